@@ -1,0 +1,11 @@
+//===- QccDialect.h - qcc dialect -------------------------------*- C++ -*-===//
+#ifndef QCC_QCCDIALECT_H
+#define QCC_QCCDIALECT_H
+
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/Dialect.h"
+
+#include "qcc/QccOpsDialect.h.inc"
+
+#endif // QCC_QCCDIALECT_H

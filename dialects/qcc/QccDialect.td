@@ -1,0 +1,34 @@
+//===- QccDialect.td - the qcc dialect ---------------------*- tablegen -*-===//
+//
+// The qcc dialect: tensor-level operations with ONNX semantics produced by
+// the ONNX importer, plus the quantization vocabulary (quantize, dequantize,
+// requantize on `!quant.uniform` element types) that the quantization passes
+// rewrite into.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QCC_DIALECT_TD
+#define QCC_DIALECT_TD
+
+include "mlir/IR/OpBase.td"
+
+def Qcc_Dialect : Dialect {
+  let name = "qcc";
+  let cppNamespace = "::mlir::qcc";
+  let summary = "Tensor-level ONNX-semantics and quantization operations";
+  let description = [{
+    Operations are on ranked tensors. Elementwise operations follow ONNX
+    (numpy) multidirectional broadcasting; the result type carries the
+    broadcast shape. Quantized tensors use the upstream `!quant.uniform`
+    element types (per tensor, per axis and sub-channel/per group); qcc owns
+    the rounding semantics: round half to even, saturating to the storage
+    range, as ONNX QuantizeLinear specifies.
+  }];
+  let dependentDialects = ["::mlir::quant::QuantDialect"];
+  let useDefaultAttributePrinterParser = 0;
+}
+
+class Qcc_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Qcc_Dialect, mnemonic, traits>;
+
+#endif // QCC_DIALECT_TD

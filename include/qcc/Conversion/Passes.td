@@ -1,0 +1,42 @@
+//===- Passes.td - qcc conversion passes -------------------*- tablegen -*-===//
+
+#ifndef QCC_CONVERSION_PASSES
+#define QCC_CONVERSION_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertQccToLinalg : Pass<"convert-qcc-to-linalg", "ModuleOp"> {
+  let summary = "Lower qcc tensor ops to linalg, tensor, arith and math";
+  let description = [{
+    Rewrites every qcc operation into upstream dialects on tensors:
+    elementwise and broadcasting ops become `linalg.generic`, contractions
+    `linalg.matmul` / `linalg.batch_matmul` or contraction generics,
+    convolution and pooling windowed generics, data movement `tensor` ops.
+    Unsigned integer element types (ui8, ...) are converted to signless
+    storage, with the signedness taken from the qcc types when choosing
+    arith ops. Function signatures are converted the same way.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect", "::mlir::tensor::TensorDialect",
+    "::mlir::func::FuncDialect"
+  ];
+}
+
+def QccEmitAbiGlue : Pass<"qcc-emit-abi-glue", "ModuleOp"> {
+  let summary = "Emit the model signature data and the packed entry point";
+  let description = [{
+    Runs on the LLVM dialect, after the entry function was lowered with
+    `llvm.emit_c_interface`. Reads the `qcc.signature` module attribute
+    (written by `--qcc-export-signature`) and emits the
+    `__qcc_model_meta` constant and the `__qcc_model_invoke(void **)`
+    function described in include/qcc/Runtime/ModelGlue.h.
+  }];
+  let options = [
+    Option<"entryName", "entry", "std::string", "\"main\"",
+           "Name of the model's entry function">
+  ];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
+#endif // QCC_CONVERSION_PASSES
