@@ -5,14 +5,15 @@
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
-#include "qcc/QccDialect.h"
+#include "qcc/Pipelines/Pipelines.h"
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
+  mlir::qcc::registerAllQccPasses();
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
-  registry.insert<mlir::qcc::QccDialect>();
+  mlir::qcc::registerQccDialects(registry);
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "qcc optimizer driver\n", registry));
 }
