@@ -1,0 +1,285 @@
+//===- ElementwiseOps.cpp - ONNX elementwise ops to qcc -------------------===//
+
+#include "ImporterImpl.h"
+
+using namespace mlir;
+using namespace mlir::qcc;
+using namespace mlir::qcc::importer;
+
+template <typename OpTy>
+static LogicalResult importUnary(NodeContext &ctx) {
+  Value x = ctx.input(0);
+  ctx.setResult(0, ctx.create<OpTy>(x.getType(), x));
+  return success();
+}
+
+/// Unary ops with ONNX float parameters mapped onto the qcc `alpha`/`beta`.
+template <typename OpTy>
+static LogicalResult importParamUnary(NodeContext &ctx, double alpha,
+                                      double beta) {
+  Value x = ctx.input(0);
+  ctx.setResult(0, ctx.create<OpTy>(x.getType(), x,
+                                    ctx.builder().getF64FloatAttr(alpha),
+                                    ctx.builder().getF64FloatAttr(beta)));
+  return success();
+}
+
+static LogicalResult importLeakyRelu(NodeContext &ctx) {
+  return importParamUnary<LeakyReluOp>(ctx, ctx.attrFloat("alpha", 0.01), 0);
+}
+static LogicalResult importElu(NodeContext &ctx) {
+  return importParamUnary<EluOp>(ctx, ctx.attrFloat("alpha", 1.0), 0);
+}
+// Selu: alpha = alpha, beta = gamma.
+static LogicalResult importSelu(NodeContext &ctx) {
+  return importParamUnary<SeluOp>(ctx,
+                                  ctx.attrFloat("alpha", 1.67326319217681884765625),
+                                  ctx.attrFloat("gamma", 1.05070102214813232421875));
+}
+static LogicalResult importHardSigmoid(NodeContext &ctx) {
+  return importParamUnary<HardSigmoidOp>(ctx, ctx.attrFloat("alpha", 0.2),
+                                         ctx.attrFloat("beta", 0.5));
+}
+static LogicalResult importCelu(NodeContext &ctx) {
+  return importParamUnary<CeluOp>(ctx, ctx.attrFloat("alpha", 1.0), 0);
+}
+static LogicalResult importThresholdedRelu(NodeContext &ctx) {
+  return importParamUnary<ThresholdedReluOp>(ctx, ctx.attrFloat("alpha", 1.0),
+                                             0);
+}
+// Shrink: alpha = lambd, beta = bias.
+static LogicalResult importShrink(NodeContext &ctx) {
+  return importParamUnary<ShrinkOp>(ctx, ctx.attrFloat("lambd", 0.5),
+                                    ctx.attrFloat("bias", 0.0));
+}
+
+template <typename OpTy>
+static LogicalResult importBinary(NodeContext &ctx) {
+  Value r = broadcastBinary<OpTy>(ctx, ctx.input(0), ctx.input(1));
+  if (!r)
+    return failure();
+  ctx.setResult(0, r);
+  return success();
+}
+
+template <typename OpTy>
+static LogicalResult importComparison(NodeContext &ctx) {
+  Value r = broadcastBinary<OpTy>(ctx, ctx.input(0), ctx.input(1),
+                                  ctx.builder().getI1Type());
+  if (!r)
+    return failure();
+  ctx.setResult(0, r);
+  return success();
+}
+
+static LogicalResult importMod(NodeContext &ctx) {
+  auto lhsType = ctx.inputType(0);
+  FailureOr<SmallVector<int64_t>> shape =
+      broadcastShapes(lhsType.getShape(), ctx.inputType(1).getShape());
+  if (failed(shape))
+    return ctx.emitError() << "operands do not broadcast";
+  bool fmod = ctx.attrInt("fmod", 0) != 0;
+  if (!fmod && isa<FloatType>(lhsType.getElementType()))
+    return ctx.emitError() << "fmod=0 is invalid for floating point inputs";
+  ctx.setResult(0, ctx.create<ModOp>(lhsType.clone(*shape), ctx.input(0),
+                                     ctx.input(1),
+                                     ctx.builder().getBoolAttr(fmod)));
+  return success();
+}
+
+static LogicalResult importBitShift(NodeContext &ctx) {
+  std::string dir = ctx.attrString("direction", "");
+  if (dir == "LEFT")
+    return importBinary<BitshiftLeftOp>(ctx);
+  if (dir == "RIGHT")
+    return importBinary<BitshiftRightOp>(ctx);
+  return ctx.emitError() << "direction must be LEFT or RIGHT, got '" << dir
+                         << "'";
+}
+
+/// Max/Min/Sum/Mean take one or more inputs, broadcast together.
+template <typename OpTy>
+static LogicalResult importVariadic(NodeContext &ctx) {
+  Value acc = ctx.input(0);
+  for (unsigned i = 1; i < ctx.numInputs(); ++i) {
+    acc = broadcastBinary<OpTy>(ctx, acc, ctx.input(i));
+    if (!acc)
+      return failure();
+  }
+  if (ctx.opType() == "Mean" && ctx.numInputs() > 1) {
+    auto type = cast<RankedTensorType>(acc.getType());
+    acc = ctx.create<DivOp>(type, acc,
+                            ctx.scalar(type.getElementType(), ctx.numInputs()));
+  }
+  ctx.setResult(0, acc);
+  return success();
+}
+
+static LogicalResult importIdentity(NodeContext &ctx) {
+  ctx.setResult(0, ctx.input(0));
+  return success();
+}
+
+/// Inference-mode Dropout is the identity; the optional mask is all true.
+static LogicalResult importDropout(NodeContext &ctx) {
+  if (ctx.hasInput(2)) {
+    std::optional<DenseElementsAttr> training = ctx.constantInput(2);
+    if (!training || training->getSplatValue<bool>())
+      return ctx.unsupported("training mode");
+  }
+  Value x = ctx.input(0);
+  ctx.setResult(0, x);
+  if (ctx.hasOutput(1)) {
+    auto type = ctx.inputType(0);
+    ctx.setResult(1, ctx.splat(type.clone(ctx.builder().getI1Type()), 1));
+  }
+  return success();
+}
+
+static LogicalResult importCastTo(NodeContext &ctx, Type elem) {
+  Value x = ctx.input(0);
+  auto type = ctx.inputType(0);
+  if (type.getElementType() == elem) {
+    ctx.setResult(0, x);
+    return success();
+  }
+  ctx.setResult(0, ctx.create<CastOp>(type.clone(elem), x));
+  return success();
+}
+
+static LogicalResult importCast(NodeContext &ctx) {
+  int64_t to = ctx.attrInt("to", 0);
+  Type elem = convertElementType(ctx.context(), to);
+  if (!elem)
+    return ctx.unsupported("cast to data type " + Twine(to));
+  return importCastTo(ctx, elem);
+}
+
+static LogicalResult importCastLike(NodeContext &ctx) {
+  return importCastTo(ctx, ctx.inputType(1).getElementType());
+}
+
+static LogicalResult importWhere(NodeContext &ctx) {
+  auto c = ctx.inputType(0), x = ctx.inputType(1), y = ctx.inputType(2);
+  auto s1 = broadcastShapes(c.getShape(), x.getShape());
+  if (failed(s1))
+    return ctx.emitError() << "operands do not broadcast";
+  auto s2 = broadcastShapes(*s1, y.getShape());
+  if (failed(s2))
+    return ctx.emitError() << "operands do not broadcast";
+  ctx.setResult(0, ctx.create<WhereOp>(x.clone(*s2), ctx.input(0),
+                                       ctx.input(1), ctx.input(2)));
+  return success();
+}
+
+/// Clip(x, min, max) = Min(Max(x, min), max); bounds are attributes before
+/// opset 11 and optional scalar inputs from 11 on.
+static LogicalResult importClip(NodeContext &ctx) {
+  Value x = ctx.input(0);
+  auto type = ctx.inputType(0);
+  Type elem = type.getElementType();
+  Value lo, hi;
+  if (ctx.opset() < 11) {
+    if (ctx.hasAttr("min"))
+      lo = ctx.scalar(elem, ctx.attrFloat("min", 0));
+    if (ctx.hasAttr("max"))
+      hi = ctx.scalar(elem, ctx.attrFloat("max", 0));
+  } else {
+    lo = ctx.input(1);
+    hi = ctx.input(2);
+  }
+  if (lo)
+    x = ctx.create<MaxOp>(type, x, lo);
+  if (hi)
+    x = ctx.create<MinOp>(type, x, hi);
+  ctx.setResult(0, x);
+  return success();
+}
+
+static LogicalResult importIsNaN(NodeContext &ctx) {
+  auto type = ctx.inputType(0);
+  ctx.setResult(0, ctx.create<IsNaNOp>(type.clone(ctx.builder().getI1Type()),
+                                       ctx.input(0)));
+  return success();
+}
+
+static LogicalResult importIsInf(NodeContext &ctx) {
+  auto type = ctx.inputType(0);
+  ctx.setResult(0, ctx.create<IsInfOp>(
+                       type.clone(ctx.builder().getI1Type()), ctx.input(0),
+                       ctx.builder().getBoolAttr(ctx.attrInt("detect_positive", 1)),
+                       ctx.builder().getBoolAttr(ctx.attrInt("detect_negative", 1))));
+  return success();
+}
+
+void importer::registerElementwiseOps(llvm::StringMap<OpImporterFn> &t) {
+  t["Abs"] = importUnary<AbsOp>;
+  t["Neg"] = importUnary<NegOp>;
+  t["Exp"] = importUnary<ExpOp>;
+  t["Log"] = importUnary<LogOp>;
+  t["Sqrt"] = importUnary<SqrtOp>;
+  t["Reciprocal"] = importUnary<ReciprocalOp>;
+  t["Relu"] = importUnary<ReluOp>;
+  t["Sigmoid"] = importUnary<SigmoidOp>;
+  t["Tanh"] = importUnary<TanhOp>;
+  t["Erf"] = importUnary<ErfOp>;
+  t["Floor"] = importUnary<FloorOp>;
+  t["Ceil"] = importUnary<CeilOp>;
+  t["Round"] = importUnary<RoundOp>;
+  t["Sin"] = importUnary<SinOp>;
+  t["Cos"] = importUnary<CosOp>;
+  t["Tan"] = importUnary<TanOp>;
+  t["Asin"] = importUnary<AsinOp>;
+  t["Acos"] = importUnary<AcosOp>;
+  t["Atan"] = importUnary<AtanOp>;
+  t["Sinh"] = importUnary<SinhOp>;
+  t["Cosh"] = importUnary<CoshOp>;
+  t["Asinh"] = importUnary<AsinhOp>;
+  t["Acosh"] = importUnary<AcoshOp>;
+  t["Atanh"] = importUnary<AtanhOp>;
+  t["Sign"] = importUnary<SignOp>;
+  t["Not"] = importUnary<NotOp>;
+  t["Softplus"] = importUnary<SoftplusOp>;
+  t["Softsign"] = importUnary<SoftsignOp>;
+  t["HardSwish"] = importUnary<HardSwishOp>;
+  t["Mish"] = importUnary<MishOp>;
+  t["Gelu"] = importUnary<GeluOp>;
+  t["LeakyRelu"] = importLeakyRelu;
+  t["Elu"] = importElu;
+  t["Selu"] = importSelu;
+  t["HardSigmoid"] = importHardSigmoid;
+  t["Celu"] = importCelu;
+  t["ThresholdedRelu"] = importThresholdedRelu;
+  t["Shrink"] = importShrink;
+  t["Add"] = importBinary<AddOp>;
+  t["Sub"] = importBinary<SubOp>;
+  t["Mul"] = importBinary<MulOp>;
+  t["Div"] = importBinary<DivOp>;
+  t["Pow"] = importBinary<PowOp>;
+  t["PRelu"] = importBinary<PreluOp>;
+  t["BitwiseAnd"] = importBinary<BitwiseAndOp>;
+  t["BitwiseOr"] = importBinary<BitwiseOrOp>;
+  t["BitwiseXor"] = importBinary<BitwiseXorOp>;
+  t["And"] = importComparison<AndOp>;
+  t["Or"] = importComparison<OrOp>;
+  t["Xor"] = importComparison<XorOp>;
+  t["Equal"] = importComparison<EqualOp>;
+  t["Less"] = importComparison<LessOp>;
+  t["LessOrEqual"] = importComparison<LessEqualOp>;
+  t["Greater"] = importComparison<GreaterOp>;
+  t["GreaterOrEqual"] = importComparison<GreaterEqualOp>;
+  t["Mod"] = importMod;
+  t["BitShift"] = importBitShift;
+  t["Max"] = importVariadic<MaxOp>;
+  t["Min"] = importVariadic<MinOp>;
+  t["Sum"] = importVariadic<AddOp>;
+  t["Mean"] = importVariadic<AddOp>;
+  t["Identity"] = importIdentity;
+  t["Dropout"] = importDropout;
+  t["Cast"] = importCast;
+  t["CastLike"] = importCastLike;
+  t["Where"] = importWhere;
+  t["Clip"] = importClip;
+  t["IsNaN"] = importIsNaN;
+  t["IsInf"] = importIsInf;
+}

@@ -1,0 +1,199 @@
+//===- QuantOps.cpp - ONNX quantization operators to qcc ------------------===//
+//
+// QuantizeLinear / DequantizeLinear / DynamicQuantizeLinear map 1:1 onto qcc
+// ops with ONNX semantics. The integer contractions (MatMulInteger,
+// ConvInteger) keep integer operands and accumulate in i32; the QLinear*
+// ops become the integer contraction followed by a float rescale and a
+// QuantizeLinear, which is how the ONNX reference defines them.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ImporterImpl.h"
+
+using namespace mlir;
+using namespace mlir::qcc;
+using namespace mlir::qcc::importer;
+
+/// The zero point input `i`, or a zero scalar of `elemType` when absent.
+static Value zeroPointOrDefault(NodeContext &ctx, unsigned i, Type elemType) {
+  if (ctx.hasInput(i))
+    return ctx.input(i);
+  return ctx.scalar(elemType, 0);
+}
+
+/// Axis of a per-axis scale of `scaleType` against an input of rank `rank`;
+/// per-tensor parameters get axis 0 (unused).
+static FailureOr<int64_t> quantAxis(NodeContext &ctx, RankedTensorType scale,
+                                    int64_t rank) {
+  if (scale.getNumElements() == 1 && scale.getRank() <= 1)
+    return 0;
+  int64_t axis = normalizeAxis(ctx.attrInt("axis", 1), rank);
+  if (axis < 0 || axis >= rank)
+    return ctx.emitError() << "axis out of range", failure();
+  if (scale.getRank() != 1)
+    return ctx.emitError() << "per-axis scale must be 1-D", failure();
+  return axis;
+}
+
+static LogicalResult importQuantizeLinear(NodeContext &ctx) {
+  auto x = ctx.inputType(0);
+  Type storage = ctx.hasInput(2)
+                     ? ctx.inputType(2).getElementType()
+                     : IntegerType::get(ctx.context(), 8, IntegerType::Unsigned);
+  FailureOr<int64_t> axis = quantAxis(ctx, ctx.inputType(1), x.getRank());
+  if (failed(axis))
+    return failure();
+  Value zp = zeroPointOrDefault(ctx, 2, storage);
+  ctx.setResult(0, ctx.create<QuantizeLinearOp>(
+                       x.clone(storage), ctx.input(0), ctx.input(1), zp,
+                       ctx.builder().getI64IntegerAttr(*axis)));
+  return success();
+}
+
+static LogicalResult importDequantizeLinear(NodeContext &ctx) {
+  auto x = ctx.inputType(0);
+  Type floatType = ctx.inputType(1).getElementType();
+  FailureOr<int64_t> axis = quantAxis(ctx, ctx.inputType(1), x.getRank());
+  if (failed(axis))
+    return failure();
+  Value zp = zeroPointOrDefault(ctx, 2, x.getElementType());
+  ctx.setResult(0, ctx.create<DequantizeLinearOp>(
+                       x.clone(floatType), ctx.input(0), ctx.input(1), zp,
+                       ctx.builder().getI64IntegerAttr(*axis)));
+  return success();
+}
+
+static LogicalResult importDynamicQuantizeLinear(NodeContext &ctx) {
+  auto x = ctx.inputType(0);
+  auto u8 = IntegerType::get(ctx.context(), 8, IntegerType::Unsigned);
+  auto op = ctx.create<DynamicQuantizeLinearOp>(
+      x.clone(u8), RankedTensorType::get({}, ctx.builder().getF32Type()),
+      RankedTensorType::get({}, u8), ctx.input(0));
+  ctx.setResults(op->getResults());
+  return success();
+}
+
+static LogicalResult importMatMulInteger(NodeContext &ctx) {
+  auto a = ctx.inputType(0), b = ctx.inputType(1);
+  FailureOr<RankedTensorType> outType = ctx.outputType(0);
+  if (failed(outType))
+    return failure();
+  Value aZp = zeroPointOrDefault(ctx, 2, a.getElementType());
+  Value bZp = zeroPointOrDefault(ctx, 3, b.getElementType());
+  ctx.setResult(0, ctx.create<MatMulIntegerOp>(*outType, ctx.input(0),
+                                               ctx.input(1), aZp, bZp));
+  return success();
+}
+
+/// Reads a scalar integer zero point input as an attribute for qcc.conv
+/// (which takes zero points as attributes); absent means 0.
+static FailureOr<IntegerAttr> scalarZeroPoint(NodeContext &ctx, unsigned i,
+                                              StringRef what) {
+  if (!ctx.hasInput(i))
+    return IntegerAttr();
+  FailureOr<SmallVector<int64_t>> v = ctx.constantInts(i, what);
+  if (failed(v))
+    return failure();
+  if (v->empty() || llvm::any_of(*v, [&](int64_t z) { return z != (*v)[0]; }))
+    return ctx.unsupported(Twine(what) + " that differs per channel"),
+           failure();
+  return ctx.builder().getI64IntegerAttr((*v)[0]);
+}
+
+static LogicalResult importConvInteger(NodeContext &ctx) {
+  FailureOr<IntegerAttr> xZp = scalarZeroPoint(ctx, 2, "x_zero_point");
+  FailureOr<IntegerAttr> wZp =
+      succeeded(xZp) ? scalarZeroPoint(ctx, 3, "w_zero_point") : xZp;
+  if (failed(wZp))
+    return failure();
+  FailureOr<Value> conv =
+      buildConv(ctx, ctx.input(0), ctx.input(1), Value(),
+                ctx.builder().getI32Type(), *xZp, *wZp);
+  if (failed(conv))
+    return failure();
+  ctx.setResult(0, *conv);
+  return success();
+}
+
+/// Rescales an i32 accumulator by `scaleProduct` (float, broadcastable) and
+/// quantizes it with the output scale and zero point.
+static Value requantizeAccumulator(NodeContext &ctx, Value acc,
+                                   Value scaleProduct, Value yScale,
+                                   Value yZeroPoint, int64_t axis) {
+  auto accType = cast<RankedTensorType>(acc.getType());
+  Type f32 = ctx.builder().getF32Type();
+  auto floatType = accType.clone(f32);
+  Value accF = ctx.create<CastOp>(floatType, acc);
+  Value real = broadcastBinary<MulOp>(ctx, accF, scaleProduct);
+  Type storage = cast<RankedTensorType>(yZeroPoint.getType()).getElementType();
+  return ctx.create<QuantizeLinearOp>(accType.clone(storage), real, yScale,
+                                      yZeroPoint,
+                                      ctx.builder().getI64IntegerAttr(axis));
+}
+
+/// Multiplies two scale tensors (scalars or 1-D) into one broadcastable
+/// against an output where the per-channel axis is `axis` of rank `rank`.
+static Value combineScales(NodeContext &ctx, Value a, Value b, int64_t axis,
+                           int64_t rank) {
+  auto shapeFor = [&](Value s) {
+    auto t = cast<RankedTensorType>(s.getType());
+    if (t.getNumElements() == 1)
+      return createReshape(ctx, s, {});
+    SmallVector<int64_t> shape(rank - axis, 1);
+    shape[0] = t.getNumElements();
+    return createReshape(ctx, s, shape);
+  };
+  return broadcastBinary<MulOp>(ctx, shapeFor(a), shapeFor(b));
+}
+
+static LogicalResult importQLinearMatMul(NodeContext &ctx) {
+  // a, a_scale, a_zp, b, b_scale, b_zp, y_scale, y_zp
+  auto a = ctx.inputType(0);
+  FailureOr<RankedTensorType> outType = ctx.outputType(0);
+  if (failed(outType))
+    return failure();
+  if (ctx.inputType(1).getNumElements() != 1)
+    return ctx.unsupported("per-row scales for A");
+  auto accType = outType->clone(ctx.builder().getI32Type());
+  Value bZp = ctx.input(5);
+  if (cast<RankedTensorType>(bZp.getType()).getNumElements() == 1)
+    bZp = createReshape(ctx, bZp, {});
+  Value acc = ctx.create<MatMulIntegerOp>(accType, ctx.input(0), ctx.input(3),
+                                          createReshape(ctx, ctx.input(2), {}),
+                                          bZp);
+  (void)a;
+  int64_t rank = accType.getRank();
+  Value scale = combineScales(ctx, ctx.input(1), ctx.input(4), rank - 1, rank);
+  ctx.setResult(0, requantizeAccumulator(ctx, acc, scale, ctx.input(6),
+                                         ctx.input(7), 0));
+  return success();
+}
+
+static LogicalResult importQLinearConv(NodeContext &ctx) {
+  // x, x_scale, x_zp, w, w_scale, w_zp, y_scale, y_zp, B
+  FailureOr<IntegerAttr> xZp = scalarZeroPoint(ctx, 2, "x_zero_point");
+  FailureOr<IntegerAttr> wZp =
+      succeeded(xZp) ? scalarZeroPoint(ctx, 5, "w_zero_point") : xZp;
+  if (failed(wZp))
+    return failure();
+  FailureOr<Value> acc = buildConv(ctx, ctx.input(0), ctx.input(3),
+                                   ctx.input(8), ctx.builder().getI32Type(),
+                                   *xZp, *wZp);
+  if (failed(acc))
+    return failure();
+  int64_t rank = cast<RankedTensorType>(acc->getType()).getRank();
+  Value scale = combineScales(ctx, ctx.input(1), ctx.input(4), 1, rank);
+  ctx.setResult(0, requantizeAccumulator(ctx, *acc, scale, ctx.input(6),
+                                         ctx.input(7), 1));
+  return success();
+}
+
+void importer::registerQuantOps(llvm::StringMap<OpImporterFn> &t) {
+  t["QuantizeLinear"] = importQuantizeLinear;
+  t["DequantizeLinear"] = importDequantizeLinear;
+  t["DynamicQuantizeLinear"] = importDynamicQuantizeLinear;
+  t["MatMulInteger"] = importMatMulInteger;
+  t["ConvInteger"] = importConvInteger;
+  t["QLinearMatMul"] = importQLinearMatMul;
+  t["QLinearConv"] = importQLinearConv;
+}

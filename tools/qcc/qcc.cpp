@@ -1,0 +1,351 @@
+//===- qcc.cpp - the qcc compiler driver ----------------------------------===//
+//
+//   qcc model.onnx -o model.so [-O2] [--emit=mlir|linalg|llvm|obj|so]
+//       [--input-shape NAME=1x3x224x224]...
+//
+// The driver imports the ONNX model, runs the registered `qcc-cpu-pipeline`
+// (the same passes qcc-opt exposes), translates to LLVM IR, optimises and
+// emits an object with an in-process TargetMachine, and links the shared
+// library with the system C compiler driver and qcc's runtime shim.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qcc/Import/OnnxImporter.h"
+#include "qcc/Pipelines/Pipelines.h"
+
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/Target/TargetOptions.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
+#include "llvm/Support/FileUtilities.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+#ifndef QCC_VERSION_STRING
+#define QCC_VERSION_STRING "unknown"
+#endif
+
+namespace {
+enum class EmitKind { Mlir, Linalg, LLVMDialect, LLVMIR, Obj, So };
+
+cl::OptionCategory qccCategory("qcc options");
+cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.onnx>"),
+                               cl::Required, cl::cat(qccCategory));
+cl::opt<std::string> outputFile("o", cl::desc("Output file"),
+                                cl::value_desc("file"), cl::cat(qccCategory));
+cl::opt<EmitKind> emitKind(
+    "emit", cl::desc("Stop after this stage and write its output"),
+    cl::init(EmitKind::So),
+    cl::values(
+        clEnumValN(EmitKind::Mlir, "mlir", "imported qcc dialect IR"),
+        clEnumValN(EmitKind::Linalg, "linalg",
+                   "upstream linalg/tensor/arith IR after qcc-to-linalg"),
+        clEnumValN(EmitKind::LLVMDialect, "llvm-dialect",
+                   "MLIR LLVM dialect"),
+        clEnumValN(EmitKind::LLVMIR, "llvm", "optimised LLVM IR (.ll)"),
+        clEnumValN(EmitKind::Obj, "obj", "object file (.o)"),
+        clEnumValN(EmitKind::So, "so", "shared library (.so), the default")),
+    cl::cat(qccCategory));
+cl::opt<unsigned> optLevel("O", cl::desc("Optimisation level (0-3)"),
+                           cl::Prefix, cl::init(2), cl::cat(qccCategory));
+cl::list<std::string>
+    inputShapes("input-shape",
+                cl::desc("Static shape for an input: NAME=1x3x224x224"),
+                cl::value_desc("name=dims"), cl::cat(qccCategory));
+cl::opt<std::string> targetCpu("mcpu",
+                               cl::desc("Target CPU (default: this host)"),
+                               cl::init("native"), cl::cat(qccCategory));
+cl::opt<std::string> linker("linker",
+                            cl::desc("C compiler driver used to link the .so"),
+                            cl::init(""), cl::cat(qccCategory));
+
+/// Prints diagnostics as one line each: `qcc: error: <message>`.
+void installDiagnosticPrinter(MLIRContext &ctx) {
+  ctx.getDiagEngine().registerHandler([](Diagnostic &diag) {
+    llvm::raw_ostream &os = llvm::errs();
+    os << "qcc: ";
+    switch (diag.getSeverity()) {
+    case DiagnosticSeverity::Error:
+      os << "error: ";
+      break;
+    case DiagnosticSeverity::Warning:
+      os << "warning: ";
+      break;
+    case DiagnosticSeverity::Note:
+      os << "note: ";
+      break;
+    case DiagnosticSeverity::Remark:
+      os << "remark: ";
+      break;
+    }
+    // Name locations carry the ONNX node; the importer's messages already
+    // name it, so other locations are added only when informative.
+    Location loc = diag.getLocation();
+    if (auto fileLoc = dyn_cast<FileLineColLoc>(loc);
+        fileLoc && fileLoc.getLine() != 0)
+      os << fileLoc << ": ";
+    os << diag.str() << "\n";
+    return success();
+  });
+}
+
+bool error(const llvm::Twine &msg) {
+  llvm::errs() << "qcc: error: " << msg << "\n";
+  return false;
+}
+
+bool parseInputShapes(qcc::OnnxImportOptions &options) {
+  for (const std::string &spec : inputShapes) {
+    auto [name, dims] = llvm::StringRef(spec).rsplit('=');
+    if (name.empty() || dims.empty())
+      return error("--input-shape expects NAME=D0xD1x..., got '" + spec + "'");
+    llvm::SmallVector<int64_t> shape;
+    llvm::SmallVector<llvm::StringRef> parts;
+    if (dims != "scalar")
+      dims.split(parts, 'x');
+    for (llvm::StringRef p : parts) {
+      int64_t d;
+      if (p.getAsInteger(10, d) || d < 0)
+        return error("--input-shape '" + spec + "': '" + p +
+                     "' is not a dimension size");
+      shape.push_back(d);
+    }
+    options.inputShapes[name] = shape;
+  }
+  return true;
+}
+
+std::string defaultOutput() {
+  llvm::SmallString<256> out(llvm::sys::path::filename(inputFile.getValue()));
+  const char *ext = ".so";
+  switch (emitKind) {
+  case EmitKind::Mlir:
+  case EmitKind::Linalg:
+  case EmitKind::LLVMDialect:
+    ext = ".mlir";
+    break;
+  case EmitKind::LLVMIR:
+    ext = ".ll";
+    break;
+  case EmitKind::Obj:
+    ext = ".o";
+    break;
+  case EmitKind::So:
+    break;
+  }
+  llvm::sys::path::replace_extension(out, ext);
+  return std::string(out);
+}
+
+bool writeText(llvm::StringRef path,
+               llvm::function_ref<void(llvm::raw_ostream &)> print) {
+  std::error_code ec;
+  llvm::ToolOutputFile out(path, ec, llvm::sys::fs::OF_Text);
+  if (ec)
+    return error("cannot open '" + path + "': " + ec.message());
+  print(out.os());
+  out.keep();
+  return true;
+}
+
+std::unique_ptr<llvm::TargetMachine> createHostTargetMachine() {
+  llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
+  std::string err;
+  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, err);
+  if (!target) {
+    error("no LLVM target for " + triple.str() + ": " + err);
+    return nullptr;
+  }
+  std::string cpu = targetCpu == "native" ? llvm::sys::getHostCPUName().str()
+                                          : targetCpu.getValue();
+  std::string features;
+  if (targetCpu == "native") {
+    llvm::SubtargetFeatures f;
+    for (auto &kv : llvm::sys::getHostCPUFeatures())
+      f.AddFeature(kv.first(), kv.second);
+    features = f.getString();
+  }
+  llvm::CodeGenOptLevel cgLevel =
+      optLevel == 0   ? llvm::CodeGenOptLevel::None
+      : optLevel == 1 ? llvm::CodeGenOptLevel::Less
+      : optLevel == 2 ? llvm::CodeGenOptLevel::Default
+                      : llvm::CodeGenOptLevel::Aggressive;
+  return std::unique_ptr<llvm::TargetMachine>(target->createTargetMachine(
+      triple, cpu, features, llvm::TargetOptions(), llvm::Reloc::PIC_,
+      std::nullopt, cgLevel));
+}
+
+bool emitObject(llvm::Module &module, llvm::TargetMachine &tm,
+                llvm::StringRef path) {
+  std::error_code ec;
+  llvm::ToolOutputFile out(path, ec, llvm::sys::fs::OF_None);
+  if (ec)
+    return error("cannot open '" + path + "': " + ec.message());
+  llvm::legacy::PassManager pm;
+  if (tm.addPassesToEmitFile(pm, out.os(), nullptr,
+                             llvm::CodeGenFileType::ObjectFile))
+    return error("the target cannot emit object files");
+  pm.run(module);
+  out.keep();
+  return true;
+}
+
+/// Finds libqcc_model_rt.a: $QCC_RUNTIME_LIB, else <bin>/../lib.
+std::string findRuntimeArchive(const char *argv0) {
+  if (const char *env = std::getenv("QCC_RUNTIME_LIB"))
+    return env;
+  std::string exe = llvm::sys::fs::getMainExecutable(
+      argv0, reinterpret_cast<void *>(&findRuntimeArchive));
+  llvm::SmallString<256> path(llvm::sys::path::parent_path(exe));
+  llvm::sys::path::append(path, "..", "lib", "libqcc_model_rt.a");
+  return std::string(path);
+}
+
+bool linkSharedLibrary(llvm::StringRef objPath, llvm::StringRef outPath,
+                       const char *argv0) {
+  std::string runtime = findRuntimeArchive(argv0);
+  if (!llvm::sys::fs::exists(runtime))
+    return error("qcc runtime library not found at '" + runtime +
+                 "' (set QCC_RUNTIME_LIB)");
+  std::string cc = linker;
+  if (cc.empty()) {
+    for (const char *candidate : {"cc", "clang-22", "gcc", "clang"}) {
+      if (auto p = llvm::sys::findProgramByName(candidate)) {
+        cc = *p;
+        break;
+      }
+    }
+  }
+  if (cc.empty())
+    return error("no C compiler driver (cc) found to link the shared library");
+  llvm::SmallVector<llvm::StringRef> args = {
+      cc,     "-shared", "-o",      outPath, objPath, runtime,
+      "-lm", "-Wl,--gc-sections", "-Wl,-z,noexecstack"};
+  std::string errMsg;
+  int rc = llvm::sys::ExecuteAndWait(cc, args, std::nullopt, {}, 0, 0, &errMsg);
+  if (rc != 0)
+    return error("linking '" + outPath + "' failed" +
+                 (errMsg.empty() ? "" : ": " + errMsg));
+  return true;
+}
+
+int compile(const char *argv0) {
+  qcc::OnnxImportOptions importOptions;
+  if (!parseInputShapes(importOptions))
+    return 1;
+  if (optLevel > 3)
+    return error("-O" + llvm::Twine(optLevel.getValue()) +
+                 " is not a valid optimisation level"),
+           1;
+  std::string output =
+      outputFile.empty() ? defaultOutput() : outputFile.getValue();
+
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  qcc::registerQccDialects(registry);
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+  MLIRContext ctx(registry);
+  ctx.disableMultithreading(); // 2-core CI; avoids thread-pool start-up cost
+  installDiagnosticPrinter(ctx);
+
+  OwningOpRef<ModuleOp> module =
+      qcc::importOnnxModel(inputFile, &ctx, importOptions);
+  if (!module)
+    return 1;
+  if (emitKind == EmitKind::Mlir)
+    return writeText(output, [&](llvm::raw_ostream &os) { module->print(os); })
+               ? 0
+               : 1;
+
+  qcc::CpuPipelineOptions pipelineOptions;
+  pipelineOptions.optLevel = optLevel;
+  PassManager pm(&ctx);
+  if (emitKind == EmitKind::Linalg)
+    qcc::buildQccToLinalgPipeline(pm, pipelineOptions);
+  else
+    qcc::buildCpuPipeline(pm, pipelineOptions);
+  if (failed(pm.run(*module)))
+    return error("lowering '" + inputFile + "' failed"), 1;
+  if (emitKind == EmitKind::Linalg || emitKind == EmitKind::LLVMDialect)
+    return writeText(output, [&](llvm::raw_ostream &os) { module->print(os); })
+               ? 0
+               : 1;
+
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  std::unique_ptr<llvm::TargetMachine> tm = createHostTargetMachine();
+  if (!tm)
+    return 1;
+  llvm::LLVMContext llvmCtx;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(*module, llvmCtx, "qcc_model");
+  if (!llvmModule)
+    return error("translation to LLVM IR failed"), 1;
+  llvmModule->setTargetTriple(tm->getTargetTriple());
+  llvmModule->setDataLayout(tm->createDataLayout());
+  auto optimize = makeOptimizingTransformer(optLevel, 0, tm.get());
+  if (llvm::Error err = optimize(llvmModule.get()))
+    return error("LLVM optimisation failed: " +
+                 llvm::toString(std::move(err))),
+           1;
+  if (emitKind == EmitKind::LLVMIR)
+    return writeText(output,
+                     [&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); })
+               ? 0
+               : 1;
+  if (emitKind == EmitKind::Obj)
+    return emitObject(*llvmModule, *tm, output) ? 0 : 1;
+
+  llvm::SmallString<128> objPath;
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile("qcc-model", "o", objPath))
+    return error("cannot create a temporary file: " + ec.message()), 1;
+  llvm::FileRemover removeObj(objPath);
+  if (!emitObject(*llvmModule, *tm, objPath))
+    return 1;
+  return linkSharedLibrary(objPath, output, argv0) ? 0 : 1;
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM initLLVM(argc, argv);
+  registerAllPasses();
+  qcc::registerAllQccPasses();
+  cl::SetVersionPrinter([](llvm::raw_ostream &os) {
+    os << "qcc " << QCC_VERSION_STRING << " (LLVM/MLIR " << LLVM_VERSION_STRING
+       << ")\n";
+  });
+  cl::HideUnrelatedOptions(qccCategory);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "qcc: compile an ONNX model to a native shared library\n\n"
+      "  qcc model.onnx -o model.so\n");
+  return compile(argv[0]);
+}
