@@ -1,0 +1,41 @@
+# -*- Python -*-
+import os
+import shutil
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "qcc"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test"]
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py",
+                   "onnx-node", "fixtures", "python"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.qcc_obj_root, "test")
+
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.with_environment("PATH", config.qcc_tools_dir, append_path=False)
+
+# Debian's python with numpy/onnx/torch, not whatever is first on PATH.
+python = "/usr/bin/python3"
+config.substitutions.append(("%python", python))
+config.substitutions.append(("%qcc_src", config.qcc_src_root))
+config.substitutions.append(("%qcc_lib", config.qcc_lib_dir))
+config.substitutions.append(
+    ("%qcc_plugin", os.path.join(config.qcc_lib_dir, "QccPlugin.so")))
+config.substitutions.append(
+    ("%mlir_opt", os.path.join(config.llvm_tools_dir, "mlir-opt")))
+config.environment["PYTHONPATH"] = os.path.join(config.qcc_src_root, "python")
+config.environment["QCC_BIN"] = os.path.join(config.qcc_tools_dir, "qcc")
+
+tools = ["qcc", "qcc-opt", "qcc-run", "FileCheck", "not", "count"]
+llvm_config.add_tool_substitutions(
+    tools, [config.qcc_tools_dir, config.llvm_tools_dir])
+
+if os.path.exists("/usr/share/libonnx-testdata/data/node"):
+    config.available_features.add("onnx-testdata")
+    config.substitutions.append(
+        ("%onnx_node", "/usr/share/libonnx-testdata/data/node"))
+if os.path.exists("/usr/local/cuda/bin/ptxas"):
+    config.available_features.add("ptxas")
