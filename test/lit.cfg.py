@@ -16,6 +16,7 @@ config.test_exec_root = os.path.join(config.qcc_obj_root, "test")
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.qcc_tools_dir, append_path=False)
+llvm_config.with_environment("PATH", ["/usr/bin", "/bin"], append_path=True)
 
 # Debian's python with numpy/onnx/torch, not whatever is first on PATH.
 python = "/usr/bin/python3"

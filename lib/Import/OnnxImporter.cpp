@@ -422,12 +422,6 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     argTypes.push_back(type);
     argNames.push_back(vi.name());
   }
-  for (const auto &kv : options.inputShapes)
-    if (!llvm::is_contained(argNames, kv.getKey().str())) {
-      emitError(modelLoc) << "--input-shape names '" << kv.getKey()
-                          << "', which is not an input of the model";
-      return nullptr;
-    }
 
   builder.setInsertionPointToEnd(module->getBody());
   auto func = func::FuncOp::create(builder, modelLoc, options.entryName,
@@ -727,11 +721,32 @@ OwningOpRef<ModuleOp> qcc::importOnnxModel(StringRef path, MLIRContext *ctx,
 
   // Shape inference fills graph.value_info with the static types the
   // builders rely on. Apply --input-shape first so it propagates.
+  for (const auto &kv : options.inputShapes)
+    if (llvm::none_of(model.graph().input(), [&](const auto &in) {
+          return in.name() == kv.getKey();
+        })) {
+      emitError(fileLoc) << "--input-shape names '" << kv.getKey()
+                         << "', which is not an input of the model";
+      return nullptr;
+    }
   for (auto &input : *model.mutable_graph()->mutable_input()) {
     auto it = options.inputShapes.find(input.name());
     if (it == options.inputShapes.end() || !input.type().has_tensor_type())
       continue;
     auto *shape = input.mutable_type()->mutable_tensor_type()->mutable_shape();
+    if (shape->dim_size() != (int)it->second.size()) {
+      emitError(fileLoc) << "--input-shape for '" << input.name() << "' has "
+                         << it->second.size() << " dimensions, the model "
+                         << "input has rank " << shape->dim_size();
+      return nullptr;
+    }
+    for (auto [dim, given] : llvm::zip(shape->dim(), it->second))
+      if (dim.has_dim_value() && dim.dim_value() != given) {
+        emitError(fileLoc) << "--input-shape for '" << input.name()
+                           << "' conflicts with the model's static dimension "
+                           << dim.dim_value();
+        return nullptr;
+      }
     shape->clear_dim();
     for (int64_t d : it->second)
       shape->add_dim()->set_dim_value(d);

@@ -14,6 +14,7 @@
 #include "qcc/Pipelines/Pipelines.h"
 
 #include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
@@ -291,6 +292,8 @@ int compile(const char *argv0) {
     qcc::buildQccToLinalgPipeline(pm, pipelineOptions);
   else
     qcc::buildCpuPipeline(pm, pipelineOptions);
+  if (failed(applyPassManagerCLOptions(pm)))
+    return 1;
   if (failed(pm.run(*module)))
     return error("lowering '" + inputFile + "' failed"), 1;
   if (emitKind == EmitKind::Linalg || emitKind == EmitKind::LLVMDialect)
@@ -338,6 +341,9 @@ int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
   registerAllPasses();
   qcc::registerAllQccPasses();
+  registerAsmPrinterCLOptions();
+  registerMLIRContextCLOptions();
+  registerPassManagerCLOptions();
   cl::SetVersionPrinter([](llvm::raw_ostream &os) {
     os << "qcc " << QCC_VERSION_STRING << " (LLVM/MLIR " << LLVM_VERSION_STRING
        << ")\n";
