@@ -2,6 +2,7 @@
 
 #include "qcc/QccOps.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Traits.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -19,6 +20,11 @@ void QccDialect::initialize() {
 #define GET_OP_LIST
 #include "qcc/QccOps.cpp.inc"
       >();
+}
+
+Operation *QccDialect::materializeConstant(OpBuilder &builder, Attribute value,
+                                          Type type, Location loc) {
+  return arith::ConstantOp::materialize(builder, value, type, loc);
 }
 
 //===----------------------------------------------------------------------===//
@@ -252,9 +258,10 @@ LogicalResult TransposeOp::verify() {
   if ((int64_t)perm.size() != in.getRank() || out.getRank() != in.getRank())
     return emitOpError("perm size must equal the rank");
   llvm::SmallSet<int64_t, 8> seen;
-  for (auto [i, p] : llvm::enumerate(perm)) {
+  for (int64_t p : perm)
     if (p < 0 || p >= in.getRank() || !seen.insert(p).second)
       return emitOpError("perm is not a permutation");
+  for (auto [i, p] : llvm::enumerate(perm)) {
     if (out.getDimSize(i) != in.getDimSize(p) && !out.isDynamicDim(i) &&
         !in.isDynamicDim(p))
       return emitOpError("result dim ") << i << " must be input dim " << p;

@@ -24,7 +24,10 @@ def Qcc_Dialect : Dialect {
     the rounding semantics: round half to even, saturating to the storage
     range, as ONNX QuantizeLinear specifies.
   }];
-  let dependentDialects = ["::mlir::quant::QuantDialect"];
+  let dependentDialects = ["::mlir::quant::QuantDialect",
+                           "::mlir::arith::ArithDialect"];
+  // Folders (reshape of a constant, ...) produce arith.constant.
+  let hasConstantMaterializer = 1;
   let useDefaultAttributePrinterParser = 0;
 }
 
