@@ -42,6 +42,11 @@ void qcc::buildQccToLinalgPipeline(OpPassManager &pm,
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
   }
+  if (options.optLevel >= 2) {
+    pm.addNestedPass<func::FuncOp>(createQccTileAndVectorize());
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createCSEPass());
+  }
 }
 
 void qcc::buildLinalgToLLVMPipeline(OpPassManager &pm,
@@ -58,7 +63,8 @@ void qcc::buildLinalgToLLVMPipeline(OpPassManager &pm,
                   "canonicalize");
   bufferization::buildBufferDeallocationPipeline(pm);
   addPipeline(pm, "convert-linalg-to-loops,fold-memref-alias-ops,"
-                  "lower-affine,convert-vector-to-scf,convert-scf-to-cf,"
+                  "lower-affine,func.func(lower-vector-multi-reduction),"
+                  "convert-vector-to-scf{full-unroll},convert-scf-to-cf,"
                   "canonicalize,cse,convert-math-to-llvm,convert-math-to-libm,"
                   "expand-strided-metadata,lower-affine,"
                   "finalize-memref-to-llvm,convert-vector-to-llvm,"

@@ -20,4 +20,27 @@ def QccExportSignature : Pass<"qcc-export-signature", "ModuleOp"> {
   ];
 }
 
+def QccTileAndVectorize : Pass<"qcc-tile-and-vectorize", "func::FuncOp"> {
+  let summary = "Tile linalg ops on tensors to vector-sized tiles and vectorize";
+  let description = [{
+    For every linalg op with static shapes: tiles the innermost parallel loop
+    (and, for contractions, the next parallel loop and the innermost
+    reduction loop) with `scf.for` to sizes that divide the loop bounds and
+    fit the target's vector registers, then vectorizes each tile with
+    `linalg::vectorize`. Ops the vectorizer does not support (strided
+    convolution windows, gathers) keep their tiled scalar form, which the
+    later LLVM pipeline still vectorizes where it can.
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", "16",
+           "Elements per vector along the innermost dimension">,
+    Option<"rowTile", "row-tile", "int64_t", "4",
+           "Rows of a contraction computed per tile">
+  ];
+  let dependentDialects = [
+    "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
+    "::mlir::tensor::TensorDialect", "::mlir::affine::AffineDialect"
+  ];
+}
+
 #endif // QCC_TRANSFORMS_PASSES

@@ -1,0 +1,120 @@
+//===- TileAndVectorize.cpp - tile linalg ops and vectorize the tiles -----===//
+//
+// A deliberately simple CPU strategy: tile sizes divide the (static) loop
+// bounds, so every tile is static and vectorizes without masking. The
+// innermost parallel loop gets a full vector, contractions additionally get
+// a few rows and a vector-sized slice of the innermost reduction, and all
+// other loops are tiled by 1 (they become scf.for loops around the vector
+// code).
+//
+//===----------------------------------------------------------------------===//
+
+#include "qcc/Transforms/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/TilingInterface.h"
+
+namespace mlir::qcc {
+#define GEN_PASS_DEF_QCCTILEANDVECTORIZE
+#include "qcc/Transforms/Passes.h.inc"
+} // namespace mlir::qcc
+
+using namespace mlir;
+
+namespace {
+
+/// Largest power of two <= `limit` that divides `size`.
+static int64_t dividingTile(int64_t size, int64_t limit) {
+  int64_t t = 1;
+  while (t * 2 <= limit && size % (t * 2) == 0)
+    t *= 2;
+  return t;
+}
+
+/// Tile sizes for `op` (one per loop), or failure if the op should be left
+/// alone (dynamic bounds, no loops).
+static FailureOr<SmallVector<int64_t>> chooseTileSizes(linalg::LinalgOp op,
+                                                       int64_t vectorWidth,
+                                                       int64_t rowTile) {
+  SmallVector<int64_t> bounds = op.getStaticLoopRanges();
+  if (bounds.empty() || llvm::any_of(bounds, ShapedType::isDynamic))
+    return failure();
+  SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+  SmallVector<int64_t> tiles(bounds.size(), 1);
+  int64_t innerParallel = -1, outerParallel = -1, innerReduction = -1;
+  for (int64_t i = bounds.size() - 1; i >= 0; --i) {
+    if (iters[i] == utils::IteratorType::parallel) {
+      if (innerParallel < 0)
+        innerParallel = i;
+      else if (outerParallel < 0)
+        outerParallel = i;
+    } else if (innerReduction < 0) {
+      innerReduction = i;
+    }
+  }
+  // Short innermost loops are vectorized whole (odd sizes are fine for
+  // LLVM); long ones get the largest dividing power of two.
+  if (innerParallel >= 0)
+    tiles[innerParallel] = bounds[innerParallel] <= vectorWidth
+                               ? bounds[innerParallel]
+                               : dividingTile(bounds[innerParallel], vectorWidth);
+  bool isContraction = linalg::isaContractionOpInterface(op);
+  if (isContraction && outerParallel >= 0)
+    tiles[outerParallel] = dividingTile(bounds[outerParallel], rowTile);
+  if (innerReduction >= 0)
+    tiles[innerReduction] =
+        dividingTile(bounds[innerReduction], isContraction ? 8 : vectorWidth);
+  return tiles;
+}
+
+struct QccTileAndVectorizePass
+    : qcc::impl::QccTileAndVectorizeBase<QccTileAndVectorizePass> {
+  using QccTileAndVectorizeBase::QccTileAndVectorizeBase;
+
+  void runOnOperation() override {
+    SmallVector<linalg::LinalgOp> candidates;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (op.hasPureTensorSemantics() && !isa<linalg::FillOp>(op))
+        candidates.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (linalg::LinalgOp op : candidates) {
+      FailureOr<SmallVector<int64_t>> tiles =
+          chooseTileSizes(op, vectorWidth, rowTile);
+      if (failed(tiles))
+        continue;
+      Operation *target = op;
+      // Tile only when some loop is not already of tile size.
+      if (llvm::any_of(llvm::zip(op.getStaticLoopRanges(), *tiles),
+                       [](auto p) { return std::get<0>(p) != std::get<1>(p); })) {
+        scf::SCFTilingOptions options;
+        SmallVector<OpFoldResult> sizes;
+        for (int64_t t : *tiles)
+          sizes.push_back(rewriter.getIndexAttr(t));
+        options.setTileSizes(sizes);
+        rewriter.setInsertionPoint(op);
+        FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+            rewriter, cast<TilingInterface>(op.getOperation()), options);
+        if (failed(tiled))
+          continue;
+        rewriter.replaceOp(op, tiled->replacements);
+        target = tiled->tiledOps.back();
+      }
+      if (failed(linalg::vectorizeOpPrecondition(target)))
+        continue;
+      rewriter.setInsertionPoint(target);
+      FailureOr<linalg::VectorizationResult> vectorized =
+          linalg::vectorize(rewriter, target);
+      if (failed(vectorized))
+        continue;
+      if (target->getNumResults())
+        rewriter.replaceOp(target, vectorized->replacements);
+      else
+        rewriter.eraseOp(target);
+    }
+  }
+};
+} // namespace
