@@ -22,6 +22,7 @@ llvm_config.with_environment("PATH", ["/usr/bin", "/bin"], append_path=True)
 python = "/usr/bin/python3"
 config.substitutions.append(("%python", python))
 config.substitutions.append(("%qcc_src", config.qcc_src_root))
+config.substitutions.append(("%cc", "cc"))
 config.substitutions.append(("%qcc_lib", config.qcc_lib_dir))
 config.substitutions.append(
     ("%qcc_plugin", os.path.join(config.qcc_lib_dir, "QccPlugin.so")))
