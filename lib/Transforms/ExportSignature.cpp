@@ -63,6 +63,12 @@ struct QccExportSignaturePass
       outputs.push_back(
           describeValue(b, resType, func.getResultAttrDict(i), "output_", i));
     }
+    // The names now live in the signature; drop the argument attributes so
+    // that lowering to LLVM does not carry them along.
+    for (unsigned i = 0; i < type.getNumInputs(); ++i)
+      func.removeArgAttr(i, b.getStringAttr("qcc.name"));
+    for (unsigned i = 0; i < type.getNumResults(); ++i)
+      func.removeResultAttr(i, b.getStringAttr("qcc.name"));
     // The C ABI shim calls the entry through its C interface wrapper.
     func->setAttr("llvm.emit_c_interface", b.getUnitAttr());
     module->setAttr("qcc.signature",

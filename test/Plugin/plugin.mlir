@@ -6,7 +6,7 @@
 // RUN:   --pass-pipeline="builtin.module(qcc-export-signature)" | FileCheck %s
 
 // CHECK: module attributes {qcc.signature = {entry = "main", inputs = [{name = "x", type = tensor<4xui8>}], outputs = [{name = "output_0", type = tensor<4xui8>}]}}
-// CHECK: func.func @main(%{{.*}}: tensor<4xui8> {qcc.name = "x"}) -> tensor<4xui8> attributes {llvm.emit_c_interface}
+// CHECK: func.func @main(%{{.*}}: tensor<4xui8>) -> tensor<4xui8> attributes {llvm.emit_c_interface}
 // CHECK: qcc.relu
 func.func @main(%x: tensor<4xui8> {qcc.name = "x"}) -> tensor<4xui8> {
   %0 = qcc.relu %x : tensor<4xui8>

@@ -1,0 +1,76 @@
+//===- Common.h - shared helpers of the qcc-to-linalg lowering --*- C++ -*-===//
+#ifndef QCC_LIB_CONVERSION_QCCTOLINALG_COMMON_H
+#define QCC_LIB_CONVERSION_QCCTOLINALG_COMMON_H
+
+#include "qcc/Conversion/Passes.h"
+#include "qcc/QccOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+#include <functional>
+
+namespace mlir::qcc::lowering {
+
+/// Element type description kept from the qcc (pre-conversion) types:
+/// signless storage type plus whether ONNX treats it as unsigned.
+struct ElemKind {
+  Type type; // signless storage type (i8, f32, i1, ...)
+  bool isUnsigned = false;
+  bool isFloat() const { return isa<FloatType>(type); }
+  bool isBool() const { return type.isInteger(1); }
+};
+
+/// ElemKind of the element type of a qcc-level value type.
+ElemKind elemKindOf(Type qccType);
+/// Signless version of `t` (tensors and scalars).
+Type toSignless(Type t);
+
+/// Scalar constants.
+Value scalarConst(OpBuilder &b, Location loc, Type type, double value);
+Value intConst(OpBuilder &b, Location loc, Type type, int64_t value);
+
+/// Casts scalar `v` (of kind `from`) to kind `to` with ONNX Cast semantics.
+Value castScalar(OpBuilder &b, Location loc, Value v, ElemKind from,
+                 ElemKind to);
+
+/// tensor.empty of `type`.
+Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type);
+/// tensor.empty + linalg.fill with `value`.
+Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
+                   Value value);
+
+/// Indexing map reading an operand of `shape` broadcast (numpy rules, right
+/// aligned) into an iteration space equal to `resultShape`.
+AffineMap broadcastMap(MLIRContext *ctx, ArrayRef<int64_t> shape,
+                       ArrayRef<int64_t> resultShape);
+
+using ScalarBodyFn =
+    std::function<Value(OpBuilder &, Location, ValueRange /*scalars*/)>;
+
+/// An all-parallel linalg.generic computing `body` over broadcast
+/// `operands` into a fresh tensor of `resultType`.
+Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
+                       ValueRange operands, const ScalarBodyFn &body);
+
+void populateElementwisePatterns(const TypeConverter &tc,
+                                 RewritePatternSet &patterns);
+void populateContractionPatterns(const TypeConverter &tc,
+                                 RewritePatternSet &patterns);
+void populateDataMovementPatterns(const TypeConverter &tc,
+                                  RewritePatternSet &patterns);
+void populateQuantPatterns(const TypeConverter &tc,
+                           RewritePatternSet &patterns);
+
+/// Converted (signless) result type of `op`'s result `i`.
+inline RankedTensorType convertedType(const TypeConverter &tc, Operation *op,
+                                      unsigned i = 0) {
+  return cast<RankedTensorType>(tc.convertType(op->getResult(i).getType()));
+}
+
+} // namespace mlir::qcc::lowering
+
+#endif // QCC_LIB_CONVERSION_QCCTOLINALG_COMMON_H

@@ -1,0 +1,634 @@
+//===- Contractions.cpp - matmul, gemm, conv, pooling, reductions ---------===//
+//
+// Contractions and windowed ops become linalg.generic ops whose indexing
+// maps encode numpy batch broadcasting, transposition, strides, dilations
+// and groups; padding is a tensor.pad in front. Integer operands are
+// extended to the accumulator type inside the body.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Common.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::qcc;
+using namespace mlir::qcc::lowering;
+
+namespace {
+
+using utils::IteratorType;
+
+/// Reads `v` (converted operand) as a 0-d/1-element or 1-D zero point along
+/// iteration dim `dim`; returns the indexing map for it.
+AffineMap vectorParamMap(MLIRContext *ctx, Value v, unsigned numLoops,
+                         unsigned dim) {
+  auto type = cast<RankedTensorType>(v.getType());
+  if (type.getRank() == 0)
+    return AffineMap::get(numLoops, 0, {}, ctx);
+  if (type.getNumElements() == 1)
+    return AffineMap::get(numLoops, 0,
+                          SmallVector<AffineExpr>(type.getRank(),
+                                                  getAffineConstantExpr(0, ctx)),
+                          ctx);
+  return AffineMap::get(numLoops, 0, {getAffineDimExpr(dim, ctx)}, ctx);
+}
+
+/// Accumulation `acc + ext(a) * ext(b)` in the accumulator type.
+Value multiplyAccumulate(OpBuilder &b, Location l, Value a, Value bv,
+                         Value acc, ElemKind aKind, ElemKind bKind) {
+  ElemKind accKind{acc.getType(), false};
+  a = castScalar(b, l, a, aKind, accKind);
+  bv = castScalar(b, l, bv, bKind, accKind);
+  if (accKind.isFloat())
+    return arith::AddFOp::create(b, l, acc, arith::MulFOp::create(b, l, a, bv));
+  return arith::AddIOp::create(b, l, acc, arith::MulIOp::create(b, l, a, bv));
+}
+
+/// Builds the numpy-matmul contraction generic; `zeroPoints` (optional,
+/// MatMulInteger) are subtracted from the extended operands.
+Value buildMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                  RankedTensorType resultType, ElemKind lk, ElemKind rk,
+                  Value lhsZp = {}, Value rhsZp = {}) {
+  MLIRContext *ctx = b.getContext();
+  auto lt = cast<RankedTensorType>(lhs.getType());
+  auto rt = cast<RankedTensorType>(rhs.getType());
+  int64_t la = lt.getRank(), ra = rt.getRank();
+  bool hasM = la >= 2, hasN = ra >= 2;
+  int64_t nb = resultType.getRank() - (hasM ? 1 : 0) - (hasN ? 1 : 0);
+  unsigned numLoops = nb + (hasM ? 1 : 0) + (hasN ? 1 : 0) + 1;
+  unsigned mDim = nb, nDim = nb + (hasM ? 1 : 0), kDim = numLoops - 1;
+  auto batchExprs = [&](RankedTensorType t, int64_t rank) {
+    SmallVector<AffineExpr> e;
+    int64_t tb = rank - 2;
+    for (int64_t i = 0; i < tb; ++i) {
+      int64_t dim = nb - tb + i;
+      if (t.getDimSize(i) == 1 && resultType.getDimSize(dim) != 1)
+        e.push_back(getAffineConstantExpr(0, ctx));
+      else
+        e.push_back(getAffineDimExpr(dim, ctx));
+    }
+    return e;
+  };
+  SmallVector<AffineExpr> le, re, oe;
+  if (hasM) {
+    le = batchExprs(lt, la);
+    le.push_back(getAffineDimExpr(mDim, ctx));
+  }
+  le.push_back(getAffineDimExpr(kDim, ctx));
+  if (hasN) {
+    re = batchExprs(rt, ra);
+    re.push_back(getAffineDimExpr(kDim, ctx));
+    re.push_back(getAffineDimExpr(nDim, ctx));
+  } else {
+    re.push_back(getAffineDimExpr(kDim, ctx));
+  }
+  for (int64_t i = 0; i < nb; ++i)
+    oe.push_back(getAffineDimExpr(i, ctx));
+  if (hasM)
+    oe.push_back(getAffineDimExpr(mDim, ctx));
+  if (hasN)
+    oe.push_back(getAffineDimExpr(nDim, ctx));
+  SmallVector<AffineMap> maps = {AffineMap::get(numLoops, 0, le, ctx),
+                                 AffineMap::get(numLoops, 0, re, ctx)};
+  SmallVector<Value> inputs = {lhs, rhs};
+  if (lhsZp) {
+    inputs.push_back(lhsZp);
+    maps.push_back(vectorParamMap(ctx, lhsZp, numLoops, mDim));
+    inputs.push_back(rhsZp);
+    maps.push_back(vectorParamMap(ctx, rhsZp, numLoops, nDim));
+  }
+  maps.push_back(AffineMap::get(numLoops, 0, oe, ctx));
+  SmallVector<IteratorType> iters(numLoops, IteratorType::parallel);
+  iters.back() = IteratorType::reduction;
+  Type accType = resultType.getElementType();
+  Value init = filledTensor(b, loc, resultType, scalarConst(b, loc, accType, 0));
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{resultType}, inputs, ValueRange{init}, maps,
+             iters,
+             [&](OpBuilder &nb2, Location l, ValueRange args) {
+               Value a = args[0], bv = args[1], acc = args.back();
+               ElemKind accKind{accType, false};
+               if (lhsZp) {
+                 a = castScalar(nb2, l, a, lk, accKind);
+                 bv = castScalar(nb2, l, bv, rk, accKind);
+                 a = arith::SubIOp::create(
+                     nb2, l, a, castScalar(nb2, l, args[2], lk, accKind));
+                 bv = arith::SubIOp::create(
+                     nb2, l, bv, castScalar(nb2, l, args[3], rk, accKind));
+                 Value r = multiplyAccumulate(nb2, l, a, bv, acc, accKind,
+                                              accKind);
+                 linalg::YieldOp::create(nb2, l, r);
+                 return;
+               }
+               linalg::YieldOp::create(
+                   nb2, l, multiplyAccumulate(nb2, l, a, bv, acc, lk, rk));
+             })
+      .getResult(0);
+}
+
+struct MatMulLowering : OpConversionPattern<MatMulOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MatMulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(
+        op, buildMatmul(rewriter, op.getLoc(), adaptor.getLhs(),
+                        adaptor.getRhs(), convertedType(*typeConverter, op),
+                        elemKindOf(op.getLhs().getType()),
+                        elemKindOf(op.getRhs().getType())));
+    return success();
+  }
+};
+
+struct MatMulIntegerLowering : OpConversionPattern<MatMulIntegerOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MatMulIntegerOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(
+        op, buildMatmul(rewriter, op.getLoc(), adaptor.getLhs(),
+                        adaptor.getRhs(), convertedType(*typeConverter, op),
+                        elemKindOf(op.getLhs().getType()),
+                        elemKindOf(op.getRhs().getType()),
+                        adaptor.getLhsZeroPoint(), adaptor.getRhsZeroPoint()));
+    return success();
+  }
+};
+
+struct GemmLowering : OpConversionPattern<GemmOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(GemmOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    auto type = convertedType(*typeConverter, op);
+    Type et = type.getElementType();
+    double alpha = op.getAlpha().convertToDouble();
+    double beta = op.getBeta().convertToDouble();
+    Value init;
+    if (adaptor.getC() && beta != 0) {
+      Value betaV = scalarConst(rewriter, loc, et, beta);
+      init = buildElementwise(rewriter, loc, type, {adaptor.getC()},
+                              [&](OpBuilder &b, Location l, ValueRange s) {
+                                return (Value)arith::MulFOp::create(b, l, s[0],
+                                                                    betaV);
+                              });
+    } else {
+      init = filledTensor(rewriter, loc, type, scalarConst(rewriter, loc, et, 0));
+    }
+    AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
+               k = getAffineDimExpr(2, ctx);
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(3, 0, op.getTransA() ? ArrayRef<AffineExpr>{k, m}
+                                            : ArrayRef<AffineExpr>{m, k},
+                       ctx),
+        AffineMap::get(3, 0, op.getTransB() ? ArrayRef<AffineExpr>{n, k}
+                                            : ArrayRef<AffineExpr>{k, n},
+                       ctx),
+        AffineMap::get(3, 0, {m, n}, ctx)};
+    SmallVector<IteratorType> iters = {IteratorType::parallel,
+                                       IteratorType::parallel,
+                                       IteratorType::reduction};
+    Value alphaV = scalarConst(rewriter, loc, et, alpha);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{type},
+        ValueRange{adaptor.getA(), adaptor.getB()}, ValueRange{init}, maps,
+        iters, [&](OpBuilder &b, Location l, ValueRange args) {
+          Value p = arith::MulFOp::create(b, l, args[0], args[1]);
+          if (alpha != 1.0)
+            p = arith::MulFOp::create(b, l, p, alphaV);
+          linalg::YieldOp::create(b, l,
+                                  (Value)arith::AddFOp::create(b, l, args[2], p));
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+/// Pads the spatial dims (2..) of an NC... tensor with `padValue`.
+Value padSpatial(OpBuilder &b, Location loc, Value input,
+                 ArrayRef<int64_t> pads, Value padValue) {
+  auto type = cast<RankedTensorType>(input.getType());
+  int64_t ns = type.getRank() - 2;
+  if (llvm::all_of(pads, [](int64_t p) { return p == 0; }))
+    return input;
+  SmallVector<OpFoldResult> low(2, b.getIndexAttr(0)), high(2, b.getIndexAttr(0));
+  SmallVector<int64_t> shape(type.getShape());
+  for (int64_t i = 0; i < ns; ++i) {
+    low.push_back(b.getIndexAttr(pads[i]));
+    high.push_back(b.getIndexAttr(pads[i + ns]));
+    shape[i + 2] += pads[i] + pads[i + ns];
+  }
+  return tensor::PadOp::create(b, loc, type.clone(shape), input, low, high,
+                               padValue);
+}
+
+struct ConvLowering : OpConversionPattern<ConvOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConvOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    auto outType = convertedType(*typeConverter, op);
+    Type accType = outType.getElementType();
+    ElemKind xk = elemKindOf(op.getInput().getType());
+    ElemKind wk = elemKindOf(op.getWeight().getType());
+    auto wType = cast<RankedTensorType>(adaptor.getWeight().getType());
+    int64_t ns = outType.getRank() - 2;
+    int64_t group = op.getGroup();
+    int64_t fg = wType.getDimSize(0) / group, cg = wType.getDimSize(1);
+    int64_t xZp = op.getInputZeroPoint().value_or(0);
+    int64_t wZp = op.getWeightZeroPoint().value_or(0);
+
+    Value padValue = xk.isFloat() ? scalarConst(rewriter, loc, xk.type, 0)
+                                  : intConst(rewriter, loc, xk.type, xZp);
+    Value input = padSpatial(rewriter, loc, adaptor.getInput(), op.getPads(),
+                             padValue);
+
+    // Iteration space: n, g, f, o_1..o_ns, c, k_1..k_ns.
+    unsigned numLoops = 3 + 2 * ns + 1;
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    unsigned cDim = 3 + ns;
+    SmallVector<AffineExpr> xe = {d(0), d(1) * cg + d(cDim)};
+    SmallVector<AffineExpr> we = {d(1) * fg + d(2), d(cDim)};
+    SmallVector<AffineExpr> oe = {d(0), d(1), d(2)};
+    for (int64_t i = 0; i < ns; ++i) {
+      xe.push_back(d(3 + i) * op.getStrides()[i] +
+                   d(cDim + 1 + i) * op.getDilations()[i]);
+      we.push_back(d(cDim + 1 + i));
+      oe.push_back(d(3 + i));
+    }
+    // Output as [N, G, F/G, spatial...], collapsed to [N, F, ...] after.
+    SmallVector<int64_t> gShape = {outType.getDimSize(0), group, fg};
+    gShape.append(outType.getShape().begin() + 2, outType.getShape().end());
+    auto gType = RankedTensorType::get(gShape, accType);
+    Value init;
+    if (adaptor.getBias()) {
+      SmallVector<AffineExpr> be = {d(1) * fg + d(2)};
+      unsigned outLoops = 3 + ns;
+      SmallVector<AffineExpr> ident;
+      for (unsigned i = 0; i < outLoops; ++i)
+        ident.push_back(d(i));
+      init = linalg::GenericOp::create(
+                 rewriter, loc, TypeRange{gType}, ValueRange{adaptor.getBias()},
+                 ValueRange{emptyTensor(rewriter, loc, gType)},
+                 SmallVector<AffineMap>{AffineMap::get(outLoops, 0, be, ctx),
+                                        AffineMap::get(outLoops, 0, ident, ctx)},
+                 SmallVector<IteratorType>(outLoops, IteratorType::parallel),
+                 [&](OpBuilder &b, Location l, ValueRange args) {
+                   linalg::YieldOp::create(b, l, args[0]);
+                 })
+                 .getResult(0);
+    } else {
+      init = filledTensor(rewriter, loc, gType,
+                          scalarConst(rewriter, loc, accType, 0));
+    }
+    SmallVector<IteratorType> iters(numLoops, IteratorType::parallel);
+    for (unsigned i = cDim; i < numLoops; ++i)
+      iters[i] = IteratorType::reduction;
+    ElemKind accKind{accType, false};
+    bool integer = !xk.isFloat();
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{gType},
+        ValueRange{input, adaptor.getWeight()}, ValueRange{init},
+        SmallVector<AffineMap>{AffineMap::get(numLoops, 0, xe, ctx),
+                               AffineMap::get(numLoops, 0, we, ctx),
+                               AffineMap::get(numLoops, 0, oe, ctx)},
+        iters, [&](OpBuilder &b, Location l, ValueRange args) {
+          Value x = args[0], w = args[1];
+          if (integer) {
+            x = castScalar(b, l, x, xk, accKind);
+            w = castScalar(b, l, w, wk, accKind);
+            if (xZp)
+              x = arith::SubIOp::create(b, l, x, intConst(b, l, accType, xZp));
+            if (wZp)
+              w = arith::SubIOp::create(b, l, w, intConst(b, l, accType, wZp));
+            linalg::YieldOp::create(
+                b, l, multiplyAccumulate(b, l, x, w, args[2], accKind, accKind));
+            return;
+          }
+          linalg::YieldOp::create(
+              b, l, multiplyAccumulate(b, l, x, w, args[2], xk, wk));
+        });
+    SmallVector<ReassociationIndices> reassoc = {{0}, {1, 2}};
+    for (int64_t i = 0; i < ns; ++i)
+      reassoc.push_back({3 + i});
+    rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
+        op, outType, generic.getResult(0), reassoc);
+    return success();
+  }
+};
+
+struct PoolLowering : OpConversionPattern<PoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(PoolOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    auto outType = convertedType(*typeConverter, op);
+    auto inType = cast<RankedTensorType>(adaptor.getInput().getType());
+    Type et = outType.getElementType();
+    ElemKind kind = elemKindOf(op.getInput().getType());
+    bool isMax = op.getKind() == "max";
+    if (!isMax && !kind.isFloat())
+      return rewriter.notifyMatchFailure(op, "integer average pooling");
+    int64_t ns = outType.getRank() - 2;
+    ArrayRef<int64_t> kernel = op.getKernelShape();
+    ArrayRef<int64_t> pads = op.getPads();
+    Value lowest;
+    if (kind.isFloat())
+      lowest = scalarConst(rewriter, loc, et,
+                           isMax ? -std::numeric_limits<double>::infinity() : 0);
+    else {
+      unsigned w = et.getIntOrFloatBitWidth();
+      APInt v = kind.isUnsigned ? APInt::getMinValue(w)
+                                : APInt::getSignedMinValue(w);
+      lowest = arith::ConstantOp::create(rewriter, loc,
+                                         rewriter.getIntegerAttr(et, v));
+    }
+    Value input = padSpatial(rewriter, loc, adaptor.getInput(), pads, lowest);
+    // Iteration space: n, c, o..., k...; the window tensor gives the k
+    // loops their bounds.
+    unsigned numLoops = 2 + 2 * ns;
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    SmallVector<AffineExpr> xe = {d(0), d(1)}, ke, oe = {d(0), d(1)};
+    for (int64_t i = 0; i < ns; ++i) {
+      xe.push_back(d(2 + i) * op.getStrides()[i] +
+                   d(2 + ns + i) * op.getDilations()[i]);
+      ke.push_back(d(2 + ns + i));
+      oe.push_back(d(2 + i));
+    }
+    Value window = tensor::EmptyOp::create(rewriter, loc, kernel, et);
+    Value init = filledTensor(rewriter, loc, outType, lowest);
+    SmallVector<IteratorType> iters(numLoops, IteratorType::parallel);
+    for (unsigned i = 2 + ns; i < numLoops; ++i)
+      iters[i] = IteratorType::reduction;
+    Value pooled =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{outType}, ValueRange{input, window},
+            ValueRange{init},
+            SmallVector<AffineMap>{AffineMap::get(numLoops, 0, xe, ctx),
+                                   AffineMap::get(numLoops, 0, ke, ctx),
+                                   AffineMap::get(numLoops, 0, oe, ctx)},
+            iters,
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value r;
+              if (!isMax)
+                r = arith::AddFOp::create(b, l, args[2], args[0]);
+              else if (kind.isFloat())
+                r = arith::MaximumFOp::create(b, l, args[2], args[0]);
+              else if (kind.isUnsigned)
+                r = arith::MaxUIOp::create(b, l, args[2], args[0]);
+              else
+                r = arith::MaxSIOp::create(b, l, args[2], args[0]);
+              linalg::YieldOp::create(b, l, r);
+            })
+            .getResult(0);
+    if (isMax) {
+      rewriter.replaceOp(op, pooled);
+      return success();
+    }
+    // Average: divide by the number of counted window elements, a
+    // compile-time constant per output position (static shapes).
+    SmallVector<int64_t> outSpatial(outType.getShape().begin() + 2,
+                                    outType.getShape().end());
+    int64_t numOut = 1;
+    for (int64_t s : outSpatial)
+      numOut *= s;
+    SmallVector<float> counts(numOut);
+    for (int64_t idx = 0; idx < numOut; ++idx) {
+      int64_t rem = idx, count = 1;
+      for (int64_t i = ns - 1; i >= 0; --i) {
+        int64_t o = rem % outSpatial[i];
+        rem /= outSpatial[i];
+        int64_t inSize = inType.getDimSize(2 + i);
+        int64_t lo = op.getCountIncludePad() ? -pads[i] : 0;
+        int64_t hi = op.getCountIncludePad() ? inSize + pads[i + ns] : inSize;
+        int64_t c = 0;
+        for (int64_t k = 0; k < kernel[i]; ++k) {
+          int64_t pos = o * op.getStrides()[i] + k * op.getDilations()[i] -
+                        pads[i];
+          if (pos >= lo && pos < hi)
+            ++c;
+        }
+        count *= std::max<int64_t>(c, 1);
+      }
+      counts[idx] = (float)count;
+    }
+    auto countType = RankedTensorType::get(outSpatial, rewriter.getF32Type());
+    Value countTensor = arith::ConstantOp::create(
+        rewriter, loc, DenseElementsAttr::get(countType, ArrayRef<float>(counts)));
+    ElemKind f32Kind{rewriter.getF32Type(), false};
+    Value result = buildElementwise(
+        rewriter, loc, outType, {pooled, countTensor},
+        [&](OpBuilder &b, Location l, ValueRange s) -> Value {
+          return arith::DivFOp::create(b, l, s[0],
+                                       castScalar(b, l, s[1], f32Kind, kind));
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// Output indexing map of a reduction over `axes` with or without kept dims.
+AffineMap reductionOutputMap(MLIRContext *ctx, int64_t rank,
+                             ArrayRef<int64_t> axes, bool keepdims) {
+  SmallVector<AffineExpr> e;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (!llvm::is_contained(axes, d))
+      e.push_back(getAffineDimExpr(d, ctx));
+    else if (keepdims)
+      e.push_back(getAffineConstantExpr(0, ctx));
+  }
+  return AffineMap::get(rank, 0, e, ctx);
+}
+
+enum class ReduceKind { Sum, Mean, Max, Min, Prod };
+
+template <typename OpTy, ReduceKind K>
+struct ReduceLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    auto outType = convertedType(*this->typeConverter, op);
+    auto inType = cast<RankedTensorType>(adaptor.getInput().getType());
+    Type et = outType.getElementType();
+    ElemKind kind = elemKindOf(op.getInput().getType());
+    ArrayRef<int64_t> axes = op.getAxes();
+    bool f = kind.isFloat();
+    Value identity;
+    if (K == ReduceKind::Sum || K == ReduceKind::Mean)
+      identity = scalarConst(rewriter, loc, et, 0);
+    else if (K == ReduceKind::Prod)
+      identity = scalarConst(rewriter, loc, et, 1);
+    else if (f)
+      identity = scalarConst(rewriter, loc, et,
+                             K == ReduceKind::Max
+                                 ? -std::numeric_limits<double>::infinity()
+                                 : std::numeric_limits<double>::infinity());
+    else {
+      unsigned w = et.getIntOrFloatBitWidth();
+      APInt v = K == ReduceKind::Max
+                    ? (kind.isUnsigned ? APInt::getMinValue(w)
+                                       : APInt::getSignedMinValue(w))
+                    : (kind.isUnsigned ? APInt::getMaxValue(w)
+                                       : APInt::getSignedMaxValue(w));
+      identity = arith::ConstantOp::create(rewriter, loc,
+                                           rewriter.getIntegerAttr(et, v));
+    }
+    int64_t rank = inType.getRank();
+    SmallVector<IteratorType> iters(rank, IteratorType::parallel);
+    for (int64_t a : axes)
+      iters[a] = IteratorType::reduction;
+    Value init = filledTensor(rewriter, loc, outType, identity);
+    Value reduced =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{outType}, ValueRange{adaptor.getInput()},
+            ValueRange{init},
+            SmallVector<AffineMap>{
+                rewriter.getMultiDimIdentityMap(rank),
+                reductionOutputMap(ctx, rank, axes, op.getKeepdims())},
+            iters,
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value x = args[0], acc = args[1], r;
+              switch (K) {
+              case ReduceKind::Sum:
+              case ReduceKind::Mean:
+                r = f ? (Value)arith::AddFOp::create(b, l, acc, x)
+                      : (Value)arith::AddIOp::create(b, l, acc, x);
+                break;
+              case ReduceKind::Prod:
+                r = f ? (Value)arith::MulFOp::create(b, l, acc, x)
+                      : (Value)arith::MulIOp::create(b, l, acc, x);
+                break;
+              case ReduceKind::Max:
+                r = f ? (Value)arith::MaximumFOp::create(b, l, acc, x)
+                    : kind.isUnsigned
+                        ? (Value)arith::MaxUIOp::create(b, l, acc, x)
+                        : (Value)arith::MaxSIOp::create(b, l, acc, x);
+                break;
+              case ReduceKind::Min:
+                r = f ? (Value)arith::MinimumFOp::create(b, l, acc, x)
+                    : kind.isUnsigned
+                        ? (Value)arith::MinUIOp::create(b, l, acc, x)
+                        : (Value)arith::MinSIOp::create(b, l, acc, x);
+                break;
+              }
+              linalg::YieldOp::create(b, l, r);
+            })
+            .getResult(0);
+    if (K == ReduceKind::Mean) {
+      int64_t count = 1;
+      for (int64_t a : axes)
+        count *= inType.getDimSize(a);
+      Value c = scalarConst(rewriter, loc, et, (double)count);
+      reduced = buildElementwise(
+          rewriter, loc, outType, {reduced},
+          [&](OpBuilder &b, Location l, ValueRange s) -> Value {
+            return f ? (Value)arith::DivFOp::create(b, l, s[0], c)
+                     : kind.isUnsigned
+                         ? (Value)arith::DivUIOp::create(b, l, s[0], c)
+                         : (Value)arith::DivSIOp::create(b, l, s[0], c);
+          });
+    }
+    rewriter.replaceOp(op, reduced);
+    return success();
+  }
+};
+
+struct ArgExtremumLowering : OpConversionPattern<ArgExtremumOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ArgExtremumOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    auto outType = convertedType(*typeConverter, op);
+    auto inType = cast<RankedTensorType>(adaptor.getInput().getType());
+    Type et = inType.getElementType();
+    ElemKind kind = elemKindOf(op.getInput().getType());
+    bool isMax = op.getIsMax(), last = op.getSelectLastIndex();
+    int64_t axis = op.getAxis(), rank = inType.getRank();
+    bool f = kind.isFloat();
+    Value start;
+    if (f)
+      start = scalarConst(rewriter, loc, et,
+                          isMax ? -std::numeric_limits<double>::infinity()
+                                : std::numeric_limits<double>::infinity());
+    else {
+      unsigned w = et.getIntOrFloatBitWidth();
+      APInt v = isMax ? (kind.isUnsigned ? APInt::getMinValue(w)
+                                         : APInt::getSignedMinValue(w))
+                      : (kind.isUnsigned ? APInt::getMaxValue(w)
+                                         : APInt::getSignedMaxValue(w));
+      start = arith::ConstantOp::create(rewriter, loc,
+                                        rewriter.getIntegerAttr(et, v));
+    }
+    auto valType = outType.clone(et);
+    Value valInit = filledTensor(rewriter, loc, valType, start);
+    Value idxInit = filledTensor(rewriter, loc, outType,
+                                 intConst(rewriter, loc, rewriter.getI64Type(),
+                                          -1));
+    AffineMap outMap =
+        reductionOutputMap(ctx, rank, {axis}, op.getKeepdims());
+    SmallVector<IteratorType> iters(rank, IteratorType::parallel);
+    iters[axis] = IteratorType::reduction;
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{valType, outType},
+        ValueRange{adaptor.getInput()}, ValueRange{valInit, idxInit},
+        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank), outMap,
+                               outMap},
+        iters, [&](OpBuilder &b, Location l, ValueRange args) {
+          Value x = args[0], cur = args[1], curIdx = args[2];
+          Value idx = arith::IndexCastOp::create(
+              b, l, b.getI64Type(), linalg::IndexOp::create(b, l, axis));
+          Value better;
+          if (f) {
+            auto p = isMax ? (last ? arith::CmpFPredicate::OGE
+                                   : arith::CmpFPredicate::OGT)
+                           : (last ? arith::CmpFPredicate::OLE
+                                   : arith::CmpFPredicate::OLT);
+            better = arith::CmpFOp::create(b, l, p, x, cur);
+          } else {
+            using P = arith::CmpIPredicate;
+            bool u = kind.isUnsigned;
+            P p = isMax ? (last ? (u ? P::uge : P::sge) : (u ? P::ugt : P::sgt))
+                        : (last ? (u ? P::ule : P::sle) : (u ? P::ult : P::slt));
+            better = arith::CmpIOp::create(b, l, p, x, cur);
+          }
+          // The first element always wins (covers +-inf/limit values).
+          Value first = arith::CmpIOp::create(
+              b, l, arith::CmpIPredicate::slt, curIdx,
+              intConst(b, l, b.getI64Type(), 0));
+          better = arith::OrIOp::create(b, l, better, first);
+          linalg::YieldOp::create(
+              b, l,
+              ValueRange{(Value)arith::SelectOp::create(b, l, better, x, cur),
+                         (Value)arith::SelectOp::create(b, l, better, idx,
+                                                        curIdx)});
+        });
+    rewriter.replaceOp(op, generic.getResult(1));
+    return success();
+  }
+};
+
+} // namespace
+
+void lowering::populateContractionPatterns(const TypeConverter &tc,
+                                           RewritePatternSet &patterns) {
+  MLIRContext *ctx = patterns.getContext();
+  patterns.add<MatMulLowering, MatMulIntegerLowering, GemmLowering,
+               ConvLowering, PoolLowering, ArgExtremumLowering,
+               ReduceLowering<ReduceSumOp, ReduceKind::Sum>,
+               ReduceLowering<ReduceMeanOp, ReduceKind::Mean>,
+               ReduceLowering<ReduceMaxOp, ReduceKind::Max>,
+               ReduceLowering<ReduceMinOp, ReduceKind::Min>,
+               ReduceLowering<ReduceProdOp, ReduceKind::Prod>>(tc, ctx);
+}

@@ -1,0 +1,330 @@
+//===- Quant.cpp - quantize / dequantize lowering -------------------------===//
+//
+// ONNX QuantizeLinear semantics everywhere: q = saturate(round_half_even(x /
+// scale) + zero_point), dequantize (q - zero_point) * scale with the
+// subtraction done in a wide integer type.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Common.h"
+
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+
+using namespace mlir;
+using namespace mlir::qcc;
+using namespace mlir::qcc::lowering;
+
+namespace {
+
+using utils::IteratorType;
+
+/// Storage range of an integer kind.
+std::pair<double, double> storageRange(ElemKind k) {
+  unsigned w = k.type.getIntOrFloatBitWidth();
+  if (k.isUnsigned)
+    return {0.0, std::ldexp(1.0, w) - 1};
+  return {-std::ldexp(1.0, w - 1), std::ldexp(1.0, w - 1) - 1};
+}
+
+/// round_half_even(x / scale) + zp, saturated, converted to `out`.
+Value quantizeScalar(OpBuilder &b, Location l, Value x, Value scale,
+                     Value zpFloat, ElemKind out) {
+  Type ft = x.getType();
+  if (scale.getType() != ft)
+    scale = castScalar(b, l, scale, {scale.getType(), false}, {ft, false});
+  Value q = math::RoundEvenOp::create(b, l,
+                                      arith::DivFOp::create(b, l, x, scale));
+  q = arith::AddFOp::create(b, l, q, zpFloat);
+  auto [lo, hi] = storageRange(out);
+  q = arith::MaximumFOp::create(b, l, q, scalarConst(b, l, ft, lo));
+  q = arith::MinimumFOp::create(b, l, q, scalarConst(b, l, ft, hi));
+  return castScalar(b, l, q, {ft, false}, out);
+}
+
+/// Map of a per-tensor (0-d or one element) or per-axis (1-D) parameter.
+AffineMap paramMap(MLIRContext *ctx, Value param, int64_t rank, int64_t axis) {
+  auto t = cast<RankedTensorType>(param.getType());
+  if (t.getRank() == 0)
+    return AffineMap::get(rank, 0, {}, ctx);
+  if (t.getNumElements() == 1)
+    return AffineMap::get(
+        rank, 0,
+        SmallVector<AffineExpr>(t.getRank(), getAffineConstantExpr(0, ctx)),
+        ctx);
+  return AffineMap::get(rank, 0, {getAffineDimExpr(axis, ctx)}, ctx);
+}
+
+Value genericWithParams(OpBuilder &b, Location loc, RankedTensorType type,
+                        Value x, Value scale, Value zp, int64_t axis,
+                        llvm::function_ref<Value(OpBuilder &, Location, Value,
+                                                 Value, Value)>
+                            body) {
+  MLIRContext *ctx = b.getContext();
+  int64_t rank = type.getRank();
+  SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank),
+                                 paramMap(ctx, scale, rank, axis),
+                                 paramMap(ctx, zp, rank, axis),
+                                 b.getMultiDimIdentityMap(rank)};
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{type}, ValueRange{x, scale, zp},
+             ValueRange{emptyTensor(b, loc, type)}, maps,
+             SmallVector<IteratorType>(rank, IteratorType::parallel),
+             [&](OpBuilder &nb, Location l, ValueRange a) {
+               linalg::YieldOp::create(nb, l, body(nb, l, a[0], a[1], a[2]));
+             })
+      .getResult(0);
+}
+
+struct QuantizeLinearLowering : OpConversionPattern<QuantizeLinearOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(QuantizeLinearOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = convertedType(*typeConverter, op);
+    ElemKind out = elemKindOf(op.getOutput().getType());
+    ElemKind zk = elemKindOf(op.getZeroPoint().getType());
+    Type ft = cast<RankedTensorType>(adaptor.getInput().getType())
+                  .getElementType();
+    rewriter.replaceOp(
+        op, genericWithParams(
+                rewriter, op.getLoc(), type, adaptor.getInput(),
+                adaptor.getScale(), adaptor.getZeroPoint(), op.getAxis(),
+                [&](OpBuilder &b, Location l, Value x, Value s, Value zp) {
+                  Value zf = castScalar(b, l, zp, zk, {ft, false});
+                  return quantizeScalar(b, l, x, s, zf, out);
+                }));
+    return success();
+  }
+};
+
+struct DequantizeLinearLowering : OpConversionPattern<DequantizeLinearOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(DequantizeLinearOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = convertedType(*typeConverter, op);
+    ElemKind in = elemKindOf(op.getInput().getType());
+    ElemKind zk = elemKindOf(op.getZeroPoint().getType());
+    Type ft = type.getElementType();
+    ElemKind wide{rewriter.getI64Type(), false};
+    rewriter.replaceOp(
+        op, genericWithParams(
+                rewriter, op.getLoc(), type, adaptor.getInput(),
+                adaptor.getScale(), adaptor.getZeroPoint(), op.getAxis(),
+                [&](OpBuilder &b, Location l, Value x, Value s, Value zp) {
+                  Value d = arith::SubIOp::create(
+                      b, l, castScalar(b, l, x, in, wide),
+                      castScalar(b, l, zp, zk, wide));
+                  Value df = castScalar(b, l, d, wide, {ft, false});
+                  if (s.getType() != ft)
+                    s = castScalar(b, l, s, {s.getType(), false}, {ft, false});
+                  return (Value)arith::MulFOp::create(b, l, df, s);
+                }));
+    return success();
+  }
+};
+
+/// Full reduction of `x` to a 0-d tensor with max or min.
+Value reduceAll(OpBuilder &b, Location loc, Value x, bool isMax) {
+  auto t = cast<RankedTensorType>(x.getType());
+  Type ft = t.getElementType();
+  auto scalarType = RankedTensorType::get({}, ft);
+  Value init = filledTensor(
+      b, loc, scalarType,
+      scalarConst(b, loc, ft, isMax ? -INFINITY : INFINITY));
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{scalarType}, ValueRange{x}, ValueRange{init},
+             SmallVector<AffineMap>{b.getMultiDimIdentityMap(t.getRank()),
+                                    AffineMap::get(t.getRank(), 0, {},
+                                                   b.getContext())},
+             SmallVector<IteratorType>(t.getRank(), IteratorType::reduction),
+             [&](OpBuilder &nb, Location l, ValueRange a) {
+               Value r = isMax ? (Value)arith::MaximumFOp::create(nb, l, a[0], a[1])
+                               : (Value)arith::MinimumFOp::create(nb, l, a[0], a[1]);
+               linalg::YieldOp::create(nb, l, r);
+             })
+      .getResult(0);
+}
+
+struct DynamicQuantizeLinearLowering
+    : OpConversionPattern<DynamicQuantizeLinearOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(DynamicQuantizeLinearOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = adaptor.getInput();
+    auto xType = cast<RankedTensorType>(x.getType());
+    Type ft = xType.getElementType();
+    auto scalarF = RankedTensorType::get({}, ft);
+    auto scalarU8 = RankedTensorType::get({}, rewriter.getI8Type());
+    ElemKind u8{rewriter.getI8Type(), true};
+    // The range always includes zero (ONNX spec).
+    Value hi = reduceAll(rewriter, loc, x, true);
+    Value lo = reduceAll(rewriter, loc, x, false);
+    Value scale = buildElementwise(
+        rewriter, loc, scalarF, {hi, lo},
+        [&](OpBuilder &b, Location l, ValueRange s) -> Value {
+          Value zero = scalarConst(b, l, ft, 0);
+          Value mx = arith::MaximumFOp::create(b, l, s[0], zero);
+          Value mn = arith::MinimumFOp::create(b, l, s[1], zero);
+          return arith::DivFOp::create(b, l, arith::SubFOp::create(b, l, mx, mn),
+                                       scalarConst(b, l, ft, 255));
+        });
+    Value zp = buildElementwise(
+        rewriter, loc, scalarU8, {lo, scale},
+        [&](OpBuilder &b, Location l, ValueRange s) -> Value {
+          Value zero = scalarConst(b, l, ft, 0);
+          Value mn = arith::MinimumFOp::create(b, l, s[0], zero);
+          Value neg = arith::SubFOp::create(b, l, zero, mn);
+          return quantizeScalar(b, l, neg, s[1], zero, u8);
+        });
+    Value y = buildElementwise(
+        rewriter, loc, xType.clone(rewriter.getI8Type()), {x, scale, zp},
+        [&](OpBuilder &b, Location l, ValueRange s) -> Value {
+          Value zf = castScalar(b, l, s[2], u8, {ft, false});
+          return quantizeScalar(b, l, s[0], s[1], zf, u8);
+        });
+    rewriter.replaceOp(op, ValueRange{y, scale, zp});
+    return success();
+  }
+};
+
+/// Scale and zero-point constants of a per-tensor or per-axis quantized
+/// type, as tensors (0-d or 1-D) plus the quantized axis.
+struct QuantParams {
+  Value scale, zeroPoint;
+  int64_t axis = 0;
+};
+FailureOr<QuantParams> quantParams(OpBuilder &b, Location loc, Type elem) {
+  Type f32 = b.getF32Type(), i64 = b.getI64Type();
+  if (auto u = dyn_cast<quant::UniformQuantizedType>(elem)) {
+    return QuantParams{
+        arith::ConstantOp::create(
+            b, loc, DenseElementsAttr::get(RankedTensorType::get({}, f32),
+                                           (float)u.getScale())),
+        arith::ConstantOp::create(
+            b, loc, DenseElementsAttr::get(RankedTensorType::get({}, i64),
+                                           u.getZeroPoint())),
+        0};
+  }
+  if (auto p = dyn_cast<quant::UniformQuantizedPerAxisType>(elem)) {
+    SmallVector<float> scales(p.getScales().begin(), p.getScales().end());
+    SmallVector<int64_t> zps(p.getZeroPoints().begin(), p.getZeroPoints().end());
+    int64_t n = scales.size();
+    return QuantParams{
+        arith::ConstantOp::create(
+            b, loc, DenseElementsAttr::get(RankedTensorType::get({n}, f32),
+                                           ArrayRef<float>(scales))),
+        arith::ConstantOp::create(
+            b, loc, DenseElementsAttr::get(RankedTensorType::get({n}, i64),
+                                           ArrayRef<int64_t>(zps))),
+        p.getQuantizedDimension()};
+  }
+  return failure();
+}
+
+struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(QuantizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Type qElem = op.getOutput().getType().getElementType();
+    FailureOr<QuantParams> p = quantParams(rewriter, op.getLoc(), qElem);
+    if (failed(p))
+      return rewriter.notifyMatchFailure(op, "sub-channel quantized types");
+    ElemKind out = elemKindOf(op.getOutput().getType());
+    Type ft = cast<RankedTensorType>(adaptor.getInput().getType())
+                  .getElementType();
+    ElemKind i64k{rewriter.getI64Type(), false};
+    rewriter.replaceOp(
+        op, genericWithParams(
+                rewriter, op.getLoc(), convertedType(*typeConverter, op),
+                adaptor.getInput(), p->scale, p->zeroPoint, p->axis,
+                [&](OpBuilder &b, Location l, Value x, Value s, Value zp) {
+                  return quantizeScalar(b, l, x, s,
+                                        castScalar(b, l, zp, i64k, {ft, false}),
+                                        out);
+                }));
+    return success();
+  }
+};
+
+Value dequantizeWith(ConversionPatternRewriter &rewriter, Location loc,
+                     Value q, ElemKind in, Type qElem, RankedTensorType type,
+                     const QuantParams &p) {
+  Type ft = type.getElementType();
+  ElemKind wide{rewriter.getI64Type(), false};
+  return genericWithParams(
+      rewriter, loc, type, q, p.scale, p.zeroPoint, p.axis,
+      [&](OpBuilder &b, Location l, Value x, Value s, Value zp) {
+        Value d = arith::SubIOp::create(b, l, castScalar(b, l, x, in, wide), zp);
+        Value df = castScalar(b, l, d, wide, {ft, false});
+        s = castScalar(b, l, s, {s.getType(), false}, {ft, false});
+        return (Value)arith::MulFOp::create(b, l, df, s);
+      });
+}
+
+struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(DequantizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Type qElem = op.getInput().getType().getElementType();
+    FailureOr<QuantParams> p = quantParams(rewriter, op.getLoc(), qElem);
+    if (failed(p))
+      return rewriter.notifyMatchFailure(op, "sub-channel quantized types");
+    rewriter.replaceOp(op, dequantizeWith(rewriter, op.getLoc(),
+                                          adaptor.getInput(),
+                                          elemKindOf(op.getInput().getType()),
+                                          qElem,
+                                          convertedType(*typeConverter, op),
+                                          *p));
+    return success();
+  }
+};
+
+/// requantize = dequantize to f32, then quantize. The integer-only
+/// fixed-point form is produced by the quantization passes (issue 4); this
+/// lowering is the reference semantics.
+struct RequantizeLowering : OpConversionPattern<RequantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(RequantizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Type inElem = op.getInput().getType().getElementType();
+    Type outElem = op.getOutput().getType().getElementType();
+    FailureOr<QuantParams> pin = quantParams(rewriter, loc, inElem);
+    FailureOr<QuantParams> pout = quantParams(rewriter, loc, outElem);
+    if (failed(pin) || failed(pout))
+      return rewriter.notifyMatchFailure(op, "sub-channel quantized types");
+    auto outType = convertedType(*typeConverter, op);
+    auto f32Type = outType.clone(rewriter.getF32Type());
+    Value real = dequantizeWith(rewriter, loc, adaptor.getInput(),
+                                elemKindOf(op.getInput().getType()), inElem,
+                                f32Type, *pin);
+    ElemKind out = elemKindOf(op.getOutput().getType());
+    ElemKind i64k{rewriter.getI64Type(), false};
+    rewriter.replaceOp(
+        op, genericWithParams(
+                rewriter, loc, outType, real, pout->scale, pout->zeroPoint,
+                pout->axis,
+                [&](OpBuilder &b, Location l, Value x, Value s, Value zp) {
+                  return quantizeScalar(
+                      b, l, x, s,
+                      castScalar(b, l, zp, i64k, {b.getF32Type(), false}), out);
+                }));
+    return success();
+  }
+};
+
+} // namespace
+
+void lowering::populateQuantPatterns(const TypeConverter &tc,
+                                     RewritePatternSet &patterns) {
+  patterns.add<QuantizeLinearLowering, DequantizeLinearLowering,
+               DynamicQuantizeLinearLowering, QuantizeLowering,
+               DequantizeLowering, RequantizeLowering>(tc,
+                                                       patterns.getContext());
+}
