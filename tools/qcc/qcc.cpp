@@ -244,9 +244,22 @@ bool linkSharedLibrary(llvm::StringRef objPath, llvm::StringRef outPath,
   }
   if (cc.empty())
     return error("no C compiler driver (cc) found to link the shared library");
+  // Export exactly the C ABI (qcc_*); the model's internal symbols stay
+  // local so that several models can be loaded into one process.
+  llvm::SmallString<128> versionScript;
+  if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
+          "qcc-exports", "map", versionScript))
+    return error("cannot create a temporary file: " + ec.message());
+  llvm::FileRemover removeScript(versionScript);
+  if (!writeText(versionScript, [](llvm::raw_ostream &os) {
+        os << "{ global: qcc_*; local: *; };\n";
+      }))
+    return false;
+  std::string versionFlag = ("-Wl,--version-script=" + versionScript).str();
   llvm::SmallVector<llvm::StringRef> args = {
-      cc,     "-shared", "-o",      outPath, objPath, runtime,
-      "-lm", "-Wl,--gc-sections", "-Wl,-z,noexecstack"};
+      cc,          "-shared",       "-o",   outPath,
+      objPath,     "-Wl,--whole-archive", runtime, "-Wl,--no-whole-archive",
+      versionFlag, "-lm",           "-Wl,-z,noexecstack"};
   std::string errMsg;
   int rc = llvm::sys::ExecuteAndWait(cc, args, std::nullopt, {}, 0, 0, &errMsg);
   if (rc != 0)
