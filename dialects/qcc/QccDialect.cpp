@@ -338,7 +338,8 @@ static LogicalResult verifyLinearQuantParams(Operation *op, Value input,
     return op->emitOpError("scale must be a scalar or 1-D");
   if (rankedType(zeroPoint).getShape() != scaleType.getShape())
     return op->emitOpError("zero point and scale shapes differ");
-  if (scaleType.getRank() == 1) {
+  // A one-element 1-D scale is per-tensor.
+  if (scaleType.getRank() == 1 && scaleType.getDimSize(0) != 1) {
     if (failed(verifyAxisInRange(op, axis, inType.getRank())))
       return failure();
     if (!inType.isDynamicDim(axis) &&

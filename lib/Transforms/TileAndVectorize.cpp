@@ -76,8 +76,19 @@ struct QccTileAndVectorizePass
 
   void runOnOperation() override {
     SmallVector<linalg::LinalgOp> candidates;
+    // Ops touching i1 tensors stay scalar: vectors of i1 are bit-packed in
+    // memory while i1 memrefs hold one byte per element.
+    auto touchesBool = [](Operation *op) {
+      auto isBoolTensor = [](Type t) {
+        auto st = dyn_cast<ShapedType>(t);
+        return st && st.getElementType().isInteger(1);
+      };
+      return llvm::any_of(op->getOperandTypes(), isBoolTensor) ||
+             llvm::any_of(op->getResultTypes(), isBoolTensor);
+    };
     getOperation().walk([&](linalg::LinalgOp op) {
-      if (op.hasPureTensorSemantics() && !isa<linalg::FillOp>(op))
+      if (op.hasPureTensorSemantics() && !isa<linalg::FillOp>(op) &&
+          !touchesBool(op))
         candidates.push_back(op);
     });
     IRRewriter rewriter(&getContext());
