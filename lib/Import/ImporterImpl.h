@@ -107,6 +107,7 @@ void registerElementwiseOps(llvm::StringMap<OpImporterFn> &table);
 void registerNNOps(llvm::StringMap<OpImporterFn> &table);
 void registerShapeOps(llvm::StringMap<OpImporterFn> &table);
 void registerQuantOps(llvm::StringMap<OpImporterFn> &table);
+void registerCompositeOps(llvm::StringMap<OpImporterFn> &table);
 
 /// ONNX element type code to MLIR type (unsigned kept as ui<N>, bool i1).
 Type convertElementType(MLIRContext *ctx, int32_t onnxType);

@@ -472,6 +472,7 @@ static const llvm::StringMap<OpImporterFn> &opTable() {
     registerNNOps(t);
     registerShapeOps(t);
     registerQuantOps(t);
+    registerCompositeOps(t);
     return t;
   }();
   return table;
