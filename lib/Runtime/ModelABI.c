@@ -219,7 +219,8 @@ static int32_t checkTensor(const qcc_tensor *t, const qcc_tensor_info *info,
     }
     product *= dim;
   }
-  if (!t->data) {
+  /* Empty tensors need no buffer. */
+  if (!t->data && product != 0) {
     msgTensorPrefix(msg, kind, info, index);
     msgAppend(msg, "data is NULL");
     return QCC_ERR_INVALID_ARGUMENT;
