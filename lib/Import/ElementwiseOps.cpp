@@ -53,8 +53,46 @@ static LogicalResult importShrink(NodeContext &ctx) {
                                     ctx.attrFloat("bias", 0.0));
 }
 
+/// Folds integer Add/Sub/Mul/Div of import-time constants (the shape
+/// arithmetic exporters emit, e.g. `size(-1) / 3` for a chunk), so that ops
+/// consuming the result (Slice ends, Reshape shapes) see constants.
+static bool foldIntegerArithmetic(NodeContext &ctx) {
+  auto lhs = ctx.constantInput(0), rhs = ctx.constantInput(1);
+  if (!lhs || !rhs || lhs->getElementType() != rhs->getElementType() ||
+      !lhs->getElementType().isSignlessInteger() ||
+      lhs->getElementType().getIntOrFloatBitWidth() < 32)
+    return false;
+  int64_t n = std::max(lhs->getNumElements(), rhs->getNumElements());
+  if (n > 64 || (lhs->getNumElements() != n && lhs->getNumElements() != 1) ||
+      (rhs->getNumElements() != n && rhs->getNumElements() != 1))
+    return false;
+  SmallVector<APInt> a(lhs->getValues<APInt>()), b(rhs->getValues<APInt>());
+  StringRef op = ctx.opType();
+  SmallVector<APInt> out;
+  for (int64_t i = 0; i < n; ++i) {
+    const APInt &x = a[a.size() == 1 ? 0 : i], &y = b[b.size() == 1 ? 0 : i];
+    if (op == "Add")
+      out.push_back(x + y);
+    else if (op == "Sub")
+      out.push_back(x - y);
+    else if (op == "Mul")
+      out.push_back(x * y);
+    else if (op == "Div" && !y.isZero())
+      out.push_back(x.sdiv(y));
+    else
+      return false;
+  }
+  auto shape = lhs->getNumElements() == n ? lhs->getType().getShape()
+                                          : rhs->getType().getShape();
+  auto type = RankedTensorType::get(shape, lhs->getElementType());
+  ctx.setResult(0, ctx.create<arith::ConstantOp>(DenseElementsAttr::get(type, out)));
+  return true;
+}
+
 template <typename OpTy>
 static LogicalResult importBinary(NodeContext &ctx) {
+  if (foldIntegerArithmetic(ctx))
+    return success();
   Value r = broadcastBinary<OpTy>(ctx, ctx.input(0), ctx.input(1));
   if (!r)
     return failure();
