@@ -9,7 +9,7 @@ config.name = "qcc"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".test"]
 config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py",
-                   "onnx-node", "fixtures", "python"]
+                   "onnx-node", "fixtures", "python", "models"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.qcc_obj_root, "test")
 
@@ -39,5 +39,8 @@ if os.path.exists("/usr/share/libonnx-testdata/data/node"):
     config.available_features.add("onnx-testdata")
     config.substitutions.append(
         ("%onnx_node", "/usr/share/libonnx-testdata/data/node"))
+if os.path.exists(os.path.join(config.qcc_obj_root, "ort", "node_modules",
+                               "onnxruntime-node")) and shutil.which("node"):
+    config.available_features.add("ort")
 if os.path.exists("/usr/local/cuda/bin/ptxas"):
     config.available_features.add("ptxas")
