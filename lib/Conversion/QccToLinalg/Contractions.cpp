@@ -19,6 +19,21 @@ namespace {
 
 using utils::IteratorType;
 
+/// The lowest (or highest) value of `kind`: -inf/+inf for floats, the
+/// signed or unsigned integer limits otherwise. Identity of max/min.
+Value extremeValue(OpBuilder &b, Location loc, ElemKind kind, bool lowest) {
+  if (kind.isFloat())
+    return scalarConst(b, loc, kind.type,
+                       lowest ? -std::numeric_limits<double>::infinity()
+                              : std::numeric_limits<double>::infinity());
+  unsigned w = kind.type.getIntOrFloatBitWidth();
+  APInt v = lowest ? (kind.isUnsigned ? APInt::getMinValue(w)
+                                      : APInt::getSignedMinValue(w))
+                   : (kind.isUnsigned ? APInt::getMaxValue(w)
+                                      : APInt::getSignedMaxValue(w));
+  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(kind.type, v));
+}
+
 /// Reads `v` (converted operand) as a 0-d/1-element or 1-D zero point along
 /// iteration dim `dim`; returns the indexing map for it.
 AffineMap vectorParamMap(MLIRContext *ctx, Value v, unsigned numLoops,
@@ -339,17 +354,8 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
     int64_t ns = outType.getRank() - 2;
     ArrayRef<int64_t> kernel = op.getKernelShape();
     ArrayRef<int64_t> pads = op.getPads();
-    Value lowest;
-    if (kind.isFloat())
-      lowest = scalarConst(rewriter, loc, et,
-                           isMax ? -std::numeric_limits<double>::infinity() : 0);
-    else {
-      unsigned w = et.getIntOrFloatBitWidth();
-      APInt v = kind.isUnsigned ? APInt::getMinValue(w)
-                                : APInt::getSignedMinValue(w);
-      lowest = arith::ConstantOp::create(rewriter, loc,
-                                         rewriter.getIntegerAttr(et, v));
-    }
+    Value lowest = isMax ? extremeValue(rewriter, loc, kind, /*lowest=*/true)
+                         : scalarConst(rewriter, loc, et, 0);
     Value input = padSpatial(rewriter, loc, adaptor.getInput(), pads, lowest);
     // Iteration space: n, c, o..., k...; the window tensor gives the k
     // loops their bounds.
@@ -468,21 +474,8 @@ struct ReduceLowering : OpConversionPattern<OpTy> {
       identity = scalarConst(rewriter, loc, et, 0);
     else if (K == ReduceKind::Prod)
       identity = scalarConst(rewriter, loc, et, 1);
-    else if (f)
-      identity = scalarConst(rewriter, loc, et,
-                             K == ReduceKind::Max
-                                 ? -std::numeric_limits<double>::infinity()
-                                 : std::numeric_limits<double>::infinity());
-    else {
-      unsigned w = et.getIntOrFloatBitWidth();
-      APInt v = K == ReduceKind::Max
-                    ? (kind.isUnsigned ? APInt::getMinValue(w)
-                                       : APInt::getSignedMinValue(w))
-                    : (kind.isUnsigned ? APInt::getMaxValue(w)
-                                       : APInt::getSignedMaxValue(w));
-      identity = arith::ConstantOp::create(rewriter, loc,
-                                           rewriter.getIntegerAttr(et, v));
-    }
+    else
+      identity = extremeValue(rewriter, loc, kind, K == ReduceKind::Max);
     int64_t rank = inType.getRank();
     SmallVector<IteratorType> iters(rank, IteratorType::parallel);
     for (int64_t a : axes)
@@ -557,20 +550,7 @@ struct ArgExtremumLowering : OpConversionPattern<ArgExtremumOp> {
     bool isMax = op.getIsMax(), last = op.getSelectLastIndex();
     int64_t axis = op.getAxis(), rank = inType.getRank();
     bool f = kind.isFloat();
-    Value start;
-    if (f)
-      start = scalarConst(rewriter, loc, et,
-                          isMax ? -std::numeric_limits<double>::infinity()
-                                : std::numeric_limits<double>::infinity());
-    else {
-      unsigned w = et.getIntOrFloatBitWidth();
-      APInt v = isMax ? (kind.isUnsigned ? APInt::getMinValue(w)
-                                         : APInt::getSignedMinValue(w))
-                      : (kind.isUnsigned ? APInt::getMaxValue(w)
-                                         : APInt::getSignedMaxValue(w));
-      start = arith::ConstantOp::create(rewriter, loc,
-                                        rewriter.getIntegerAttr(et, v));
-    }
+    Value start = extremeValue(rewriter, loc, kind, /*lowest=*/isMax);
     auto valType = outType.clone(et);
     Value valInit = filledTensor(rewriter, loc, valType, start);
     Value idxInit = filledTensor(rewriter, loc, outType,
