@@ -340,9 +340,11 @@ static Value channelParam(NodeContext &ctx, Value p, int64_t rank) {
   return createReshape(ctx, p, shape);
 }
 
+static LogicalResult importBatchNormTraining(NodeContext &ctx);
+
 static LogicalResult importBatchNorm(NodeContext &ctx) {
   if (ctx.attrInt("training_mode", 0) || ctx.hasOutput(1))
-    return ctx.unsupported("training mode");
+    return importBatchNormTraining(ctx);
   auto type = ctx.inputType(0);
   if (type.getRank() < 2)
     return ctx.emitError() << "input must have a channel dimension";
@@ -475,10 +477,190 @@ static LogicalResult importGlobalPool(NodeContext &ctx) {
   return success();
 }
 
+/// Inserts `stride - 1` zeros between the elements of spatial dim `dim`
+/// (reshape to [..., n, 1, ...], pad the new axis to `stride`, merge, drop
+/// the trailing zeros) using only reshape, pad and slice.
+static Value interleaveZeros(NodeContext &ctx, Value x, int64_t dim,
+                             int64_t stride) {
+  if (stride == 1)
+    return x;
+  auto type = cast<RankedTensorType>(x.getType());
+  int64_t rank = type.getRank(), n = type.getDimSize(dim);
+  SmallVector<int64_t> split(type.getShape());
+  split.insert(split.begin() + dim + 1, 1);
+  Value v = createReshape(ctx, x, split);
+  SmallVector<int64_t> pads(2 * (rank + 1), 0);
+  pads[(rank + 1) + dim + 1] = stride - 1;
+  SmallVector<int64_t> padded(split);
+  padded[dim + 1] = stride;
+  v = ctx.create<PadOp>(type.clone(padded), v,
+                        ctx.scalar(type.getElementType(), 0),
+                        ctx.builder().getDenseI64ArrayAttr(pads),
+                        ctx.builder().getStringAttr("constant"));
+  SmallVector<int64_t> merged(type.getShape());
+  merged[dim] = n * stride;
+  v = createReshape(ctx, v, merged);
+  SmallVector<int64_t> starts(rank, 0), steps(rank, 1), kept(merged);
+  kept[dim] = (n - 1) * stride + 1;
+  return ctx.create<SliceOp>(type.clone(kept), v,
+                             ctx.builder().getDenseI64ArrayAttr(starts),
+                             ctx.builder().getDenseI64ArrayAttr(steps));
+}
+
+/// ConvTranspose as a stride-1 convolution of the zero-interleaved input
+/// with the spatially flipped, group-transposed kernel; the ONNX pads and
+/// output_padding become (possibly negative) pads of that input.
+static LogicalResult importConvTranspose(NodeContext &ctx) {
+  auto xType = ctx.inputType(0), wType = ctx.inputType(1);
+  int64_t rank = xType.getRank(), ns = rank - 2;
+  if (rank < 3 || wType.getRank() != rank)
+    return ctx.emitError() << "expected N-d input and weight of equal rank";
+  int64_t group = ctx.attrInt("group", 1);
+  int64_t cin = xType.getDimSize(1), coutPerGroup = wType.getDimSize(1);
+  if (group <= 0 || wType.getDimSize(0) != cin || cin % group)
+    return ctx.emitError() << "weight does not match the input channels";
+  SmallVector<int64_t> kernel = ctx.attrInts("kernel_shape");
+  if (kernel.empty())
+    kernel.assign(wType.getShape().begin() + 2, wType.getShape().end());
+  auto orDefault = [&](StringRef name, int64_t n, int64_t v) {
+    SmallVector<int64_t> a = ctx.attrInts(name);
+    if (a.empty())
+      a.assign(n, v);
+    return a;
+  };
+  SmallVector<int64_t> strides = orDefault("strides", ns, 1);
+  SmallVector<int64_t> dilations = orDefault("dilations", ns, 1);
+  SmallVector<int64_t> outPad = orDefault("output_padding", ns, 0);
+  SmallVector<int64_t> pads = orDefault("pads", 2 * ns, 0);
+  SmallVector<int64_t> outputShape = ctx.attrInts("output_shape");
+  std::string autoPad = ctx.attrString("auto_pad", "NOTSET");
+  if (outputShape.size() > (size_t)ns)
+    outputShape.erase(outputShape.begin(), outputShape.end() - ns);
+  for (int64_t i = 0; i < ns; ++i) {
+    int64_t in = xType.getDimSize(2 + i);
+    int64_t full = strides[i] * (in - 1) + outPad[i] +
+                   (kernel[i] - 1) * dilations[i] + 1;
+    int64_t target = -1;
+    if (!outputShape.empty())
+      target = outputShape[i];
+    else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER")
+      target = in * strides[i];
+    if (target >= 0) {
+      // The larger half of the padding goes to the end except for
+      // SAME_LOWER; a negative total (output_shape larger than the natural
+      // size) extends the end with zeros.
+      int64_t total = full - target;
+      bool lower = autoPad == "SAME_LOWER";
+      pads[i] = lower ? total - total / 2 : total / 2;
+      pads[i + ns] = total - pads[i];
+    } else if (autoPad == "VALID") {
+      pads[i] = pads[i + ns] = 0;
+    }
+  }
+  // Zero-interleaved input, padded by (k - 1) * d - pad on each side.
+  Value x = ctx.input(0);
+  for (int64_t i = 0; i < ns; ++i)
+    x = interleaveZeros(ctx, x, 2 + i, strides[i]);
+  auto upType = cast<RankedTensorType>(x.getType());
+  SmallVector<int64_t> convPads(2 * rank, 0), paddedShape(upType.getShape());
+  for (int64_t i = 0; i < ns; ++i) {
+    int64_t edge = (kernel[i] - 1) * dilations[i];
+    convPads[2 + i] = edge - pads[i];
+    convPads[rank + 2 + i] = edge - pads[i + ns] + outPad[i];
+    paddedShape[2 + i] += convPads[2 + i] + convPads[rank + 2 + i];
+  }
+  OpBuilder &b = ctx.builder();
+  x = ctx.create<PadOp>(upType.clone(paddedShape), x,
+                        ctx.scalar(xType.getElementType(), 0),
+                        b.getDenseI64ArrayAttr(convPads),
+                        b.getStringAttr("constant"));
+  // Weight [Cin, Cout/G, k...] -> [Cout, Cin/G, k...], flipped spatially.
+  int64_t cinPerGroup = cin / group;
+  SmallVector<int64_t> ks(wType.getShape().begin() + 2, wType.getShape().end());
+  SmallVector<int64_t> grouped = {group, cinPerGroup, coutPerGroup};
+  grouped.append(ks);
+  Value w = createReshape(ctx, ctx.input(1), grouped);
+  SmallVector<int64_t> perm = {0, 2, 1};
+  SmallVector<int64_t> swapped = {group, coutPerGroup, cinPerGroup};
+  for (int64_t i = 0; i < ns; ++i) {
+    perm.push_back(3 + i);
+    swapped.push_back(ks[i]);
+  }
+  w = ctx.create<TransposeOp>(wType.clone(swapped), w,
+                              b.getDenseI64ArrayAttr(perm));
+  SmallVector<int64_t> convW = {group * coutPerGroup, cinPerGroup};
+  convW.append(ks);
+  w = createReshape(ctx, w, convW);
+  SmallVector<int64_t> starts(rank, 0), steps(rank, 1);
+  for (int64_t i = 0; i < ns; ++i) {
+    starts[2 + i] = ks[i] - 1;
+    steps[2 + i] = -1;
+  }
+  w = ctx.create<SliceOp>(wType.clone(convW), w, b.getDenseI64ArrayAttr(starts),
+                          b.getDenseI64ArrayAttr(steps));
+  SmallVector<int64_t> outShape = {xType.getDimSize(0), group * coutPerGroup};
+  for (int64_t i = 0; i < ns; ++i)
+    outShape.push_back(paddedShape[2 + i] - (ks[i] - 1) * dilations[i]);
+  SmallVector<int64_t> ones(ns, 1), zeros(2 * ns, 0);
+  ctx.setResult(0, ctx.create<ConvOp>(
+                       xType.clone(outShape), x, w, ctx.input(2),
+                       b.getDenseI64ArrayAttr(ones),
+                       b.getDenseI64ArrayAttr(zeros),
+                       b.getDenseI64ArrayAttr(dilations),
+                       b.getI64IntegerAttr(group), IntegerAttr(),
+                       IntegerAttr()));
+  return success();
+}
+
+/// Training-mode BatchNormalization: normalise with the batch statistics
+/// and return the updated running statistics.
+static LogicalResult importBatchNormTraining(NodeContext &ctx) {
+  auto type = ctx.inputType(0);
+  int64_t rank = type.getRank();
+  Type elem = type.getElementType();
+  double eps = ctx.attrFloat("epsilon", 1e-5);
+  double momentum = ctx.attrFloat("momentum", 0.9);
+  SmallVector<int64_t> axes = {0};
+  for (int64_t d = 2; d < rank; ++d)
+    axes.push_back(d);
+  SmallVector<int64_t> kept(type.getShape());
+  for (int64_t a : axes)
+    kept[a] = 1;
+  OpBuilder &b = ctx.builder();
+  auto keptType = type.clone(kept);
+  Value x = ctx.input(0);
+  Value mean = ctx.create<ReduceMeanOp>(keptType, x, b.getDenseI64ArrayAttr(axes),
+                                        b.getBoolAttr(true));
+  Value d = ctx.create<SubOp>(type, x, mean);
+  Value var = ctx.create<ReduceMeanOp>(keptType, ctx.create<MulOp>(type, d, d),
+                                       b.getDenseI64ArrayAttr(axes),
+                                       b.getBoolAttr(true));
+  Value invStd = ctx.create<ReciprocalOp>(
+      keptType, ctx.create<SqrtOp>(
+                    keptType, ctx.create<AddOp>(keptType, var,
+                                                ctx.scalar(elem, eps))));
+  Value y = ctx.create<MulOp>(type, d, invStd);
+  y = ctx.create<MulOp>(type, y, channelParam(ctx, ctx.input(1), rank));
+  y = ctx.create<AddOp>(type, y, channelParam(ctx, ctx.input(2), rank));
+  ctx.setResult(0, y);
+  int64_t c = type.getDimSize(1);
+  auto update = [&](Value running, Value batch) {
+    auto pType = cast<RankedTensorType>(running.getType());
+    Value bflat = createReshape(ctx, batch, {c});
+    return ctx.create<AddOp>(
+        pType, ctx.create<MulOp>(pType, running, ctx.scalar(elem, momentum)),
+        ctx.create<MulOp>(pType, bflat, ctx.scalar(elem, 1 - momentum)));
+  };
+  ctx.setResult(1, update(ctx.input(3), mean));
+  ctx.setResult(2, update(ctx.input(4), var));
+  return success();
+}
+
 void importer::registerNNOps(llvm::StringMap<OpImporterFn> &t) {
   t["MatMul"] = importMatMul;
   t["Gemm"] = importGemm;
   t["Conv"] = importConv;
+  t["ConvTranspose"] = importConvTranspose;
   t["MaxPool"] = importMaxPool;
   t["AveragePool"] = importAveragePool;
   t["GlobalAveragePool"] = importGlobalPool<ReduceMeanOp>;
