@@ -429,3 +429,39 @@ LogicalResult RequantizeOp::verify() {
 
 #define GET_OP_CLASSES
 #include "qcc/QccOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Scatter
+//===----------------------------------------------------------------------===//
+
+static LogicalResult verifyScatterReduction(Operation *op, StringRef r) {
+  if (r != "none" && r != "add" && r != "mul")
+    return op->emitOpError("reduction must be none, add or mul, got '")
+           << r << "'";
+  return success();
+}
+
+LogicalResult ScatterElementsOp::verify() {
+  auto in = rankedType(getInput());
+  if (rankedType(getIndices()).getShape() != rankedType(getUpdates()).getShape())
+    return emitOpError("indices and updates shapes differ");
+  if (rankedType(getIndices()).getRank() != in.getRank())
+    return emitOpError("indices rank differs from the input rank");
+  if (in != rankedType(getOutput()))
+    return emitOpError("result type differs from the input type");
+  if (failed(verifyAxisInRange(*this, getAxis(), in.getRank())))
+    return failure();
+  return verifyScatterReduction(*this, getReduction());
+}
+
+LogicalResult ScatterNDOp::verify() {
+  auto in = rankedType(getInput());
+  auto idx = rankedType(getIndices());
+  if (in != rankedType(getOutput()))
+    return emitOpError("result type differs from the input type");
+  if (idx.getRank() < 1 || idx.isDynamicDim(idx.getRank() - 1) ||
+      idx.getDimSize(idx.getRank() - 1) > in.getRank())
+    return emitOpError("last indices dimension must be a static size <= "
+                       "the input rank");
+  return verifyScatterReduction(*this, getReduction());
+}

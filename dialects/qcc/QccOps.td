@@ -281,6 +281,53 @@ def Qcc_GatherElementsOp : Qcc_Op<"gather_elements", [Pure]> {
   }];
 }
 
+def Qcc_GatherNDOp : Qcc_Op<"gather_nd", [Pure]> {
+  let summary = "ONNX GatherND: slices of `input` addressed by index tuples";
+  let description = [{
+    The last dimension of `indices` (size k) holds index tuples into the
+    dimensions `batch_dims .. batch_dims + k - 1` of `input`; the leading
+    `batch_dims` dimensions are shared. Negative indices wrap.
+  }];
+  let arguments = (ins Qcc_Tensor:$input, Qcc_IntTensor:$indices,
+                       DefaultValuedAttr<I64Attr, "0">:$batch_dims);
+  let results = (outs Qcc_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $indices attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Qcc_ScatterElementsOp : Qcc_Op<"scatter_elements", [Pure]> {
+  let summary = "ONNX ScatterElements: write `updates` at `indices` along `axis`";
+  let description = [{
+    The result is `input` with, for every position p of `updates`,
+    result[p with p[axis] = indices[p]] combined with updates[p] by
+    `reduction` ("none" replaces, "add", "mul"). Updates apply in order, so
+    with "none" the last duplicate wins. Negative indices wrap.
+  }];
+  let arguments = (ins Qcc_Tensor:$input, Qcc_IntTensor:$indices,
+                       Qcc_Tensor:$updates, I64Attr:$axis,
+                       DefaultValuedAttr<StrAttr, "\"none\"">:$reduction);
+  let results = (outs Qcc_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $indices `,` $updates attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Qcc_ScatterNDOp : Qcc_Op<"scatter_nd", [Pure]> {
+  let summary = "ONNX ScatterND: write slices of `updates` at index tuples";
+  let arguments = (ins Qcc_Tensor:$input, Qcc_IntTensor:$indices,
+                       Qcc_Tensor:$updates,
+                       DefaultValuedAttr<StrAttr, "\"none\"">:$reduction);
+  let results = (outs Qcc_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $indices `,` $updates attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Qcc_BroadcastToOp : Qcc_Op<"broadcast_to", [Pure]> {
   let summary = "numpy broadcast to the result shape (ONNX Expand)";
   let arguments = (ins Qcc_Tensor:$input);

@@ -606,7 +606,47 @@ static LogicalResult importSplit(NodeContext &ctx) {
   return success();
 }
 
+static LogicalResult importGatherND(NodeContext &ctx) {
+  auto type = ctx.inputType(0), idx = ctx.inputType(1);
+  int64_t b = ctx.attrInt("batch_dims", 0);
+  int64_t q = idx.getRank() - 1;
+  if (q < 0 || b < 0 || b > q)
+    return ctx.emitError() << "invalid indices rank or batch_dims";
+  int64_t k = idx.getDimSize(q);
+  if (b + k > type.getRank())
+    return ctx.emitError() << "index tuples longer than the data rank";
+  SmallVector<int64_t> shape(idx.getShape().take_front(q));
+  shape.append(type.getShape().begin() + b + k, type.getShape().end());
+  ctx.setResult(0, ctx.create<GatherNDOp>(type.clone(shape), ctx.input(0),
+                                          ctx.input(1),
+                                          ctx.builder().getI64IntegerAttr(b)));
+  return success();
+}
+
+static LogicalResult importScatterElements(NodeContext &ctx) {
+  auto type = ctx.inputType(0);
+  int64_t axis = normalizeAxis(ctx.attrInt("axis", 0), type.getRank());
+  std::string reduction = ctx.attrString("reduction", "none");
+  ctx.setResult(0, ctx.create<ScatterElementsOp>(
+                       type, ctx.input(0), ctx.input(1), ctx.input(2),
+                       ctx.builder().getI64IntegerAttr(axis),
+                       ctx.builder().getStringAttr(reduction)));
+  return success();
+}
+
+static LogicalResult importScatterND(NodeContext &ctx) {
+  std::string reduction = ctx.attrString("reduction", "none");
+  ctx.setResult(0, ctx.create<ScatterNDOp>(
+                       ctx.inputType(0), ctx.input(0), ctx.input(1),
+                       ctx.input(2), ctx.builder().getStringAttr(reduction)));
+  return success();
+}
+
 void importer::registerShapeOps(llvm::StringMap<OpImporterFn> &t) {
+  t["GatherND"] = importGatherND;
+  t["ScatterElements"] = importScatterElements;
+  t["Scatter"] = importScatterElements; // deprecated alias (opset < 11)
+  t["ScatterND"] = importScatterND;
   t["Reshape"] = importReshape;
   t["Flatten"] = importFlatten;
   t["Squeeze"] = importSqueeze;

@@ -2,12 +2,16 @@
 //
 //   qcc-run MODEL.so [--input [NAME=]FILE]... [--output-dir DIR]
 //           [--expect [NAME=]FILE]... [--rtol R] [--atol A] [--repeat N]
-//           [--print]
+//           [--print] [--help]
 //
 // FILE is a numpy .npy array or an ONNX TensorProto .pb. Only the public C
 // ABI (include/qcc/Runtime/qcc_runtime.h) is used, through dlopen, so this
 // is also the reference client of that ABI. Exit status: 0 success, 1
 // error, 2 outputs differ from --expect.
+//
+// Every input file is validated (header, dtype, shape, byte count) before
+// the model sees it: a bad file gives one `qcc-run: error:` line, never a
+// crash. Built with -fno-exceptions, so nothing here throws.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,23 +20,26 @@
 #include <onnx/onnx_pb.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cinttypes>
 #include <cmath>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
-#include <fstream>
-#include <map>
-#include <sstream>
 #include <string>
 #include <sys/stat.h>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace {
 
-[[noreturn]] void fail(const char *fmt, ...) {
+[[noreturn]] __attribute__((format(printf, 1, 2))) void fail(const char *fmt,
+                                                              ...) {
+  std::fflush(stdout);
   va_list ap;
   va_start(ap, fmt);
   std::fprintf(stderr, "qcc-run: error: ");
@@ -41,6 +48,10 @@ namespace {
   va_end(ap);
   std::exit(1);
 }
+
+//===----------------------------------------------------------------------===//
+// Tensors and element types
+//===----------------------------------------------------------------------===//
 
 /// A dense host tensor in C order.
 struct Tensor {
@@ -57,7 +68,7 @@ struct Tensor {
 
 struct DtypeInfo {
   int32_t dtype;
-  const char *npy; // numpy descr without the byte-order char
+  const char *npy; // numpy type code without the byte-order character
   size_t size;
   const char *name;
 };
@@ -68,6 +79,8 @@ const DtypeInfo kDtypes[] = {
     {QCC_DTYPE_I64, "i8", 8, "int64"},   {QCC_DTYPE_U8, "u1", 1, "uint8"},
     {QCC_DTYPE_U16, "u2", 2, "uint16"},  {QCC_DTYPE_U32, "u4", 4, "uint32"},
     {QCC_DTYPE_U64, "u8", 8, "uint64"},  {QCC_DTYPE_BOOL, "b1", 1, "bool"},
+    // numpy has no bfloat16: .npy files carry its bits as uint16.
+    {QCC_DTYPE_BF16, "u2", 2, "bfloat16"},
 };
 
 const DtypeInfo *findDtype(int32_t dtype) {
@@ -77,63 +90,182 @@ const DtypeInfo *findDtype(int32_t dtype) {
   return nullptr;
 }
 
-std::string shapeString(const std::vector<int64_t> &shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i)
-    s += (i ? "," : "") + std::to_string(shape[i]);
-  return s + "]";
+const char *dtypeName(int32_t dtype) {
+  if (const DtypeInfo *d = findDtype(dtype))
+    return d->name;
+  return dtype == QCC_DTYPE_BF16 ? "bfloat16" : "unknown";
 }
 
-bool readFile(const std::string &path, std::string &out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  out = ss.str();
+bool isFloat(int32_t dtype) {
+  return dtype == QCC_DTYPE_F32 || dtype == QCC_DTYPE_F64 ||
+         dtype == QCC_DTYPE_F16 || dtype == QCC_DTYPE_BF16;
+}
+
+/// bfloat16 data arrives as uint16 bits (numpy and ONNX 1.12's test data
+/// have no bfloat16 type); take it as bfloat16 where the model wants that.
+void adoptBF16(Tensor &t, int32_t wanted) {
+  if (wanted == QCC_DTYPE_BF16 && t.dtype == QCC_DTYPE_U16)
+    t.dtype = QCC_DTYPE_BF16;
+}
+
+bool isSigned(int32_t dtype) {
+  return dtype == QCC_DTYPE_I8 || dtype == QCC_DTYPE_I16 ||
+         dtype == QCC_DTYPE_I32 || dtype == QCC_DTYPE_I64;
+}
+
+/// "[2,3]"; dynamic (negative) dimensions print as '?'.
+std::string shapeString(const int64_t *shape, size_t rank) {
+  std::string s = "[";
+  for (size_t i = 0; i < rank; ++i) {
+    if (i)
+      s += ",";
+    s += shape[i] < 0 ? std::string("?") : std::to_string(shape[i]);
+  }
+  return s + "]";
+}
+std::string shapeString(const std::vector<int64_t> &shape) {
+  return shapeString(shape.data(), shape.size());
+}
+
+/// Byte size of `shape` x `elemSize`, or false when it does not fit (or a
+/// dimension is negative).
+bool byteSize(const std::vector<int64_t> &shape, size_t elemSize,
+              size_t &bytes) {
+  uint64_t n = elemSize;
+  bool zero = false;
+  for (int64_t d : shape) {
+    if (d < 0)
+      return false;
+    if (d == 0)
+      zero = true;
+    else if (n > (uint64_t)INT64_MAX / (uint64_t)d)
+      return false;
+    else
+      n *= (uint64_t)d;
+  }
+  bytes = zero ? 0 : (size_t)n;
   return true;
 }
+
+//===----------------------------------------------------------------------===//
+// Files
+//===----------------------------------------------------------------------===//
 
 bool endsWith(const std::string &s, const char *suffix) {
   size_t n = std::strlen(suffix);
   return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
 }
 
+void readFile(const std::string &path, std::string &out) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0)
+    fail("cannot read '%s': %s", path.c_str(), std::strerror(errno));
+  if (!S_ISREG(st.st_mode))
+    fail("cannot read '%s': not a regular file", path.c_str());
+  FILE *f = std::fopen(path.c_str(), "rb");
+  if (!f)
+    fail("cannot read '%s': %s", path.c_str(), std::strerror(errno));
+  out.clear();
+  char buf[1 << 16];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0)
+    out.append(buf, n);
+  bool bad = std::ferror(f);
+  std::fclose(f);
+  if (bad)
+    fail("cannot read '%s'", path.c_str());
+}
+
+/// Creates `dir` and its missing parents (like mkdir -p).
+void makeDirs(const std::string &dir) {
+  for (size_t pos = 1; pos <= dir.size(); ++pos) {
+    if (pos != dir.size() && dir[pos] != '/')
+      continue;
+    std::string prefix = dir.substr(0, pos);
+    if (mkdir(prefix.c_str(), 0755) != 0 && errno != EEXIST)
+      fail("cannot create directory '%s': %s", prefix.c_str(),
+           std::strerror(errno));
+  }
+  struct stat st;
+  if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    fail("'%s' is not a directory", dir.c_str());
+}
+
 //===----------------------------------------------------------------------===//
 // .npy
 //===----------------------------------------------------------------------===//
 
-/// Extracts the value text of `key` from a numpy header dict.
+/// Extracts the value text of `key` from a numpy header dict: a quoted
+/// string, a parenthesized tuple, or a bare word.
 bool headerField(const std::string &header, const std::string &key,
                  std::string &value) {
   size_t k = header.find("'" + key + "'");
   if (k == std::string::npos)
+    k = header.find("\"" + key + "\"");
+  if (k == std::string::npos)
     return false;
-  size_t colon = header.find(':', k);
-  if (colon == std::string::npos)
+  size_t colon = header.find_first_not_of(' ', k + key.size() + 2);
+  if (colon == std::string::npos || header[colon] != ':')
     return false;
   size_t start = header.find_first_not_of(' ', colon + 1);
   if (start == std::string::npos)
     return false;
   size_t end;
-  if (header[start] == '(')
-    end = header.find(')', start) + 1;
-  else if (header[start] == '\'')
-    end = header.find('\'', start + 1) + 1;
-  else
+  char c = header[start];
+  if (c == '(') {
+    end = header.find(')', start);
+  } else if (c == '\'' || c == '"') {
+    end = header.find(c, start + 1);
+  } else {
     end = header.find_first_of(",}", start);
-  if (end == std::string::npos || end <= start)
+    if (end != std::string::npos)
+      --end;
+  }
+  if (end == std::string::npos || end < start)
     return false;
-  value = header.substr(start, end - start);
+  value = header.substr(start, end - start + 1);
+  while (!value.empty() && value.back() == ' ')
+    value.pop_back();
   return true;
+}
+
+/// Parses "(2, 3)", "(4,)" or "()".
+bool parseNpyShape(const std::string &text, std::vector<int64_t> &shape) {
+  if (text.size() < 2 || text.front() != '(' || text.back() != ')')
+    return false;
+  const char *p = text.c_str() + 1, *end = text.c_str() + text.size() - 1;
+  while (p < end) {
+    while (p < end && *p == ' ')
+      ++p;
+    if (p == end)
+      break;
+    if (*p < '0' || *p > '9')
+      return false;
+    errno = 0;
+    char *next = nullptr;
+    long long v = std::strtoll(p, &next, 10);
+    if (errno != 0 || next == p || next > end || v < 0)
+      return false;
+    shape.push_back(v);
+    p = next;
+    while (p < end && *p == ' ')
+      ++p;
+    if (p < end && *p != ',')
+      return false;
+    if (p < end)
+      ++p;
+  }
+  return shape.size() <= 64;
 }
 
 Tensor readNpy(const std::string &path) {
   std::string bytes;
-  if (!readFile(path, bytes))
-    fail("cannot read '%s'", path.c_str());
-  if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0)
-    fail("'%s' is not a .npy file", path.c_str());
+  readFile(path, bytes);
+  const char *file = path.c_str();
+  if (bytes.compare(0, 6, "\x93NUMPY") != 0)
+    fail("'%s' is not a .npy file", file);
+  if (bytes.size() < 10)
+    fail("'%s': truncated .npy header", file);
   unsigned major = (unsigned char)bytes[6];
   size_t headerLen, offset;
   if (major == 1) {
@@ -141,57 +273,57 @@ Tensor readNpy(const std::string &path) {
     offset = 10;
   } else if (major == 2 || major == 3) {
     if (bytes.size() < 12)
-      fail("'%s': truncated .npy header", path.c_str());
+      fail("'%s': truncated .npy header", file);
     headerLen = 0;
     for (int i = 3; i >= 0; --i)
       headerLen = (headerLen << 8) | (unsigned char)bytes[8 + i];
     offset = 12;
   } else {
-    fail("'%s': unsupported .npy version %u", path.c_str(), major);
+    fail("'%s': unsupported .npy version %u", file, major);
   }
-  if (offset + headerLen > bytes.size())
-    fail("'%s': truncated .npy header", path.c_str());
+  if (headerLen > bytes.size() - offset)
+    fail("'%s': truncated .npy header", file);
   std::string header = bytes.substr(offset, headerLen);
   std::string descr, order, shapeText;
-  if (!headerField(header, "descr", descr) ||
+  if (header.empty() || header[0] != '{' ||
+      !headerField(header, "descr", descr) ||
       !headerField(header, "fortran_order", order) ||
       !headerField(header, "shape", shapeText))
-    fail("'%s': malformed .npy header", path.c_str());
-  if (order.find("True") != std::string::npos)
-    fail("'%s': Fortran-ordered arrays are not supported", path.c_str());
-  descr = descr.substr(1, descr.size() - 2); // strip quotes
-  if (descr.size() == 3 && (descr[0] == '<' || descr[0] == '|' ||
-                            descr[0] == '='))
-    descr = descr.substr(1);
-  else if (descr.size() == 3 && descr[0] == '>' && descr[2] != '1')
-    fail("'%s': big-endian arrays are not supported", path.c_str());
-  else if (descr.size() == 3)
-    descr = descr.substr(1);
+    fail("'%s': malformed .npy header", file);
+  if (order == "True")
+    fail("'%s': Fortran-ordered arrays are not supported", file);
+  if (order != "False")
+    fail("'%s': malformed .npy header (fortran_order %s)", file,
+         order.c_str());
+  if (descr.size() < 2 || (descr[0] != '\'' && descr[0] != '"'))
+    fail("'%s': unsupported numpy dtype (structured arrays are not "
+         "supported)",
+         file);
+  descr = descr.substr(1, descr.size() - 2); // strip the quotes
+  std::string code = descr;
+  if (!code.empty() && (code[0] == '<' || code[0] == '|' || code[0] == '=' ||
+                        code[0] == '>')) {
+    char order = code[0];
+    code = code.substr(1);
+    if (order == '>' && code.size() == 2 && code[1] != '1')
+      fail("'%s': big-endian arrays are not supported", file);
+  }
   Tensor t;
   for (const DtypeInfo &d : kDtypes)
-    if (descr == d.npy)
+    if (code == d.npy)
       t.dtype = d.dtype;
   if (!t.dtype)
-    fail("'%s': unsupported numpy dtype '%s'", path.c_str(), descr.c_str());
-  // Shape: "(2, 3)" / "(4,)" / "()".
-  std::string inner = shapeText.substr(1, shapeText.size() - 2);
-  std::stringstream ss(inner);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    size_t b = item.find_first_not_of(' ');
-    if (b == std::string::npos)
-      continue;
-    char *end = nullptr;
-    long long v = std::strtoll(item.c_str() + b, &end, 10);
-    if (v < 0)
-      fail("'%s': invalid shape %s", path.c_str(), shapeText.c_str());
-    t.shape.push_back(v);
-  }
-  size_t need = (size_t)t.numel() * findDtype(t.dtype)->size;
+    fail("'%s': unsupported numpy dtype '%s'", file, descr.c_str());
+  if (!parseNpyShape(shapeText, t.shape))
+    fail("'%s': invalid shape %s", file, shapeText.c_str());
+  size_t need;
+  if (!byteSize(t.shape, findDtype(t.dtype)->size, need))
+    fail("'%s': shape %s is too large", file, shapeString(t.shape).c_str());
   size_t dataStart = offset + headerLen;
   if (bytes.size() - dataStart < need)
-    fail("'%s': holds %zu data bytes, shape %s needs %zu", path.c_str(),
-         bytes.size() - dataStart, shapeString(t.shape).c_str(), need);
+    fail("'%s': holds %zu data bytes, %s%s needs %zu", file,
+         bytes.size() - dataStart, dtypeName(t.dtype),
+         shapeString(t.shape).c_str(), need);
   t.data.assign(bytes.begin() + dataStart, bytes.begin() + dataStart + need);
   return t;
 }
@@ -205,18 +337,23 @@ void writeNpy(const std::string &path, const Tensor &t) {
   std::string descr = std::string(d->size == 1 ? "|" : "<") + d->npy;
   std::string header = "{'descr': '" + descr +
                        "', 'fortran_order': False, 'shape': " + shape + ", }";
+  // Version 1.0: magic(6) version(2) length(2), header padded with spaces
+  // and ended by '\n' so that the data starts at a multiple of 64.
   size_t total = 10 + header.size() + 1;
   header.append((64 - total % 64) % 64, ' ');
   header += '\n';
-  std::ofstream out(path, std::ios::binary);
-  if (!out)
+  FILE *f = std::fopen(path.c_str(), "wb");
+  if (!f)
+    fail("cannot write '%s': %s", path.c_str(), std::strerror(errno));
+  unsigned char prefix[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0,
+                              (unsigned char)(header.size() & 0xff),
+                              (unsigned char)(header.size() >> 8)};
+  bool ok = std::fwrite(prefix, 1, sizeof prefix, f) == sizeof prefix &&
+            std::fwrite(header.data(), 1, header.size(), f) == header.size() &&
+            std::fwrite(t.data.data(), 1, t.data.size(), f) == t.data.size();
+  ok &= std::fclose(f) == 0;
+  if (!ok)
     fail("cannot write '%s'", path.c_str());
-  out.write("\x93NUMPY\x01\x00", 8);
-  unsigned char len[2] = {(unsigned char)(header.size() & 0xff),
-                          (unsigned char)(header.size() >> 8)};
-  out.write((const char *)len, 2);
-  out << header;
-  out.write((const char *)t.data.data(), (std::streamsize)t.data.size());
 }
 
 //===----------------------------------------------------------------------===//
@@ -225,65 +362,82 @@ void writeNpy(const std::string &path, const Tensor &t) {
 
 Tensor readPb(const std::string &path) {
   std::string bytes;
-  if (!readFile(path, bytes))
-    fail("cannot read '%s'", path.c_str());
+  readFile(path, bytes);
+  const char *file = path.c_str();
   onnx::TensorProto proto;
   if (!proto.ParseFromString(bytes))
-    fail("'%s' is not an ONNX TensorProto", path.c_str());
+    fail("'%s' is not an ONNX TensorProto", file);
   Tensor t;
   t.dtype = proto.data_type();
   const DtypeInfo *d = findDtype(t.dtype);
   if (!d)
-    fail("'%s': unsupported TensorProto data type %d", path.c_str(), t.dtype);
+    fail("'%s': unsupported TensorProto data type %d", file, t.dtype);
+  if (proto.dims_size() > 64)
+    fail("'%s': rank %d is too large", file, proto.dims_size());
   for (int64_t dim : proto.dims()) {
     if (dim < 0)
-      fail("'%s': negative dimension", path.c_str());
+      fail("'%s': negative dimension %" PRId64, file, dim);
     t.shape.push_back(dim);
   }
   if (proto.data_location() == onnx::TensorProto::EXTERNAL)
-    fail("'%s': external data is not supported for inputs", path.c_str());
-  size_t n = (size_t)t.numel(), bytesNeeded = n * d->size;
+    fail("'%s': external data is not supported for inputs", file);
+  size_t bytesNeeded;
+  if (!byteSize(t.shape, d->size, bytesNeeded))
+    fail("'%s': shape %s is too large", file, shapeString(t.shape).c_str());
+  size_t n = bytesNeeded / d->size;
   if (proto.has_raw_data()) {
     if (proto.raw_data().size() != bytesNeeded)
-      fail("'%s': raw_data has %zu bytes, shape %s needs %zu", path.c_str(),
-           proto.raw_data().size(), shapeString(t.shape).c_str(), bytesNeeded);
+      fail("'%s': raw_data has %zu bytes, %s%s needs %zu", file,
+           proto.raw_data().size(), d->name, shapeString(t.shape).c_str(),
+           bytesNeeded);
     t.data.assign(proto.raw_data().begin(), proto.raw_data().end());
     return t;
   }
-  t.data.resize(bytesNeeded);
-  auto fill = [&](const auto &field, auto convert) {
+  auto fill = [&](const auto &field, const char *fieldName, auto convert) {
     if ((size_t)field.size() != n)
-      fail("'%s': data field has %d values, shape %s needs %zu", path.c_str(),
-           field.size(), shapeString(t.shape).c_str(), n);
+      fail("'%s': %s has %d values, %s%s needs %zu", file, fieldName,
+           field.size(), d->name, shapeString(t.shape).c_str(), n);
+    t.data.resize(bytesNeeded);
     for (size_t i = 0; i < n; ++i) {
       auto v = convert(field.Get((int)i));
+      static_assert(std::is_trivially_copyable<decltype(v)>::value, "");
       std::memcpy(t.data.data() + i * d->size, &v, d->size);
     }
   };
+  // Where the typed fields keep each element type (onnx.proto).
   switch (t.dtype) {
   case QCC_DTYPE_F32:
-    fill(proto.float_data(), [](float v) { return v; });
+    fill(proto.float_data(), "float_data", [](float v) { return v; });
     break;
   case QCC_DTYPE_F64:
-    fill(proto.double_data(), [](double v) { return v; });
+    fill(proto.double_data(), "double_data", [](double v) { return v; });
     break;
   case QCC_DTYPE_I64:
-    fill(proto.int64_data(), [](int64_t v) { return v; });
+    fill(proto.int64_data(), "int64_data", [](int64_t v) { return v; });
     break;
   case QCC_DTYPE_U32:
+    fill(proto.uint64_data(), "uint64_data",
+         [](uint64_t v) { return (uint32_t)v; });
+    break;
   case QCC_DTYPE_U64:
-    fill(proto.uint64_data(), [](uint64_t v) { return v; });
+    fill(proto.uint64_data(), "uint64_data", [](uint64_t v) { return v; });
     break;
   case QCC_DTYPE_I32:
-    fill(proto.int32_data(), [](int32_t v) { return v; });
+    fill(proto.int32_data(), "int32_data", [](int32_t v) { return v; });
     break;
   case QCC_DTYPE_I16:
   case QCC_DTYPE_U16:
-  case QCC_DTYPE_F16:
-    fill(proto.int32_data(), [](int32_t v) { return (uint16_t)v; });
+  case QCC_DTYPE_F16: // the IEEE bits, zero-extended
+    fill(proto.int32_data(), "int32_data",
+         [](int32_t v) { return (uint16_t)v; });
     break;
-  default:
-    fill(proto.int32_data(), [](int32_t v) { return (uint8_t)v; });
+  case QCC_DTYPE_BOOL:
+    fill(proto.int32_data(), "int32_data",
+         [](int32_t v) { return (uint8_t)(v != 0); });
+    break;
+  default: // i8, u8
+    fill(proto.int32_data(), "int32_data",
+         [](int32_t v) { return (uint8_t)v; });
     break;
   }
   return t;
@@ -298,83 +452,84 @@ Tensor readTensor(const std::string &path) {
 }
 
 //===----------------------------------------------------------------------===//
-// Comparison
+// Element access and comparison
 //===----------------------------------------------------------------------===//
 
-double valueAt(const Tensor &t, int64_t i) {
+template <typename T> T load(const unsigned char *p) {
+  T v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+double halfToDouble(uint16_t h) {
+  int exp = (h >> 10) & 0x1f, mant = h & 0x3ff;
+  double v = exp == 0    ? std::ldexp(mant, -24)
+             : exp == 31 ? (mant ? NAN : INFINITY)
+                         : std::ldexp(mant + 1024, exp - 25);
+  return (h & 0x8000) ? -v : v;
+}
+
+/// Element `i` of a floating-point tensor.
+double floatAt(const Tensor &t, int64_t i) {
   const unsigned char *p = t.data.data() + i * findDtype(t.dtype)->size;
   switch (t.dtype) {
-  case QCC_DTYPE_F32: {
-    float v;
-    std::memcpy(&v, p, 4);
-    return v;
-  }
-  case QCC_DTYPE_F64: {
-    double v;
-    std::memcpy(&v, p, 8);
-    return v;
-  }
-  case QCC_DTYPE_F16: {
-    uint16_t h;
-    std::memcpy(&h, p, 2);
-    int exp = (h >> 10) & 0x1f, mant = h & 0x3ff;
-    double v = exp == 0    ? std::ldexp(mant, -24)
-               : exp == 31 ? (mant ? NAN : INFINITY)
-                           : std::ldexp(mant + 1024, exp - 25);
-    return (h & 0x8000) ? -v : v;
-  }
-  case QCC_DTYPE_I8:
-    return (int8_t)*p;
-  case QCC_DTYPE_U8:
-  case QCC_DTYPE_BOOL:
-    return *p;
-  case QCC_DTYPE_I16: {
-    int16_t v;
-    std::memcpy(&v, p, 2);
-    return v;
-  }
-  case QCC_DTYPE_U16: {
-    uint16_t v;
-    std::memcpy(&v, p, 2);
-    return v;
-  }
-  case QCC_DTYPE_I32: {
-    int32_t v;
-    std::memcpy(&v, p, 4);
-    return v;
-  }
-  case QCC_DTYPE_U32: {
-    uint32_t v;
-    std::memcpy(&v, p, 4);
-    return v;
-  }
-  case QCC_DTYPE_I64: {
-    int64_t v;
-    std::memcpy(&v, p, 8);
-    return (double)v;
-  }
-  case QCC_DTYPE_U64: {
-    uint64_t v;
-    std::memcpy(&v, p, 8);
-    return (double)v;
-  }
+  case QCC_DTYPE_F32:
+    return load<float>(p);
+  case QCC_DTYPE_F64:
+    return load<double>(p);
   default:
-    return 0;
+    return halfToDouble(load<uint16_t>(p));
   }
 }
 
-bool isFloat(int32_t dtype) {
-  return dtype == QCC_DTYPE_F32 || dtype == QCC_DTYPE_F64 ||
-         dtype == QCC_DTYPE_F16;
+/// Element `i` of an integer or bool tensor, as a signed or an unsigned
+/// 64-bit value (`isSigned` says which).
+uint64_t intBitsAt(const Tensor &t, int64_t i) {
+  const unsigned char *p = t.data.data() + i * findDtype(t.dtype)->size;
+  switch (t.dtype) {
+  case QCC_DTYPE_I8:
+    return (uint64_t)(int64_t)load<int8_t>(p);
+  case QCC_DTYPE_I16:
+    return (uint64_t)(int64_t)load<int16_t>(p);
+  case QCC_DTYPE_I32:
+    return (uint64_t)(int64_t)load<int32_t>(p);
+  case QCC_DTYPE_I64:
+    return (uint64_t)load<int64_t>(p);
+  case QCC_DTYPE_U16:
+    return load<uint16_t>(p);
+  case QCC_DTYPE_U32:
+    return load<uint32_t>(p);
+  case QCC_DTYPE_U64:
+    return load<uint64_t>(p);
+  default: // u8, bool
+    return *p;
+  }
 }
 
-/// numpy.allclose-style comparison; prints the first mismatch.
+/// Element `i` as text: integers exactly, floats with 9 significant digits
+/// (enough to tell f32 values apart).
+std::string valueString(const Tensor &t, int64_t i, int floatDigits = 9) {
+  char buf[64];
+  if (isFloat(t.dtype)) {
+    std::snprintf(buf, sizeof buf, "%.*g", floatDigits, floatAt(t, i));
+  } else if (t.dtype == QCC_DTYPE_BOOL) {
+    return intBitsAt(t, i) ? "true" : "false";
+  } else if (isSigned(t.dtype)) {
+    std::snprintf(buf, sizeof buf, "%" PRId64, (int64_t)intBitsAt(t, i));
+  } else {
+    std::snprintf(buf, sizeof buf, "%" PRIu64, intBitsAt(t, i));
+  }
+  return buf;
+}
+
+/// numpy.allclose semantics (|got - want| <= atol + rtol * |want|, NaN equal
+/// to NaN, infinities equal only to themselves) for floats; exact equality
+/// for integers and bools. Prints one line about the largest difference.
 bool compare(const std::string &name, const Tensor &got, const Tensor &want,
              double rtol, double atol) {
   if (got.dtype != want.dtype) {
     std::printf("mismatch in output '%s': dtype %s, expected %s\n",
-                name.c_str(), findDtype(got.dtype)->name,
-                findDtype(want.dtype)->name);
+                name.c_str(), dtypeName(got.dtype), dtypeName(want.dtype));
     return false;
   }
   if (got.shape != want.shape) {
@@ -383,43 +538,53 @@ bool compare(const std::string &name, const Tensor &got, const Tensor &want,
                 shapeString(want.shape).c_str());
     return false;
   }
-  double maxErr = 0;
-  int64_t worst = -1, bad = 0;
   bool exact = !isFloat(got.dtype);
-  for (int64_t i = 0; i < got.numel(); ++i) {
-    double g = valueAt(got, i), w = valueAt(want, i);
-    if (exact && got.dtype == QCC_DTYPE_I64) {
-      int64_t gi, wi;
-      std::memcpy(&gi, got.data.data() + i * 8, 8);
-      std::memcpy(&wi, want.data.data() + i * 8, 8);
-      if (gi != wi && (++bad, worst < 0))
-        worst = i, maxErr = std::fabs(g - w);
-      continue;
-    }
+  double maxErr = -1;
+  int64_t worst = -1, bad = 0, n = got.numel();
+  for (int64_t i = 0; i < n; ++i) {
     bool ok;
-    if (std::isnan(g) || std::isnan(w))
-      ok = std::isnan(g) && std::isnan(w);
-    else if (std::isinf(g) || std::isinf(w))
+    double err;
+    if (exact) {
+      uint64_t g = intBitsAt(got, i), w = intBitsAt(want, i);
       ok = g == w;
-    else if (exact)
-      ok = g == w;
-    else
-      ok = std::fabs(g - w) <= atol + rtol * std::fabs(w);
-    if (!ok) {
-      ++bad;
-      double err = std::isnan(g - w) ? INFINITY : std::fabs(g - w);
-      if (worst < 0 || err > maxErr)
-        maxErr = err, worst = i;
+      // |g - w| in 64-bit arithmetic: a double difference would round
+      // away small differences of large values.
+      bool gLess = isSigned(got.dtype) ? (int64_t)g < (int64_t)w : g < w;
+      err = (double)(gLess ? w - g : g - w);
+    } else {
+      double g = floatAt(got, i), w = floatAt(want, i);
+      if (std::isnan(g) || std::isnan(w))
+        ok = std::isnan(g) && std::isnan(w);
+      else if (std::isinf(g) || std::isinf(w))
+        ok = g == w;
+      else
+        ok = std::fabs(g - w) <= atol + rtol * std::fabs(w);
+      err = std::fabs(g - w);
+      if (std::isnan(err)) // NaN against a number, or inf - inf
+        err = INFINITY;
     }
+    if (ok)
+      continue;
+    ++bad;
+    if (err > maxErr)
+      maxErr = err, worst = i;
   }
-  if (bad) {
-    std::printf("mismatch in output '%s': %lld of %lld elements differ, max "
-                "abs err %g at index %lld (got %.9g, expected %.9g)\n",
-                name.c_str(), (long long)bad, (long long)got.numel(), maxErr,
-                (long long)worst, valueAt(got, worst), valueAt(want, worst));
-    return false;
+  if (!bad)
+    return true;
+  // The multi-dimensional index of the worst element.
+  int64_t rest = worst;
+  std::vector<int64_t> idx(got.shape.size());
+  for (size_t d = got.shape.size(); d-- > 0;) {
+    idx[d] = rest % got.shape[d];
+    rest /= got.shape[d];
   }
-  return true;
+  std::printf("mismatch in output '%s': max abs err %g at index %" PRId64
+              " (got %s, expected %s); %" PRId64 " of %" PRId64
+              " elements differ (index %" PRId64 " is %s in shape %s)\n",
+              name.c_str(), maxErr, worst, valueString(got, worst).c_str(),
+              valueString(want, worst).c_str(), bad, n, worst,
+              shapeString(idx).c_str(), shapeString(got.shape).c_str());
+  return false;
 }
 
 //===----------------------------------------------------------------------===//
@@ -427,51 +592,98 @@ bool compare(const std::string &name, const Tensor &got, const Tensor &want,
 //===----------------------------------------------------------------------===//
 
 struct Model {
-  int32_t (*abiVersion)(void);
+  uint32_t (*abiVersion)(void);
   int64_t (*numInputs)(void);
   int64_t (*numOutputs)(void);
   const qcc_tensor_info *(*inputInfo)(int64_t);
   const qcc_tensor_info *(*outputInfo)(int64_t);
   int32_t (*run)(const qcc_tensor *, int64_t, qcc_tensor *, int64_t, char *,
                  size_t);
+  std::vector<const qcc_tensor_info *> inputs, outputs;
 };
 
-template <typename T> void bind(void *lib, const char *name, T &fn) {
+template <typename T>
+void bind(void *lib, const std::string &path, const char *name, T &fn) {
   fn = reinterpret_cast<T>(dlsym(lib, name));
   if (!fn)
-    fail("the library does not export '%s' (not a qcc model?)", name);
+    fail("'%s' does not export '%s' (not a model compiled by qcc?)",
+         path.c_str(), name);
+}
+
+/// Checks one signature entry so that the rest of the tool can trust it.
+void checkInfo(const std::string &path, const qcc_tensor_info *info,
+               const char *kind, int64_t i) {
+  if (!info || !info->name || info->rank < 0 || info->rank > 64 ||
+      (info->rank > 0 && !info->shape))
+    fail("'%s': malformed signature of %s #%" PRId64, path.c_str(), kind, i);
 }
 
 Model loadModel(const std::string &path) {
-  std::string resolved = path.find('/') == std::string::npos ? "./" + path
-                                                             : path;
+  // dlopen searches the library path for a bare name; a model is a file.
+  std::string resolved =
+      path.find('/') == std::string::npos ? "./" + path : path;
   void *lib = dlopen(resolved.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!lib)
     fail("cannot load '%s': %s", path.c_str(), dlerror());
   Model m;
-  bind(lib, "qcc_abi_version", m.abiVersion);
-  bind(lib, "qcc_num_inputs", m.numInputs);
-  bind(lib, "qcc_num_outputs", m.numOutputs);
-  bind(lib, "qcc_input_info", m.inputInfo);
-  bind(lib, "qcc_output_info", m.outputInfo);
-  bind(lib, "qcc_run", m.run);
-  if (m.abiVersion() != (int32_t)QCC_ABI_VERSION)
-    fail("'%s' has ABI version %d, qcc-run expects %u", path.c_str(),
-         m.abiVersion(), QCC_ABI_VERSION);
+  bind(lib, path, "qcc_abi_version", m.abiVersion);
+  bind(lib, path, "qcc_num_inputs", m.numInputs);
+  bind(lib, path, "qcc_num_outputs", m.numOutputs);
+  bind(lib, path, "qcc_input_info", m.inputInfo);
+  bind(lib, path, "qcc_output_info", m.outputInfo);
+  bind(lib, path, "qcc_run", m.run);
+  uint32_t version = m.abiVersion();
+  if (version != QCC_ABI_VERSION)
+    fail("'%s' has ABI version %u, qcc-run expects %u", path.c_str(), version,
+         (unsigned)QCC_ABI_VERSION);
+  int64_t nin = m.numInputs(), nout = m.numOutputs();
+  if (nin < 0 || nin > 1000000 || nout < 0 || nout > 1000000)
+    fail("'%s': malformed signature (%" PRId64 " inputs, %" PRId64
+         " outputs)",
+         path.c_str(), nin, nout);
+  for (int64_t i = 0; i < nin; ++i) {
+    m.inputs.push_back(m.inputInfo(i));
+    checkInfo(path, m.inputs.back(), "input", i);
+  }
+  for (int64_t i = 0; i < nout; ++i) {
+    m.outputs.push_back(m.outputInfo(i));
+    checkInfo(path, m.outputs.back(), "output", i);
+  }
   return m;
 }
 
-void usage() {
-  std::printf(
+//===----------------------------------------------------------------------===//
+// Command line
+//===----------------------------------------------------------------------===//
+
+void usage(FILE *out) {
+  std::fprintf(
+      out,
       "usage: qcc-run MODEL.so [--input [NAME=]FILE]... [--output-dir DIR]\n"
       "               [--expect [NAME=]FILE]... [--rtol R] [--atol A]\n"
-      "               [--repeat N] [--print]\n\n"
-      "Runs a model compiled by qcc. FILE is a .npy array or an ONNX\n"
-      "TensorProto .pb; inputs and expectations without NAME= are taken in\n"
-      "the model's order. Exit status: 0 ok, 1 error, 2 output mismatch.\n");
+      "               [--repeat N] [--print] [--help]\n"
+      "\n"
+      "Runs a model compiled by qcc through its C ABI.\n"
+      "\n"
+      "  --input [NAME=]FILE   value of an input: a .npy array or an ONNX\n"
+      "                        TensorProto .pb; without NAME= the next input\n"
+      "                        of the model in order. Every input needs one.\n"
+      "  --output-dir DIR      write each output to DIR/<name>.npy\n"
+      "  --expect [NAME=]FILE  expected value of an output (positional ones\n"
+      "                        in output order); compared like numpy.allclose\n"
+      "                        for floats, exactly for integers and bools\n"
+      "  --rtol R, --atol A    tolerances of --expect (default 1e-3, 1e-7)\n"
+      "  --repeat N            after one warm-up run, time N runs and print\n"
+      "                        the median and minimum latency\n"
+      "  --print               print each output's dtype, shape and first\n"
+      "                        16 values\n"
+      "\n"
+      "Exit status: 0 ok, 1 error, 2 an output differs from --expect.\n");
 }
 
-/// Splits NAME=FILE; a plain FILE gets an empty name.
+/// Splits NAME=FILE; a plain FILE gets an empty name. A '=' inside a path
+/// ("dir/a=b.npy") is part of the file name when the text before it holds a
+/// '/', which no positional use needs.
 std::pair<std::string, std::string> splitNamed(const std::string &arg) {
   size_t eq = arg.find('=');
   if (eq == std::string::npos)
@@ -479,32 +691,69 @@ std::pair<std::string, std::string> splitNamed(const std::string &arg) {
   return {arg.substr(0, eq), arg.substr(eq + 1)};
 }
 
-/// Assigns NAME=FILE / positional files to tensor indices.
+/// Assigns NAME=FILE and positional files to tensor indices.
 std::vector<std::string>
-assign(const std::vector<std::string> &args, int64_t count,
-       const qcc_tensor_info *(*info)(int64_t), const char *what) {
+assign(const std::vector<std::string> &args,
+       const std::vector<const qcc_tensor_info *> &infos, const char *what) {
+  size_t count = infos.size();
   std::vector<std::string> files(count);
-  int64_t next = 0;
+  std::vector<bool> named(count, false);
+  // Named ones first, so that positional ones fill the remaining slots in
+  // order whatever the order on the command line.
   for (const std::string &a : args) {
     auto [name, file] = splitNamed(a);
-    int64_t idx = -1;
-    if (name.empty()) {
-      while (next < count && !files[next].empty())
-        ++next;
-      idx = next++;
-      if (idx >= count)
-        fail("more %ss given than the model has (%lld)", what,
-             (long long)count);
-    } else {
-      for (int64_t i = 0; i < count; ++i)
-        if (name == info(i)->name)
-          idx = i;
-      if (idx < 0)
-        fail("the model has no %s named '%s'", what, name.c_str());
+    if (name.empty())
+      continue;
+    size_t idx = count;
+    for (size_t i = 0; i < count; ++i)
+      if (name == infos[i]->name)
+        idx = i;
+    if (idx == count) {
+      // Maybe a path with a '=' in it rather than NAME=FILE.
+      if (name.find('/') != std::string::npos)
+        continue;
+      fail("the model has no %s named '%s'", what, name.c_str());
     }
+    if (named[idx])
+      fail("%s '%s' is given twice", what, name.c_str());
+    if (file.empty())
+      fail("no file given for %s '%s'", what, name.c_str());
     files[idx] = file;
+    named[idx] = true;
+  }
+  size_t next = 0;
+  for (const std::string &a : args) {
+    auto [name, file] = splitNamed(a);
+    if (!name.empty() && name.find('/') == std::string::npos)
+      continue;
+    if (!name.empty())
+      file = a;
+    while (next < count && named[next])
+      ++next;
+    if (next >= count)
+      fail("more %ss given than the model has (%zu)", what, count);
+    files[next] = file;
+    named[next++] = true;
   }
   return files;
+}
+
+double parseDouble(const char *opt, const std::string &text) {
+  errno = 0;
+  char *end = nullptr;
+  double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end || errno || !(v >= 0) || std::isinf(v))
+    fail("%s expects a non-negative number, got '%s'", opt, text.c_str());
+  return v;
+}
+
+long parseCount(const char *opt, const std::string &text) {
+  errno = 0;
+  char *end = nullptr;
+  long v = std::strtol(text.c_str(), &end, 10);
+  if (text.empty() || *end || errno || v <= 0)
+    fail("%s expects a positive count, got '%s'", opt, text.c_str());
+  return v;
 }
 
 } // namespace
@@ -517,20 +766,22 @@ int main(int argc, char **argv) {
   bool print = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
+    // "--opt VALUE" or "--opt=VALUE".
+    auto is = [&](const char *opt) {
+      size_t n = std::strlen(opt);
+      return a == opt || (a.compare(0, n, opt) == 0 && a.size() > n &&
+                          a[n] == '=');
+    };
     auto value = [&](const char *opt) -> std::string {
-      std::string prefix = std::string(opt) + "=";
-      if (a.compare(0, prefix.size(), prefix) == 0)
-        return a.substr(prefix.size());
+      size_t n = std::strlen(opt);
+      if (a.size() > n)
+        return a.substr(n + 1);
       if (i + 1 >= argc)
         fail("%s needs a value", opt);
       return argv[++i];
     };
-    auto is = [&](const char *opt) {
-      return a == opt || a.compare(0, std::strlen(opt) + 1,
-                                   std::string(opt) + "=") == 0;
-    };
     if (a == "--help" || a == "-h") {
-      usage();
+      usage(stdout);
       return 0;
     } else if (is("--input")) {
       inputArgs.push_back(value("--input"));
@@ -538,64 +789,94 @@ int main(int argc, char **argv) {
       expectArgs.push_back(value("--expect"));
     } else if (is("--output-dir")) {
       outputDir = value("--output-dir");
+      if (outputDir.empty())
+        fail("--output-dir needs a directory");
     } else if (is("--rtol")) {
-      rtol = std::atof(value("--rtol").c_str());
+      rtol = parseDouble("--rtol", value("--rtol"));
     } else if (is("--atol")) {
-      atol = std::atof(value("--atol").c_str());
+      atol = parseDouble("--atol", value("--atol"));
     } else if (is("--repeat")) {
-      repeat = std::atol(value("--repeat").c_str());
-      if (repeat <= 0)
-        fail("--repeat needs a positive count");
+      repeat = parseCount("--repeat", value("--repeat"));
     } else if (a == "--print") {
       print = true;
-    } else if (!a.empty() && a[0] == '-') {
+    } else if (a.size() > 1 && a[0] == '-') {
       fail("unknown option '%s' (see --help)", a.c_str());
     } else if (modelPath.empty()) {
       modelPath = a;
     } else {
-      fail("unexpected argument '%s'", a.c_str());
+      fail("unexpected argument '%s' (inputs go after --input)", a.c_str());
     }
   }
   if (modelPath.empty()) {
-    usage();
-    return 1;
+    usage(stderr);
+    fail("no model given");
   }
   Model m = loadModel(modelPath);
-  int64_t nin = m.numInputs(), nout = m.numOutputs();
+  int64_t nin = (int64_t)m.inputs.size(), nout = (int64_t)m.outputs.size();
 
-  std::vector<std::string> inFiles =
-      assign(inputArgs, nin, m.inputInfo, "input");
+  // Inputs: read and check every file before running anything.
+  std::vector<std::string> inFiles = assign(inputArgs, m.inputs, "input");
   std::vector<Tensor> inputs(nin);
   std::vector<qcc_tensor> inArgs(nin);
   for (int64_t i = 0; i < nin; ++i) {
     if (inFiles[i].empty())
-      fail("no value given for input '%s'", m.inputInfo(i)->name);
+      fail("no value given for input '%s'", m.inputs[i]->name);
     inputs[i] = readTensor(inFiles[i]);
+    adoptBF16(inputs[i], m.inputInfo(i)->dtype);
+    // A non-null pointer even for empty tensors.
+    inputs[i].data.reserve(1);
     inArgs[i] = {inputs[i].data.data(), inputs[i].dtype,
                  (int32_t)inputs[i].shape.size(), inputs[i].shape.data()};
   }
+  // Expected outputs are read before the run too, so that a bad file is
+  // reported without waiting for the model.
+  std::vector<std::string> expFiles;
+  std::vector<Tensor> expected(nout);
+  if (!expectArgs.empty()) {
+    expFiles = assign(expectArgs, m.outputs, "output");
+    for (int64_t i = 0; i < nout; ++i) {
+      if (expFiles[i].empty())
+        continue;
+      expected[i] = readTensor(expFiles[i]);
+      adoptBF16(expected[i], m.outputs[i]->dtype);
+    }
+  }
+
+  // Outputs: caller-allocated with the signature's shapes.
   std::vector<Tensor> outputs(nout);
   std::vector<qcc_tensor> outArgs(nout);
   for (int64_t i = 0; i < nout; ++i) {
-    const qcc_tensor_info *info = m.outputInfo(i);
+    const qcc_tensor_info *info = m.outputs[i];
     Tensor &t = outputs[i];
     t.dtype = info->dtype;
     t.shape.assign(info->shape, info->shape + info->rank);
     const DtypeInfo *d = findDtype(t.dtype);
     if (!d)
-      fail("output '%s' has unsupported dtype %d", info->name, t.dtype);
-    t.data.resize((size_t)t.numel() * d->size + 1);
+      fail("output '%s' has dtype %s (%d), which qcc-run cannot hold",
+           info->name, dtypeName(t.dtype), (int)t.dtype);
+    for (int64_t dim : t.shape)
+      if (dim < 0)
+        fail("output '%s' has the dynamic shape %s; qcc-run needs static "
+             "output shapes",
+             info->name, shapeString(t.shape).c_str());
+    size_t bytes;
+    if (!byteSize(t.shape, d->size, bytes))
+      fail("output '%s': shape %s is too large", info->name,
+           shapeString(t.shape).c_str());
+    t.data.reserve(bytes + 1);
+    t.data.resize(bytes);
     outArgs[i] = {t.data.data(), t.dtype, (int32_t)t.shape.size(),
                   t.shape.data()};
   }
+
   char err[1024] = {0};
   auto runOnce = [&] {
-    if (m.run(inArgs.data(), nin, outArgs.data(), nout, err, sizeof err) != 0)
-      fail("%s", err);
+    int32_t status =
+        m.run(inArgs.data(), nin, outArgs.data(), nout, err, sizeof err);
+    if (status != QCC_OK)
+      fail("%s", err[0] ? err : "qcc_run failed");
   };
   runOnce();
-  for (Tensor &t : outputs)
-    t.data.resize(t.data.size() - 1);
   if (repeat > 0) {
     std::vector<double> ms;
     for (long r = 0; r < repeat; ++r) {
@@ -606,44 +887,47 @@ int main(int argc, char **argv) {
       ms.push_back(dt.count());
     }
     std::sort(ms.begin(), ms.end());
-    std::printf("latency: median %.3f ms, min %.3f ms over %ld runs\n",
-                ms[ms.size() / 2], ms[0], repeat);
+    double median = ms.size() % 2
+                        ? ms[ms.size() / 2]
+                        : (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]) / 2;
+    std::printf("latency: median %.3f ms, min %.3f ms over %ld runs\n", median,
+                ms[0], repeat);
   }
 
   if (!outputDir.empty()) {
-    mkdir(outputDir.c_str(), 0755);
+    makeDirs(outputDir);
     for (int64_t i = 0; i < nout; ++i) {
-      std::string name = m.outputInfo(i)->name;
+      std::string name = m.outputs[i]->name;
       std::replace(name.begin(), name.end(), '/', '_');
+      if (name.empty() || name == "." || name == "..")
+        name = "output_" + std::to_string(i);
       writeNpy(outputDir + "/" + name + ".npy", outputs[i]);
     }
   }
   if (print) {
     for (int64_t i = 0; i < nout; ++i) {
       const Tensor &t = outputs[i];
-      std::printf("%s: %s%s = [", m.outputInfo(i)->name,
-                  findDtype(t.dtype)->name, shapeString(t.shape).c_str());
-      for (int64_t k = 0; k < std::min<int64_t>(t.numel(), 16); ++k)
-        std::printf("%s%.6g", k ? ", " : "", valueAt(t, k));
+      std::printf("%s: %s%s = [", m.outputs[i]->name, dtypeName(t.dtype),
+                  shapeString(t.shape).c_str());
+      int64_t n = std::min<int64_t>(t.numel(), 16);
+      for (int64_t k = 0; k < n; ++k)
+        std::printf("%s%s", k ? ", " : "", valueString(t, k, 6).c_str());
       std::printf("%s]\n", t.numel() > 16 ? ", ..." : "");
     }
   }
   if (!expectArgs.empty()) {
-    std::vector<std::string> expFiles =
-        assign(expectArgs, nout, m.outputInfo, "output");
     int64_t checked = 0;
     bool ok = true;
     for (int64_t i = 0; i < nout; ++i) {
       if (expFiles[i].empty())
         continue;
-      Tensor want = readTensor(expFiles[i]);
-      ok &= compare(m.outputInfo(i)->name, outputs[i], want, rtol, atol);
+      ok &= compare(m.outputs[i]->name, outputs[i], expected[i], rtol, atol);
       ++checked;
     }
     if (!ok)
       return 2;
-    std::printf("all %lld outputs match (rtol %g, atol %g)\n",
-                (long long)checked, rtol, atol);
+    std::printf("all %" PRId64 " outputs match (rtol %g, atol %g)\n", checked,
+                rtol, atol);
   }
   return 0;
 }

@@ -64,6 +64,8 @@ void populateDataMovementPatterns(const TypeConverter &tc,
                                   RewritePatternSet &patterns);
 void populateQuantPatterns(const TypeConverter &tc,
                            RewritePatternSet &patterns);
+void populateScatterPatterns(const TypeConverter &tc,
+                             RewritePatternSet &patterns);
 
 /// Converted (signless) result type of `op`'s result `i`.
 inline RankedTensorType convertedType(const TypeConverter &tc, Operation *op,

@@ -10,6 +10,7 @@
 #include "Common.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -580,6 +581,7 @@ void qcc::populateQccToLinalgPatterns(const TypeConverter &typeConverter,
   populateContractionPatterns(typeConverter, patterns);
   populateDataMovementPatterns(typeConverter, patterns);
   populateQuantPatterns(typeConverter, patterns);
+  populateScatterPatterns(typeConverter, patterns);
 }
 
 //===----------------------------------------------------------------------===//
@@ -604,7 +606,7 @@ struct ConvertQccToLinalgPass
     ConversionTarget target(*ctx);
     target.addIllegalDialect<QccDialect>();
     target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect,
-                           math::MathDialect>();
+                           math::MathDialect, scf::SCFDialect>();
     target.addDynamicallyLegalDialect<arith::ArithDialect>(
         [&](Operation *op) { return typeConverter.isLegal(op); });
     target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp f) {
