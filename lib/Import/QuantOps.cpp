@@ -85,30 +85,69 @@ static LogicalResult importMatMulInteger(NodeContext &ctx) {
   return success();
 }
 
-/// Reads a scalar integer zero point input as an attribute for qcc.conv
-/// (which takes zero points as attributes); absent means 0.
-static FailureOr<IntegerAttr> scalarZeroPoint(NodeContext &ctx, unsigned i,
-                                              StringRef what) {
+/// Zero points of an integer convolution: constant scalars become the
+/// qcc.conv zero-point attributes (the fast form); runtime or per-channel
+/// zero points are subtracted in i32 before an ordinary i32 convolution
+/// (padding with 0 after the subtraction equals padding with the zero point).
+struct ConvOperands {
+  Value input, weight;
+  IntegerAttr inputZp, weightZp;
+};
+
+static std::optional<int64_t> constantScalarZeroPoint(NodeContext &ctx,
+                                                      unsigned i) {
   if (!ctx.hasInput(i))
-    return IntegerAttr();
-  FailureOr<SmallVector<int64_t>> v = ctx.constantInts(i, what);
-  if (failed(v))
-    return failure();
-  if (v->empty() || llvm::any_of(*v, [&](int64_t z) { return z != (*v)[0]; }))
-    return ctx.unsupported(Twine(what) + " that differs per channel"),
-           failure();
-  return ctx.builder().getI64IntegerAttr((*v)[0]);
+    return 0;
+  std::optional<DenseElementsAttr> attr = ctx.constantInput(i);
+  if (!attr || !isa<IntegerType>(attr->getElementType()))
+    return std::nullopt;
+  SmallVector<int64_t> v;
+  bool isUnsigned = attr->getElementType().isUnsignedInteger();
+  for (const APInt &a : attr->getValues<APInt>())
+    v.push_back(isUnsigned ? (int64_t)a.getZExtValue() : a.getSExtValue());
+  if (v.empty() || llvm::any_of(v, [&](int64_t z) { return z != v[0]; }))
+    return std::nullopt;
+  return v[0];
+}
+
+/// `x - zp` in i32, with `zp` broadcast along dim `axis` when 1-D.
+static Value subtractZeroPointI32(NodeContext &ctx, Value x, Value zp,
+                                  int64_t axis) {
+  auto type = cast<RankedTensorType>(x.getType());
+  auto i32 = ctx.builder().getI32Type();
+  Value xi = ctx.create<CastOp>(type.clone(i32), x);
+  if (!zp)
+    return xi;
+  auto zType = cast<RankedTensorType>(zp.getType());
+  Value zi = ctx.create<CastOp>(zType.clone(i32), zp);
+  if (zType.getNumElements() == 1) {
+    zi = createReshape(ctx, zi, {});
+  } else {
+    SmallVector<int64_t> shape(type.getRank() - axis, 1);
+    shape[0] = zType.getNumElements();
+    zi = createReshape(ctx, zi, shape);
+  }
+  return ctx.create<SubOp>(type.clone(i32), xi, zi);
+}
+
+static ConvOperands convOperands(NodeContext &ctx, unsigned x, unsigned xZp,
+                                 unsigned w, unsigned wZp) {
+  std::optional<int64_t> xz = constantScalarZeroPoint(ctx, xZp);
+  std::optional<int64_t> wz = constantScalarZeroPoint(ctx, wZp);
+  OpBuilder &b = ctx.builder();
+  if (xz && wz)
+    return {ctx.input(x), ctx.input(w), b.getI64IntegerAttr(*xz),
+            b.getI64IntegerAttr(*wz)};
+  return {subtractZeroPointI32(ctx, ctx.input(x), ctx.input(xZp), 1),
+          subtractZeroPointI32(ctx, ctx.input(w), ctx.input(wZp), 0),
+          IntegerAttr(), IntegerAttr()};
 }
 
 static LogicalResult importConvInteger(NodeContext &ctx) {
-  FailureOr<IntegerAttr> xZp = scalarZeroPoint(ctx, 2, "x_zero_point");
-  FailureOr<IntegerAttr> wZp =
-      succeeded(xZp) ? scalarZeroPoint(ctx, 3, "w_zero_point") : xZp;
-  if (failed(wZp))
-    return failure();
+  ConvOperands ops = convOperands(ctx, 0, 2, 1, 3);
   FailureOr<Value> conv =
-      buildConv(ctx, ctx.input(0), ctx.input(1), Value(),
-                ctx.builder().getI32Type(), *xZp, *wZp);
+      buildConv(ctx, ops.input, ops.weight, Value(),
+                ctx.builder().getI32Type(), ops.inputZp, ops.weightZp);
   if (failed(conv))
     return failure();
   ctx.setResult(0, *conv);
@@ -171,14 +210,10 @@ static LogicalResult importQLinearMatMul(NodeContext &ctx) {
 
 static LogicalResult importQLinearConv(NodeContext &ctx) {
   // x, x_scale, x_zp, w, w_scale, w_zp, y_scale, y_zp, B
-  FailureOr<IntegerAttr> xZp = scalarZeroPoint(ctx, 2, "x_zero_point");
-  FailureOr<IntegerAttr> wZp =
-      succeeded(xZp) ? scalarZeroPoint(ctx, 5, "w_zero_point") : xZp;
-  if (failed(wZp))
-    return failure();
-  FailureOr<Value> acc = buildConv(ctx, ctx.input(0), ctx.input(3),
-                                   ctx.input(8), ctx.builder().getI32Type(),
-                                   *xZp, *wZp);
+  ConvOperands ops = convOperands(ctx, 0, 2, 3, 5);
+  FailureOr<Value> acc =
+      buildConv(ctx, ops.input, ops.weight, ctx.input(8),
+                ctx.builder().getI32Type(), ops.inputZp, ops.weightZp);
   if (failed(acc))
     return failure();
   int64_t rank = cast<RankedTensorType>(acc->getType()).getRank();
