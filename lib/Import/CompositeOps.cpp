@@ -10,6 +10,9 @@
 
 #include "ImporterImpl.h"
 
+#include <map>
+#include <set>
+
 using namespace mlir;
 using namespace mlir::qcc;
 using namespace mlir::qcc::importer;
@@ -315,6 +318,122 @@ LogicalResult importSoftmaxCrossEntropy(NodeContext &ctx) {
   return success();
 }
 
+/// ReverseSequence as GatherElements along the time axis with indices
+/// t < len[b] ? len[b] - 1 - t : t.
+LogicalResult importReverseSequence(NodeContext &ctx) {
+  auto type = ctx.inputType(0);
+  int64_t rank = type.getRank();
+  int64_t batchAxis = ctx.attrInt("batch_axis", 1);
+  int64_t timeAxis = ctx.attrInt("time_axis", 0);
+  if (rank < 2 || batchAxis == timeAxis || batchAxis < 0 || timeAxis < 0 ||
+      batchAxis > 1 || timeAxis > 1)
+    return ctx.emitError() << "batch_axis and time_axis must be 0 and 1";
+  OpBuilder &b = ctx.builder();
+  Type i64 = b.getI64Type();
+  SmallVector<int64_t> tShape(rank, 1), bShape(rank, 1);
+  tShape[timeAxis] = type.getDimSize(timeAxis);
+  bShape[batchAxis] = type.getDimSize(batchAxis);
+  Value t = indexConstant(ctx, tShape, [timeAxis](ArrayRef<int64_t> i) {
+    return i[timeAxis];
+  });
+  Value lens = ctx.create<CastOp>(tensorOf(ctx.input(1)).clone(i64), ctx.input(1));
+  lens = createReshape(ctx, lens, bShape);
+  Value last = broadcastBinary<SubOp>(ctx, lens, ctx.scalar(i64, 1));
+  Value rev = broadcastBinary<SubOp>(ctx, last, t);
+  Value inside = broadcastBinary<LessOp>(ctx, t, lens, b.getI1Type());
+  auto idxType = tensorOf(rev);
+  Value idx = ctx.create<WhereOp>(idxType, inside, rev, t);
+  idx = ctx.create<BroadcastToOp>(type.clone(i64), idx);
+  ctx.setResult(0, ctx.create<GatherElementsOp>(type, ctx.input(0), idx,
+                                                b.getI64IntegerAttr(timeAxis)));
+  return success();
+}
+
+/// Einsum without ellipses or repeated indices within one operand: every
+/// operand is transposed and reshaped onto the joint index space (output
+/// indices first), the broadcast product is formed, and the contracted
+/// indices are summed out.
+LogicalResult importEinsum(NodeContext &ctx) {
+  std::string eq;
+  for (char c : ctx.attrString("equation", ""))
+    if (c != ' ')
+      eq.push_back(c);
+  if (eq.find("...") != std::string::npos)
+    return ctx.unsupported("equations with '...'");
+  std::string lhs = eq, out;
+  bool explicitOut = false;
+  if (size_t arrow = eq.find("->"); arrow != std::string::npos) {
+    lhs = eq.substr(0, arrow);
+    out = eq.substr(arrow + 2);
+    explicitOut = true;
+  }
+  SmallVector<std::string> terms;
+  for (StringRef term : llvm::split(StringRef(lhs), ','))
+    terms.push_back(term.str());
+  if (terms.size() != ctx.numInputs())
+    return ctx.emitError() << "equation has " << terms.size()
+                           << " operands, the node " << ctx.numInputs();
+  std::map<char, int64_t> sizes, counts;
+  for (auto [i, term] : llvm::enumerate(terms)) {
+    auto type = ctx.inputType(i);
+    if ((int64_t)term.size() != type.getRank())
+      return ctx.emitError() << "term '" << term << "' does not match rank "
+                             << type.getRank();
+    std::set<char> seen;
+    for (auto [d, c] : llvm::enumerate(term)) {
+      if (!seen.insert(c).second)
+        return ctx.unsupported("repeated index within one operand");
+      if (sizes.count(c) && sizes[c] != type.getDimSize(d) &&
+          sizes[c] != 1 && type.getDimSize(d) != 1)
+        return ctx.emitError() << "index '" << c << "' has inconsistent sizes";
+      sizes[c] = std::max(sizes.count(c) ? sizes[c] : 1, type.getDimSize(d));
+      ++counts[c];
+    }
+  }
+  if (!explicitOut)
+    for (auto [c, n] : counts)
+      if (n == 1)
+        out.push_back(c);
+  std::string all = out;
+  for (const std::string &term : terms)
+    for (char c : term)
+      if (all.find(c) == std::string::npos)
+        all.push_back(c);
+  int64_t rank = all.size();
+  Value product;
+  for (auto [i, term] : llvm::enumerate(terms)) {
+    Value v = ctx.input(i);
+    auto type = ctx.inputType(i);
+    SmallVector<int64_t> order(term.size());
+    for (size_t d = 0; d < term.size(); ++d)
+      order[d] = d;
+    llvm::sort(order, [&](int64_t a, int64_t b) {
+      return all.find(term[a]) < all.find(term[b]);
+    });
+    if (!llvm::is_sorted(order))
+      v = transpose(ctx, v, order);
+    SmallVector<int64_t> full(rank, 1);
+    for (auto [d, c] : llvm::enumerate(term))
+      full[all.find(c)] = type.getDimSize(d);
+    v = createReshape(ctx, v, full);
+    product = product ? broadcastBinary<MulOp>(ctx, product, v) : v;
+    if (!product)
+      return failure();
+  }
+  SmallVector<int64_t> reduced;
+  for (int64_t d = out.size(); d < rank; ++d)
+    reduced.push_back(d);
+  if (!reduced.empty()) {
+    auto pType = tensorOf(product);
+    product = ctx.create<ReduceSumOp>(
+        pType.clone(pType.getShape().take_front(out.size())), product,
+        ctx.builder().getDenseI64ArrayAttr(reduced),
+        ctx.builder().getBoolAttr(false));
+  }
+  ctx.setResult(0, product);
+  return success();
+}
+
 } // namespace
 
 void importer::registerCompositeOps(llvm::StringMap<OpImporterFn> &t) {
@@ -327,4 +446,6 @@ void importer::registerCompositeOps(llvm::StringMap<OpImporterFn> &t) {
   t["MeanVarianceNormalization"] = importMVN;
   t["NegativeLogLikelihoodLoss"] = importNLLLoss;
   t["SoftmaxCrossEntropyLoss"] = importSoftmaxCrossEntropy;
+  t["ReverseSequence"] = importReverseSequence;
+  t["Einsum"] = importEinsum;
 }
