@@ -169,6 +169,8 @@ static LogicalResult importDropout(NodeContext &ctx) {
   ctx.setResult(0, x);
   if (ctx.hasOutput(1)) {
     auto type = ctx.inputType(0);
+    if (!type.hasStaticShape())
+      return ctx.unsupported("the mask output with dynamic dimensions");
     ctx.setResult(1, ctx.splat(type.clone(ctx.builder().getI1Type()), 1));
   }
   return success();

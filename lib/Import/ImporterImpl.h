@@ -65,8 +65,9 @@ public:
   SmallVector<double> attrFloats(StringRef name) const;
   const onnx::TensorProto *attrTensor(StringRef name) const;
 
-  /// The shape-inferred type of output `i`, if fully static.
-  RankedTensorType inferredType(unsigned i) const;
+  /// The shape-inferred type of output `i`, if fully static (or, with
+  /// `allowDynamic`, with unknown dimensions dynamic).
+  RankedTensorType inferredType(unsigned i, bool allowDynamic = false) const;
   /// The type of output `i`: the inferred one, else `fallback` if given,
   /// else an error.
   FailureOr<RankedTensorType> outputType(unsigned i,

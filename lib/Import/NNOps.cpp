@@ -80,6 +80,10 @@ static FailureOr<Window> resolveWindow(NodeContext &ctx,
                                        ArrayRef<int64_t> kernel,
                                        bool ceilMode) {
   size_t n = inSpatial.size();
+  if (llvm::any_of(inSpatial, ShapedType::isDynamic))
+    return ctx.emitError() << "dynamic spatial dimensions are not supported; "
+                              "fix them with --input-shape",
+           failure();
   Window w;
   w.kernel.assign(kernel.begin(), kernel.end());
   w.strides = ctx.attrInts("strides");
@@ -441,6 +445,9 @@ static LogicalResult importSoftmax(NodeContext &ctx) {
     return ctx.emitError() << "axis out of range";
   Value x = ctx.input(0);
   SmallVector<int64_t> axes;
+  if (legacy && !type.hasStaticShape())
+    return ctx.emitError() << "opset < 13 Softmax coerces its input to 2-D, "
+                              "which needs static shapes; use --input-shape";
   if (legacy) {
     int64_t outer = 1, inner = 1;
     for (int64_t d = 0; d < rank; ++d)

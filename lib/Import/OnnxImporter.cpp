@@ -91,6 +91,13 @@ FailureOr<SmallVector<int64_t>> importer::broadcastShapes(ArrayRef<int64_t> a,
   for (size_t i = 0; i < rank; ++i) {
     int64_t da = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
     int64_t db = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
+    // A dynamic dimension is never broadcast (it must not be 1 at run time
+    // unless the other side is 1 or equal); it takes the other's static size.
+    if (ShapedType::isDynamic(da) || ShapedType::isDynamic(db)) {
+      out[i] = ShapedType::isDynamic(da) ? (db == 1 ? da : db)
+                                         : (da == 1 ? db : da);
+      continue;
+    }
     if (da != db && da != 1 && db != 1)
       return failure();
     out[i] = da == 1 ? db : da;
@@ -291,6 +298,29 @@ public:
     return RankedTensorType::get(dims, elem);
   }
 
+  /// The symbolic name of every dynamic dimension of `vi` ("" for static
+  /// ones): the ONNX dim_param, or "<value>.<dim>" when it has none, so
+  /// that unnamed dimensions are independent.
+  ArrayAttr dimSymbols(const onnx::ValueInfoProto &vi, RankedTensorType type) {
+    SmallVector<Attribute> names;
+    const auto *shape = vi.type().has_tensor_type() &&
+                                vi.type().tensor_type().has_shape()
+                            ? &vi.type().tensor_type().shape()
+                            : nullptr;
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      std::string name;
+      if (type.isDynamicDim(d)) {
+        if (shape && d < shape->dim_size() && shape->dim(d).has_dim_param() &&
+            !shape->dim(d).dim_param().empty())
+          name = shape->dim(d).dim_param();
+        else
+          name = vi.name() + "." + std::to_string(d);
+      }
+      names.push_back(builder.getStringAttr(name));
+    }
+    return builder.getArrayAttr(names);
+  }
+
   /// Builds the constant for an initializer or a Constant node's tensor.
   FailureOr<Value> importTensor(const onnx::TensorProto &t, Location loc);
 
@@ -381,6 +411,7 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   // Entry signature: graph inputs that are not initializers.
   SmallVector<Type> argTypes;
   SmallVector<std::string> argNames;
+  SmallVector<ArrayAttr> argDims;
   for (const auto &vi : graph.input()) {
     if (initializerNames.contains(vi.name()))
       continue;
@@ -407,7 +438,7 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
         }
       type = RankedTensorType::get(it->second, type.getElementType());
     }
-    if (!type.hasStaticShape()) {
+    if (!type.hasStaticShape() && !options.allowDynamic) {
       std::string dims;
       for (int64_t d : type.getShape())
         dims += (dims.empty() ? "" : "x") +
@@ -419,6 +450,7 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
                           << "=<d0>x<d1>...";
       return nullptr;
     }
+    argDims.push_back(dimSymbols(vi, type));
     argTypes.push_back(type);
     argNames.push_back(vi.name());
   }
@@ -431,6 +463,8 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   for (auto [i, name] : llvm::enumerate(argNames)) {
     values[name] = entry->getArgument(i);
     func.setArgAttr(i, "qcc.name", builder.getStringAttr(name));
+    if (!cast<RankedTensorType>(argTypes[i]).hasStaticShape())
+      func.setArgAttr(i, "qcc.dims", argDims[i]);
   }
 
   for (const auto &init : graph.initializer()) {
@@ -460,9 +494,36 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   }
   func::ReturnOp::create(builder, modelLoc, results);
   func.setType(builder.getFunctionType(argTypes, resultTypes));
-  for (auto [i, out] : llvm::enumerate(graph.output()))
+  for (auto [i, out] : llvm::enumerate(graph.output())) {
     func.setResultAttr(i, "qcc.name", builder.getStringAttr(out.name()));
+    auto type = cast<RankedTensorType>(resultTypes[i]);
+    if (!type.hasStaticShape())
+      func.setResultAttr(i, "qcc.dims", dimSymbols(out, type));
+  }
   return module;
+}
+
+/// ONNX ops whose importers and lowerings handle dynamic dimensions
+/// (elementwise ops, contractions, normalisations, reductions and the
+/// shape-preserving data movement); the rest need static shapes.
+static bool dynamicShapeCapable(StringRef opType) {
+  static const llvm::StringSet<> ops = [] {
+    llvm::StringMap<OpImporterFn> elementwise;
+    registerElementwiseOps(elementwise);
+    llvm::StringSet<> set;
+    for (const auto &kv : elementwise)
+      set.insert(kv.getKey());
+    for (StringRef op :
+         {"MatMul", "Gemm", "Conv", "MaxPool", "AveragePool",
+          "GlobalAveragePool", "GlobalMaxPool", "BatchNormalization",
+          "LayerNormalization", "Softmax", "LogSoftmax", "ReduceSum",
+          "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "ArgMax",
+          "ArgMin", "Transpose", "Reshape", "Flatten", "Squeeze", "Unsqueeze",
+          "Concat", "Gather", "Constant"})
+      set.insert(op);
+    return set;
+  }();
+  return ops.contains(opType);
 }
 
 static const llvm::StringMap<OpImporterFn> &opTable() {
@@ -497,6 +558,15 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node) {
       return emitError(loc) << "node '" << nodeName << "' (" << node.op_type()
                             << ") uses undefined value '" << in << "'";
   NodeContext nodeCtx(*this, node, loc);
+  if (!dynamicShapeCapable(node.op_type())) {
+    for (unsigned i = 0; i < nodeCtx.numInputs(); ++i)
+      if (nodeCtx.hasInput(i) && !nodeCtx.inputType(i).hasStaticShape())
+        return emitError(loc)
+               << node.op_type() << " node '" << nodeName
+               << "' does not support dynamic dimensions (input " << i
+               << " is " << nodeCtx.inputType(i)
+               << "); fix the model's input shapes with --input-shape";
+  }
   if (failed(it->second(nodeCtx)))
     return failure();
   for (int i = 0; i < node.output_size(); ++i) {
@@ -602,13 +672,14 @@ const onnx::TensorProto *NodeContext::attrTensor(StringRef name) const {
   return a && a->has_t() ? &a->t() : nullptr;
 }
 
-RankedTensorType NodeContext::inferredType(unsigned i) const {
+RankedTensorType NodeContext::inferredType(unsigned i,
+                                           bool allowDynamic) const {
   if (!hasOutput(i))
     return {};
   const onnx::TypeProto *type = imp.valueTypes.lookup(nodeProto.output(i));
   if (!type)
     return {};
-  return imp.convertTensorType(*type, /*requireStatic=*/true);
+  return imp.convertTensorType(*type, /*requireStatic=*/!allowDynamic);
 }
 
 FailureOr<RankedTensorType> NodeContext::outputType(unsigned i,

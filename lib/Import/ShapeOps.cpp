@@ -54,8 +54,37 @@ static LogicalResult setReshaped(NodeContext &ctx, ArrayRef<int64_t> shape) {
   return success();
 }
 
+/// Reshape of a tensor with dynamic dimensions: 0 copies the input
+/// dimension, -1 becomes dynamic; at most one dynamic result dimension.
+static LogicalResult importDynamicReshape(NodeContext &ctx) {
+  auto type = ctx.inputType(0);
+  SmallVector<int64_t> shape;
+  RankedTensorType inferred = ctx.inferredType(0, /*allowDynamic=*/true);
+  if (inferred && inferred.getNumDynamicDims() <= 1) {
+    shape.assign(inferred.getShape().begin(), inferred.getShape().end());
+  } else {
+    FailureOr<SmallVector<int64_t>> target = ctx.constantInts(1, "shape");
+    if (failed(target))
+      return failure();
+    bool allowZero = ctx.attrInt("allowzero", 0);
+    for (auto [i, d] : llvm::enumerate(*target)) {
+      if (d == 0 && !allowZero && (int64_t)i < type.getRank())
+        d = type.getDimSize(i);
+      shape.push_back(d == -1 ? ShapedType::kDynamic : d);
+    }
+  }
+  if (llvm::count_if(shape, ShapedType::isDynamic) > 1)
+    return ctx.emitError() << "reshape of a dynamic tensor to more than one "
+                              "dynamic dimension; fix the input shapes with "
+                              "--input-shape";
+  ctx.setResult(0, ctx.create<ReshapeOp>(type.clone(shape), ctx.input(0)));
+  return success();
+}
+
 static LogicalResult importReshape(NodeContext &ctx) {
   auto type = ctx.inputType(0);
+  if (!type.hasStaticShape())
+    return importDynamicReshape(ctx);
   SmallVector<int64_t> shape;
   if (RankedTensorType inferred = ctx.inferredType(0)) {
     shape.assign(inferred.getShape().begin(), inferred.getShape().end());
@@ -93,8 +122,16 @@ static LogicalResult importFlatten(NodeContext &ctx) {
   if (axis < 0 || axis > type.getRank())
     return ctx.emitError() << "axis out of range";
   int64_t outer = 1, inner = 1;
-  for (int64_t d = 0; d < type.getRank(); ++d)
-    (d < axis ? outer : inner) *= type.getDimSize(d);
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    int64_t &side = d < axis ? outer : inner;
+    side = ShapedType::isDynamic(side) || type.isDynamicDim(d)
+               ? ShapedType::kDynamic
+               : side * type.getDimSize(d);
+  }
+  if (ShapedType::isDynamic(outer) && ShapedType::isDynamic(inner))
+    return ctx.emitError() << "flattening dynamic dimensions on both sides "
+                              "of the axis; fix the input shapes with "
+                              "--input-shape";
   return setReshaped(ctx, {outer, inner});
 }
 

@@ -164,7 +164,8 @@ static void msgTensorPrefix(qcc_msg *msg, const char *kind,
 /* Checks one caller tensor against its signature entry. Returns QCC_OK or
  * an error code with the message in `msg`. */
 static int32_t checkTensor(const qcc_tensor *t, const qcc_tensor_info *info,
-                           const char *kind, int64_t index, qcc_msg *msg) {
+                           const char *kind, int64_t index, int needData,
+                           qcc_msg *msg) {
   if (t->dtype != info->dtype) {
     msgTensorPrefix(msg, kind, info, index);
     msgAppend(msg, "expected dtype %s, got %s", dtypeName(info->dtype),
@@ -220,7 +221,7 @@ static int32_t checkTensor(const qcc_tensor *t, const qcc_tensor_info *info,
     product *= dim;
   }
   /* Empty tensors need no buffer. */
-  if (!t->data && product != 0) {
+  if (needData && !t->data && product != 0) {
     msgTensorPrefix(msg, kind, info, index);
     msgAppend(msg, "data is NULL");
     return QCC_ERR_INVALID_ARGUMENT;
@@ -245,19 +246,89 @@ static int32_t checkTensorArray(const qcc_tensor *tensors, int64_t count,
   return QCC_OK;
 }
 
+#define QCC_MAX_SYMBOLS 64
+
+/* Binds the symbols of the inputs' dynamic dimensions to their sizes
+ * (`values`, -1 when unbound) and checks that tied dimensions agree. */
+static int32_t bindSymbols(const qcc_tensor *inputs, int64_t *values,
+                           int64_t *binder, qcc_msg *msg) {
+  const qcc_model_meta *meta = &__qcc_model_meta;
+  for (int64_t s = 0; s < meta->num_symbols; ++s)
+    values[s] = binder[s] = -1;
+  if (!meta->input_dim_symbols)
+    return QCC_OK;
+  const int32_t *sym = meta->input_dim_symbols;
+  for (int64_t i = 0; i < meta->num_inputs; ++i) {
+    for (int32_t d = 0; d < meta->inputs[i].rank; ++d, ++sym) {
+      if (*sym < 0)
+        continue;
+      int64_t size = inputs[i].shape[d];
+      if (values[*sym] < 0) {
+        values[*sym] = size;
+        binder[*sym] = i;
+      } else if (values[*sym] != size) {
+        msgTensorPrefix(msg, "input", &meta->inputs[i], i);
+        msgAppend(msg, "dimension %d ('%s') is %lld, but %lld in input '%s'",
+                  (int)d, meta->symbol_names[*sym], (long long)size,
+                  (long long)values[*sym],
+                  meta->inputs[binder[*sym]].name);
+        return QCC_ERR_SHAPE;
+      }
+    }
+  }
+  return QCC_OK;
+}
+
+/* The shape of output `index` under the bound symbol `values`. */
+static void outputShape(int64_t index, const int64_t *values,
+                        int64_t *shape) {
+  const qcc_model_meta *meta = &__qcc_model_meta;
+  const int32_t *sym = meta->output_dim_symbols;
+  for (int64_t o = 0; sym && o < index; ++o)
+    sym += meta->outputs[o].rank;
+  for (int32_t d = 0; d < meta->outputs[index].rank; ++d) {
+    int64_t s = meta->outputs[index].shape[d];
+    shape[d] = s >= 0 || !sym || sym[d] < 0 ? s : values[sym[d]];
+  }
+}
+
+static int32_t checkInputs(const qcc_tensor *inputs, int64_t numInputs,
+                           int needData, int64_t *values, qcc_msg *msg) {
+  const qcc_model_meta *meta = &__qcc_model_meta;
+  int64_t binder[QCC_MAX_SYMBOLS];
+  if (meta->num_symbols > QCC_MAX_SYMBOLS) {
+    msgAppend(msg, "qcc_run: the model has %lld dimension symbols, more than "
+                   "the runtime supports (%d)",
+              (long long)meta->num_symbols, QCC_MAX_SYMBOLS);
+    return QCC_ERR_INTERNAL;
+  }
+  int32_t status =
+      checkTensorArray(inputs, numInputs, meta->num_inputs, "input", msg);
+  for (int64_t i = 0; status == QCC_OK && i < numInputs; ++i)
+    status = checkTensor(&inputs[i], &meta->inputs[i], "input", i, needData,
+                         msg);
+  if (status == QCC_OK)
+    status = bindSymbols(inputs, values, binder, msg);
+  return status;
+}
+
 static int32_t checkCall(const qcc_tensor *inputs, int64_t numInputs,
                          const qcc_tensor *outputs, int64_t numOutputs,
                          qcc_msg *msg) {
   const qcc_model_meta *meta = &__qcc_model_meta;
-  int32_t status = checkTensorArray(inputs, numInputs, meta->num_inputs,
-                                    "input", msg);
+  int64_t values[QCC_MAX_SYMBOLS];
+  int32_t status = checkInputs(inputs, numInputs, 1, values, msg);
   if (status == QCC_OK)
     status = checkTensorArray(outputs, numOutputs, meta->num_outputs,
                               "output", msg);
-  for (int64_t i = 0; status == QCC_OK && i < numInputs; ++i)
-    status = checkTensor(&inputs[i], &meta->inputs[i], "input", i, msg);
-  for (int64_t i = 0; status == QCC_OK && i < numOutputs; ++i)
-    status = checkTensor(&outputs[i], &meta->outputs[i], "output", i, msg);
+  for (int64_t i = 0; status == QCC_OK && i < numOutputs; ++i) {
+    /* Outputs must have exactly the shape these inputs produce. */
+    int64_t expected[QCC_MAX_RANK];
+    qcc_tensor_info info = meta->outputs[i];
+    outputShape(i, values, expected);
+    info.shape = expected;
+    status = checkTensor(&outputs[i], &info, "output", i, 1, msg);
+  }
   return status;
 }
 
@@ -411,4 +482,26 @@ QCC_HIDDEN void memrefCopy(int64_t elemSize, qcc_unranked_memref *src,
       index[d] = 0;
     }
   }
+}
+
+QCC_EXPORT int32_t qcc_output_shape(const qcc_tensor *inputs,
+                                    int64_t num_inputs, int64_t index,
+                                    int64_t *shape, char *err,
+                                    size_t err_len) {
+  qcc_msg msg;
+  msg.len = 0;
+  msg.text[0] = 0;
+  int64_t values[QCC_MAX_SYMBOLS];
+  int32_t status = QCC_OK;
+  if (index < 0 || index >= __qcc_model_meta.num_outputs || !shape) {
+    msgAppend(&msg, "qcc_output_shape: output index %lld out of range or "
+                    "NULL shape", (long long)index);
+    status = QCC_ERR_INVALID_ARGUMENT;
+  }
+  if (status == QCC_OK)
+    status = checkInputs(inputs, num_inputs, 0, values, &msg);
+  if (status == QCC_OK)
+    outputShape(index, values, shape);
+  msgCopyOut(&msg, err, err_len);
+  return status;
 }

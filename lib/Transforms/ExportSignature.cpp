@@ -29,8 +29,14 @@ static DictionaryAttr describeValue(Builder &b, Type type, DictionaryAttr attrs,
     name = dyn_cast_or_null<StringAttr>(attrs.get("qcc.name"));
   if (!name)
     name = b.getStringAttr(defaultPrefix + Twine(index));
-  return b.getDictionaryAttr({b.getNamedAttr("name", name),
-                              b.getNamedAttr("type", TypeAttr::get(type))});
+  SmallVector<NamedAttribute> fields = {
+      b.getNamedAttr("name", name),
+      b.getNamedAttr("type", TypeAttr::get(type))};
+  // Symbols of the dynamic dimensions (ONNX dim_params), when any.
+  if (attrs)
+    if (auto dims = dyn_cast_or_null<ArrayAttr>(attrs.get("qcc.dims")))
+      fields.push_back(b.getNamedAttr("dims", dims));
+  return b.getDictionaryAttr(fields);
 }
 
 struct QccExportSignaturePass
@@ -65,10 +71,14 @@ struct QccExportSignaturePass
     }
     // The names now live in the signature; drop the argument attributes so
     // that lowering to LLVM does not carry them along.
-    for (unsigned i = 0; i < type.getNumInputs(); ++i)
+    for (unsigned i = 0; i < type.getNumInputs(); ++i) {
       func.removeArgAttr(i, b.getStringAttr("qcc.name"));
-    for (unsigned i = 0; i < type.getNumResults(); ++i)
+      func.removeArgAttr(i, b.getStringAttr("qcc.dims"));
+    }
+    for (unsigned i = 0; i < type.getNumResults(); ++i) {
       func.removeResultAttr(i, b.getStringAttr("qcc.name"));
+      func.removeResultAttr(i, b.getStringAttr("qcc.dims"));
+    }
     // The C ABI shim calls the entry through its C interface wrapper.
     func->setAttr("llvm.emit_c_interface", b.getUnitAttr());
     module->setAttr("qcc.signature",

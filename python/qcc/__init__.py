@@ -193,6 +193,10 @@ class Model:
             lib.qcc_run.argtypes = [ctypes.POINTER(_TensorC), ctypes.c_int64,
                                     ctypes.POINTER(_TensorC), ctypes.c_int64,
                                     ctypes.c_char_p, ctypes.c_size_t]
+            lib.qcc_output_shape.restype = ctypes.c_int32
+            lib.qcc_output_shape.argtypes = [
+                ctypes.POINTER(_TensorC), ctypes.c_int64, ctypes.c_int64,
+                ctypes.POINTER(ctypes.c_int64), ctypes.c_char_p, ctypes.c_size_t]
         except AttributeError as e:
             raise RunError("%s is not a model compiled by qcc: %s" % (path, e)) from None
         version = lib.qcc_abi_version()
@@ -281,10 +285,18 @@ class Model:
             keep.append(shape)
             in_c[i] = _TensorC(a.ctypes.data, self._in_codes[i], a.ndim, shape)
         outs = []
-        for info, shape in zip(self.outputs, self._out_shapes):
+        for i, (info, shape) in enumerate(zip(self.outputs, self._out_shapes)):
             if shape is None:
-                raise RunError("output %r has the dynamic shape %s; it cannot be "
-                               "allocated" % (info.name, list(info.shape)))
+                # Dynamic dimensions: the model computes them from the
+                # inputs' shapes (and reports inconsistent inputs).
+                dims = (ctypes.c_int64 * max(1, len(info.shape)))()
+                err = ctypes.create_string_buffer(1024)
+                rc = self._lib.qcc_output_shape(in_c, len(arrays), i, dims, err,
+                                                len(err))
+                if rc != 0:
+                    raise RunError(err.value.decode("utf-8", errors="replace")
+                                   or "qcc_output_shape failed with status %d" % rc)
+                shape = tuple(dims[d] for d in range(len(info.shape)))
             outs.append(np.empty(shape, info.dtype))
         out_c = (_TensorC * max(1, len(outs)))()
         for i, o in enumerate(outs):

@@ -57,6 +57,10 @@ DEFAULT_ATOL = 1e-7
 # e.g. transcendentals through libm can differ from numpy's in the last bits, so an
 # O(1)-valued output may need an absolute floor like atol 1e-6.)
 TOLERANCE_OVERRIDES = {
+    # ONNX 1.12's expected bfloat16 values truncate the float32 mantissa;
+    # qcc (like current ONNX and ONNX Runtime) rounds to nearest even, so
+    # results may differ by one bfloat16 ulp (2^-8 relative).
+    "test_cast_FLOAT_to_BFLOAT16": (1e-2, 0.0),
 }
 
 COMPILE_TIMEOUT = 120

@@ -309,9 +309,13 @@ Tensor readNpy(const std::string &path) {
       fail("'%s': big-endian arrays are not supported", file);
   }
   Tensor t;
+  // The first match: "u2" is uint16 (adoptBF16 makes it bfloat16 where
+  // the model wants that).
   for (const DtypeInfo &d : kDtypes)
-    if (code == d.npy)
+    if (code == d.npy) {
       t.dtype = d.dtype;
+      break;
+    }
   if (!t.dtype)
     fail("'%s': unsupported numpy dtype '%s'", file, descr.c_str());
   if (!parseNpyShape(shapeText, t.shape))
@@ -427,7 +431,8 @@ Tensor readPb(const std::string &path) {
     break;
   case QCC_DTYPE_I16:
   case QCC_DTYPE_U16:
-  case QCC_DTYPE_F16: // the IEEE bits, zero-extended
+  case QCC_DTYPE_F16:  // the IEEE bits, zero-extended
+  case QCC_DTYPE_BF16: // likewise
     fill(proto.int32_data(), "int32_data",
          [](int32_t v) { return (uint16_t)v; });
     break;
@@ -477,6 +482,13 @@ double floatAt(const Tensor &t, int64_t i) {
     return load<float>(p);
   case QCC_DTYPE_F64:
     return load<double>(p);
+  case QCC_DTYPE_BF16: {
+    // The upper half of an IEEE single.
+    uint32_t bits = (uint32_t)load<uint16_t>(p) << 16;
+    float v;
+    std::memcpy(&v, &bits, sizeof v);
+    return v;
+  }
   default:
     return halfToDouble(load<uint16_t>(p));
   }
@@ -599,6 +611,8 @@ struct Model {
   const qcc_tensor_info *(*outputInfo)(int64_t);
   int32_t (*run)(const qcc_tensor *, int64_t, qcc_tensor *, int64_t, char *,
                  size_t);
+  int32_t (*outputShape)(const qcc_tensor *, int64_t, int64_t, int64_t *,
+                         char *, size_t);
   std::vector<const qcc_tensor_info *> inputs, outputs;
 };
 
@@ -632,6 +646,7 @@ Model loadModel(const std::string &path) {
   bind(lib, path, "qcc_input_info", m.inputInfo);
   bind(lib, path, "qcc_output_info", m.outputInfo);
   bind(lib, path, "qcc_run", m.run);
+  bind(lib, path, "qcc_output_shape", m.outputShape);
   uint32_t version = m.abiVersion();
   if (version != QCC_ABI_VERSION)
     fail("'%s' has ABI version %u, qcc-run expects %u", path.c_str(), version,
@@ -854,11 +869,14 @@ int main(int argc, char **argv) {
     if (!d)
       fail("output '%s' has dtype %s (%d), which qcc-run cannot hold",
            info->name, dtypeName(t.dtype), (int)t.dtype);
-    for (int64_t dim : t.shape)
-      if (dim < 0)
-        fail("output '%s' has the dynamic shape %s; qcc-run needs static "
-             "output shapes",
-             info->name, shapeString(t.shape).c_str());
+    // Dynamic output dimensions follow from the inputs' shapes.
+    if (std::any_of(t.shape.begin(), t.shape.end(),
+                    [](int64_t dim) { return dim < 0; })) {
+      char err[1024] = {0};
+      if (m.outputShape(inArgs.data(), nin, i, t.shape.data(), err,
+                        sizeof err) != 0)
+        fail("%s", err[0] ? err : "qcc_output_shape failed");
+    }
     size_t bytes;
     if (!byteSize(t.shape, d->size, bytes))
       fail("output '%s': shape %s is too large", info->name,

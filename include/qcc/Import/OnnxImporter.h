@@ -17,6 +17,9 @@ struct OnnxImportOptions {
   /// Static shapes for graph inputs (`--input-shape NAME=1x3x224x224`);
   /// they replace the model's declared (possibly symbolic) dimensions.
   llvm::StringMap<llvm::SmallVector<int64_t>> inputShapes;
+  /// Keep input dimensions that are symbolic in the model (and not fixed by
+  /// inputShapes) dynamic; otherwise they are an error.
+  bool allowDynamic = true;
   /// Name of the generated entry function.
   std::string entryName = "main";
   /// Initializers with more elements than this are stored as dense

@@ -21,6 +21,16 @@ typedef struct qcc_model_meta {
   int64_t num_outputs;
   const qcc_tensor_info *inputs;  /* num_inputs entries */
   const qcc_tensor_info *outputs; /* num_outputs entries */
+  /* Dynamic dimensions (shape entries of -1) are named by symbols: an input
+   * dimension binds its symbol at run time, equal symbols must agree, and
+   * every dynamic output dimension takes the size of its symbol. */
+  int64_t num_symbols;
+  const char *const *symbol_names; /* num_symbols entries */
+  /* Per tensor, rank entries in order (all inputs, then all outputs): the
+   * symbol id of each dimension, -1 for static ones. NULL when the model
+   * has no dynamic dimension. */
+  const int32_t *input_dim_symbols;
+  const int32_t *output_dim_symbols;
 } qcc_model_meta;
 
 /* Emitted by qcc: the signature of the model. */

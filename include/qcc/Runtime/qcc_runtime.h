@@ -28,7 +28,7 @@
 extern "C" {
 #endif
 
-#define QCC_ABI_VERSION 1u
+#define QCC_ABI_VERSION 2u
 
 /* Element types; the values match onnx.TensorProto.DataType. */
 typedef enum qcc_dtype {
@@ -84,12 +84,23 @@ const qcc_tensor_info *qcc_input_info(int64_t index);
 const qcc_tensor_info *qcc_output_info(int64_t index);
 
 /* Runs the model. `inputs` and `outputs` follow the order of the
- * signature. Output buffers must be allocated by the caller with the
- * shapes of qcc_output_info. Returns QCC_OK or an error code, with a
- * message in `err` (may be NULL when err_len is 0). */
+ * signature. Input dimensions that are -1 in qcc_input_info take any size;
+ * dimensions the model ties together (the same ONNX dim_param, e.g.
+ * "batch") must agree. Output buffers are allocated by the caller with the
+ * shapes of qcc_output_info, dynamic dimensions as qcc_output_shape
+ * computes them. Returns QCC_OK or an error code, with a message in `err`
+ * (may be NULL when err_len is 0). */
 int32_t qcc_run(const qcc_tensor *inputs, int64_t num_inputs,
                 qcc_tensor *outputs, int64_t num_outputs, char *err,
                 size_t err_len);
+
+/* The shape output `index` will have for inputs of the given shapes (their
+ * data is not read and may be NULL): writes qcc_output_info(index)->rank
+ * entries to `shape`. Fails, with a message, on inputs qcc_run would
+ * reject for their count, dtype, rank or shape. */
+int32_t qcc_output_shape(const qcc_tensor *inputs, int64_t num_inputs,
+                         int64_t index, int64_t *shape, char *err,
+                         size_t err_len);
 
 /* Size in bytes of one element of `dtype`, 0 if unknown. */
 size_t qcc_dtype_size(int32_t dtype);

@@ -75,8 +75,41 @@ public:
     FailureOr<LLVM::GlobalOp> outputTable = emitInfoTable("outputs", outputs);
     if (failed(inputTable) || failed(outputTable))
       return failure();
+    // Dynamic dimension symbols: bound by inputs, used by outputs.
+    llvm::StringMap<int32_t> symbolIds;
+    SmallVector<StringRef> symbolNames;
+    SmallVector<int32_t> inputSyms, outputSyms;
+    for (Attribute a : inputs)
+      if (failed(collectSymbols(cast<DictionaryAttr>(a), symbolIds,
+                                symbolNames, inputSyms, /*define=*/true)))
+        return failure();
+    for (Attribute a : outputs)
+      if (failed(collectSymbols(cast<DictionaryAttr>(a), symbolIds,
+                                symbolNames, outputSyms, /*define=*/false)))
+        return failure();
+    LLVM::GlobalOp namesTable, inSymTable, outSymTable;
+    if (!symbolNames.empty()) {
+      SmallVector<LLVM::GlobalOp> names;
+      for (auto [i, n] : llvm::enumerate(symbolNames))
+        names.push_back(emitString(("__qcc_symbol_" + Twine(i)).str(), n));
+      auto arrayType = LLVM::LLVMArrayType::get(ptrType, names.size());
+      namesTable = LLVM::GlobalOp::create(
+          b, loc, arrayType, /*isConstant=*/true, LLVM::Linkage::Private,
+          "__qcc_symbol_names", Attribute(), /*alignment=*/8);
+      buildInitializer(namesTable, [&](OpBuilder &ib) -> Value {
+        Value arr = LLVM::UndefOp::create(ib, loc, arrayType);
+        for (auto [i, g] : llvm::enumerate(names))
+          arr = LLVM::InsertValueOp::create(ib, loc, arr,
+                                            addressOrNull(ib, g),
+                                            ArrayRef<int64_t>{(int64_t)i});
+        return arr;
+      });
+      inSymTable = emitI32Array("__qcc_input_dim_symbols", inputSyms);
+      outSymTable = emitI32Array("__qcc_output_dim_symbols", outputSyms);
+    }
     auto metaType = LLVM::LLVMStructType::getLiteral(
-        ctx, {i64Type, i64Type, ptrType, ptrType});
+        ctx, {i64Type, i64Type, ptrType, ptrType, i64Type, ptrType, ptrType,
+              ptrType});
     auto meta =
         LLVM::GlobalOp::create(b, loc, metaType, /*isConstant=*/true,
                                LLVM::Linkage::External, "__qcc_model_meta",
@@ -87,6 +120,10 @@ public:
       v = insert(ib, v, constI64(ib, outputs.size()), 1);
       v = insert(ib, v, addressOrNull(ib, *inputTable), 2);
       v = insert(ib, v, addressOrNull(ib, *outputTable), 3);
+      v = insert(ib, v, constI64(ib, symbolNames.size()), 4);
+      v = insert(ib, v, addressOrNull(ib, namesTable), 5);
+      v = insert(ib, v, addressOrNull(ib, inSymTable), 6);
+      v = insert(ib, v, addressOrNull(ib, outSymTable), 7);
       return v;
     });
     return success();
@@ -122,6 +159,54 @@ public:
   }
 
 private:
+  /// Appends the symbol id of every dimension of `entry` (-1 when static)
+  /// to `ids`. Inputs define symbols; every dynamic output dimension must
+  /// use one an input defines, or the model could not size its output.
+  LogicalResult collectSymbols(DictionaryAttr entry,
+                               llvm::StringMap<int32_t> &symbolIds,
+                               SmallVectorImpl<StringRef> &symbolNames,
+                               SmallVectorImpl<int32_t> &ids, bool define) {
+    auto type = cast<RankedTensorType>(entry.getAs<TypeAttr>("type").getValue());
+    auto dims = entry.getAs<ArrayAttr>("dims");
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      if (!type.isDynamicDim(d)) {
+        ids.push_back(-1);
+        continue;
+      }
+      StringRef name;
+      if (dims && d < (int64_t)dims.size())
+        if (auto s = dyn_cast<StringAttr>(dims[d]))
+          name = s.getValue();
+      auto it = symbolIds.find(name);
+      if (!name.empty() && it != symbolIds.end()) {
+        ids.push_back(it->second);
+        continue;
+      }
+      if (!define || name.empty())
+        return module.emitError(define ? "input '" : "output '")
+               << entry.getAs<StringAttr>("name").getValue() << "' dimension "
+               << d << (name.empty() ? "" : " ('" + name.str() + "')")
+               << " is dynamic but not tied to an input dimension, so the "
+                  "compiled model cannot size it; fix the input shapes with "
+                  "--input-shape";
+      symbolIds[name] = symbolNames.size();
+      ids.push_back(symbolNames.size());
+      symbolNames.push_back(name);
+    }
+    return success();
+  }
+
+  LLVM::GlobalOp emitI32Array(StringRef symbol, ArrayRef<int32_t> values) {
+    if (values.empty())
+      return nullptr;
+    auto type = LLVM::LLVMArrayType::get(i32Type, values.size());
+    auto value = DenseIntElementsAttr::get(
+        RankedTensorType::get({(int64_t)values.size()}, i32Type), values);
+    return LLVM::GlobalOp::create(b, loc, type, /*isConstant=*/true,
+                                  LLVM::Linkage::Private, symbol, value,
+                                  /*alignment=*/4);
+  }
+
   template <typename Fn>
   void buildInitializer(LLVM::GlobalOp global, Fn &&body) {
     Block *block = b.createBlock(&global.getInitializerRegion());

@@ -37,11 +37,23 @@ Value intConst(OpBuilder &b, Location loc, Type type, int64_t value);
 Value castScalar(OpBuilder &b, Location loc, Value v, ElemKind from,
                  ElemKind to);
 
-/// tensor.empty of `type`.
-Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type);
+/// tensor.empty of `type`; `dynSizes` gives its dynamic dimensions in order.
+Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type,
+                  ValueRange dynSizes = {});
 /// tensor.empty + linalg.fill with `value`.
 Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
-                   Value value);
+                   Value value, ValueRange dynSizes = {});
+
+/// Where a dynamic result dimension comes from: dimension `dim` of `value`.
+struct DimSource {
+  Value value;
+  int64_t dim;
+};
+/// The dynamic sizes of `type` (tensor.dim of the sources `source(d)` names
+/// for each dynamic dimension d), in the order tensor.empty wants them.
+SmallVector<Value> dynamicSizes(OpBuilder &b, Location loc,
+                                RankedTensorType type,
+                                llvm::function_ref<DimSource(int64_t)> source);
 
 /// Indexing map reading an operand of `shape` broadcast (numpy rules, right
 /// aligned) into an iteration space equal to `resultShape`.
@@ -53,8 +65,10 @@ using ScalarBodyFn =
 
 /// An all-parallel linalg.generic computing `body` over broadcast
 /// `operands` into a fresh tensor of `resultType`.
+/// Dynamic result sizes come from the operands unless `dynSizes` is given.
 Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
-                       ValueRange operands, const ScalarBodyFn &body);
+                       ValueRange operands, const ScalarBodyFn &body,
+                       std::optional<ValueRange> dynSizes = std::nullopt);
 
 void populateElementwisePatterns(const TypeConverter &tc,
                                  RewritePatternSet &patterns);

@@ -117,7 +117,19 @@ Value buildMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
   SmallVector<IteratorType> iters(numLoops, IteratorType::parallel);
   iters.back() = IteratorType::reduction;
   Type accType = resultType.getElementType();
-  Value init = filledTensor(b, loc, resultType, scalarConst(b, loc, accType, 0));
+  SmallVector<Value> dyn = dynamicSizes(b, loc, resultType, [&](int64_t d) {
+    if (hasN && d == (int64_t)nDim)
+      return DimSource{rhs, ra - 1};
+    if (hasM && d == (int64_t)mDim)
+      return DimSource{lhs, la - 2};
+    // Batch dimension: whichever operand has it dynamic.
+    int64_t li = d - (nb - (la - 2)), ri = d - (nb - (ra - 2));
+    if (hasM && li >= 0 && lt.isDynamicDim(li))
+      return DimSource{lhs, li};
+    return DimSource{rhs, ri};
+  });
+  Value init = filledTensor(b, loc, resultType,
+                            scalarConst(b, loc, accType, 0), dyn);
   return linalg::GenericOp::create(
              b, loc, TypeRange{resultType}, inputs, ValueRange{init}, maps,
              iters,
@@ -183,15 +195,21 @@ struct GemmLowering : OpConversionPattern<GemmOp> {
     double alpha = op.getAlpha().convertToDouble();
     double beta = op.getBeta().convertToDouble();
     Value init;
+    SmallVector<Value> dyn = dynamicSizes(rewriter, loc, type, [&](int64_t d) {
+      return d == 0 ? DimSource{adaptor.getA(), op.getTransA() ? 1 : 0}
+                    : DimSource{adaptor.getB(), op.getTransB() ? 0 : 1};
+    });
     if (adaptor.getC() && beta != 0) {
       Value betaV = scalarConst(rewriter, loc, et, beta);
-      init = buildElementwise(rewriter, loc, type, {adaptor.getC()},
-                              [&](OpBuilder &b, Location l, ValueRange s) {
-                                return (Value)arith::MulFOp::create(b, l, s[0],
-                                                                    betaV);
-                              });
+      init = buildElementwise(
+          rewriter, loc, type, {adaptor.getC()},
+          [&](OpBuilder &b, Location l, ValueRange s) {
+            return (Value)arith::MulFOp::create(b, l, s[0], betaV);
+          },
+          ValueRange(dyn));
     } else {
-      init = filledTensor(rewriter, loc, type, scalarConst(rewriter, loc, et, 0));
+      init = filledTensor(rewriter, loc, type,
+                          scalarConst(rewriter, loc, et, 0), dyn);
     }
     AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
                k = getAffineDimExpr(2, ctx);
@@ -280,6 +298,11 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     SmallVector<int64_t> gShape = {outType.getDimSize(0), group, fg};
     gShape.append(outType.getShape().begin() + 2, outType.getShape().end());
     auto gType = RankedTensorType::get(gShape, accType);
+    // Only the batch dimension may be dynamic (checked by the pass).
+    SmallVector<Value> dyn =
+        dynamicSizes(rewriter, loc, gType, [&](int64_t) {
+          return DimSource{adaptor.getInput(), 0};
+        });
     Value init;
     if (adaptor.getBias()) {
       SmallVector<AffineExpr> be = {d(1) * fg + d(2)};
@@ -289,7 +312,7 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
         ident.push_back(d(i));
       init = linalg::GenericOp::create(
                  rewriter, loc, TypeRange{gType}, ValueRange{adaptor.getBias()},
-                 ValueRange{emptyTensor(rewriter, loc, gType)},
+                 ValueRange{emptyTensor(rewriter, loc, gType, dyn)},
                  SmallVector<AffineMap>{AffineMap::get(outLoops, 0, be, ctx),
                                         AffineMap::get(outLoops, 0, ident, ctx)},
                  SmallVector<IteratorType>(outLoops, IteratorType::parallel),
@@ -299,7 +322,7 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
                  .getResult(0);
     } else {
       init = filledTensor(rewriter, loc, gType,
-                          scalarConst(rewriter, loc, accType, 0));
+                          scalarConst(rewriter, loc, accType, 0), dyn);
     }
     SmallVector<IteratorType> iters(numLoops, IteratorType::parallel);
     for (unsigned i = cDim; i < numLoops; ++i)
@@ -369,7 +392,11 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
       oe.push_back(d(2 + i));
     }
     Value window = tensor::EmptyOp::create(rewriter, loc, kernel, et);
-    Value init = filledTensor(rewriter, loc, outType, lowest);
+    SmallVector<Value> dyn =
+        dynamicSizes(rewriter, loc, outType, [&](int64_t d) {
+          return DimSource{adaptor.getInput(), d}; // N and C only
+        });
+    Value init = filledTensor(rewriter, loc, outType, lowest, dyn);
     SmallVector<IteratorType> iters(numLoops, IteratorType::parallel);
     for (unsigned i = 2 + ns; i < numLoops; ++i)
       iters[i] = IteratorType::reduction;
@@ -440,6 +467,21 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
   }
 };
 
+/// The input dimension that result dimension `d` of a reduction over `axes`
+/// comes from.
+int64_t inputDimOfReduced(int64_t rank, ArrayRef<int64_t> axes, bool keepdims,
+                          int64_t d) {
+  if (keepdims)
+    return d;
+  for (int64_t i = 0, r = 0; i < rank; ++i) {
+    if (llvm::is_contained(axes, i))
+      continue;
+    if (r++ == d)
+      return i;
+  }
+  llvm_unreachable("result dimension out of range");
+}
+
 /// Output indexing map of a reduction over `axes` with or without kept dims.
 AffineMap reductionOutputMap(MLIRContext *ctx, int64_t rank,
                              ArrayRef<int64_t> axes, bool keepdims) {
@@ -480,7 +522,13 @@ struct ReduceLowering : OpConversionPattern<OpTy> {
     SmallVector<IteratorType> iters(rank, IteratorType::parallel);
     for (int64_t a : axes)
       iters[a] = IteratorType::reduction;
-    Value init = filledTensor(rewriter, loc, outType, identity);
+    SmallVector<Value> dyn = dynamicSizes(
+        rewriter, loc, outType, [&](int64_t d) {
+          return DimSource{adaptor.getInput(),
+                           inputDimOfReduced(inType.getRank(), axes,
+                                             op.getKeepdims(), d)};
+        });
+    Value init = filledTensor(rewriter, loc, outType, identity, dyn);
     Value reduced =
         linalg::GenericOp::create(
             rewriter, loc, TypeRange{outType}, ValueRange{adaptor.getInput()},
@@ -518,10 +566,30 @@ struct ReduceLowering : OpConversionPattern<OpTy> {
             })
             .getResult(0);
     if (K == ReduceKind::Mean) {
+      // Element count of the reduced dimensions (at run time if dynamic).
       int64_t count = 1;
-      for (int64_t a : axes)
-        count *= inType.getDimSize(a);
+      Value dynCount;
+      for (int64_t a : axes) {
+        if (!inType.isDynamicDim(a)) {
+          count *= inType.getDimSize(a);
+          continue;
+        }
+        Value dim = tensor::DimOp::create(rewriter, loc, adaptor.getInput(), a);
+        dynCount = dynCount ? arith::MulIOp::create(rewriter, loc, dynCount, dim)
+                            : dim;
+      }
       Value c = scalarConst(rewriter, loc, et, (double)count);
+      if (dynCount) {
+        Value n = arith::IndexCastOp::create(rewriter, loc,
+                                             rewriter.getI64Type(), dynCount);
+        ElemKind i64k{rewriter.getI64Type(), false};
+        c = f ? arith::MulFOp::create(rewriter, loc, c,
+                                      castScalar(rewriter, loc, n, i64k, kind))
+                    .getResult()
+              : arith::MulIOp::create(rewriter, loc, c,
+                                      castScalar(rewriter, loc, n, i64k, kind))
+                    .getResult();
+      }
       reduced = buildElementwise(
           rewriter, loc, outType, {reduced},
           [&](OpBuilder &b, Location l, ValueRange s) -> Value {
@@ -552,10 +620,15 @@ struct ArgExtremumLowering : OpConversionPattern<ArgExtremumOp> {
     bool f = kind.isFloat();
     Value start = extremeValue(rewriter, loc, kind, /*lowest=*/isMax);
     auto valType = outType.clone(et);
-    Value valInit = filledTensor(rewriter, loc, valType, start);
-    Value idxInit = filledTensor(rewriter, loc, outType,
-                                 intConst(rewriter, loc, rewriter.getI64Type(),
-                                          -1));
+    SmallVector<Value> dyn = dynamicSizes(
+        rewriter, loc, outType, [&](int64_t d) {
+          return DimSource{adaptor.getInput(),
+                           inputDimOfReduced(rank, {axis}, op.getKeepdims(), d)};
+        });
+    Value valInit = filledTensor(rewriter, loc, valType, start, dyn);
+    Value idxInit = filledTensor(
+        rewriter, loc, outType,
+        intConst(rewriter, loc, rewriter.getI64Type(), -1), dyn);
     AffineMap outMap =
         reductionOutputMap(ctx, rank, {axis}, op.getKeepdims());
     SmallVector<IteratorType> iters(rank, IteratorType::parallel);

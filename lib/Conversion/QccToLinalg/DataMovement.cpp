@@ -49,11 +49,49 @@ struct ReshapeLowering : OpConversionPattern<ReshapeOp> {
   matchAndRewrite(ReshapeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto type = convertedType(*typeConverter, op);
-    if (!type.hasStaticShape() ||
-        !cast<RankedTensorType>(adaptor.getInput().getType()).hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic reshape");
-    rewriter.replaceOp(op, reshapeTensor(rewriter, op.getLoc(),
-                                         adaptor.getInput(), type));
+    auto inType = cast<RankedTensorType>(adaptor.getInput().getType());
+    if (type.hasStaticShape() && inType.hasStaticShape()) {
+      rewriter.replaceOp(op, reshapeTensor(rewriter, op.getLoc(),
+                                           adaptor.getInput(), type));
+      return success();
+    }
+    if (type.getNumDynamicDims() != 1)
+      return rewriter.notifyMatchFailure(
+          op, "reshape to more than one dynamic dimension");
+    // The one dynamic result dimension is the input's element count divided
+    // by the product of the static result dimensions.
+    Location loc = op.getLoc();
+    Value count = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    for (int64_t d = 0; d < inType.getRank(); ++d) {
+      Value dim = inType.isDynamicDim(d)
+                      ? (Value)tensor::DimOp::create(rewriter, loc,
+                                                     adaptor.getInput(), d)
+                      : (Value)arith::ConstantIndexOp::create(
+                            rewriter, loc, inType.getDimSize(d));
+      count = arith::MulIOp::create(rewriter, loc, count, dim);
+    }
+    int64_t known = 1;
+    SmallVector<Value> shapeValues;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (!type.isDynamicDim(d))
+        known *= type.getDimSize(d);
+    Value missing = arith::DivUIOp::create(
+        rewriter, loc, count,
+        arith::ConstantIndexOp::create(rewriter, loc, known));
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      Value v = type.isDynamicDim(d)
+                    ? missing
+                    : (Value)arith::ConstantIndexOp::create(
+                          rewriter, loc, type.getDimSize(d));
+      shapeValues.push_back(arith::IndexCastOp::create(
+          rewriter, loc, rewriter.getI64Type(), v));
+    }
+    Value shape = tensor::FromElementsOp::create(
+        rewriter, loc,
+        RankedTensorType::get({type.getRank()}, rewriter.getI64Type()),
+        shapeValues);
+    rewriter.replaceOpWithNewOp<tensor::ReshapeOp>(op, type,
+                                                   adaptor.getInput(), shape);
     return success();
   }
 };
@@ -64,7 +102,11 @@ struct TransposeLowering : OpConversionPattern<TransposeOp> {
   matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto type = convertedType(*typeConverter, op);
-    Value init = emptyTensor(rewriter, op.getLoc(), type);
+    SmallVector<Value> dyn =
+        dynamicSizes(rewriter, op.getLoc(), type, [&](int64_t d) {
+          return DimSource{adaptor.getInput(), op.getPerm()[d]};
+        });
+    Value init = emptyTensor(rewriter, op.getLoc(), type, dyn);
     auto t = linalg::TransposeOp::create(rewriter, op.getLoc(),
                                          adaptor.getInput(), init,
                                          op.getPerm());
@@ -81,15 +123,22 @@ struct ConcatLowering : OpConversionPattern<ConcatOp> {
     Location loc = op.getLoc();
     auto type = convertedType(*typeConverter, op);
     int64_t axis = op.getAxis();
-    Value result = emptyTensor(rewriter, loc, type);
+    // Only non-axis dimensions may be dynamic (checked by the pass).
+    SmallVector<Value> dyn = dynamicSizes(rewriter, loc, type, [&](int64_t d) {
+      return DimSource{adaptor.getInputs()[0], d};
+    });
+    Value result = emptyTensor(rewriter, loc, type, dyn);
     int64_t offset = 0;
     for (Value in : adaptor.getInputs()) {
       auto t = cast<RankedTensorType>(in.getType());
       SmallVector<OpFoldResult> offsets(t.getRank(), rewriter.getIndexAttr(0));
       SmallVector<OpFoldResult> sizes, strides(t.getRank(),
                                                rewriter.getIndexAttr(1));
-      for (int64_t d : t.getShape())
-        sizes.push_back(rewriter.getIndexAttr(d));
+      for (int64_t d = 0; d < t.getRank(); ++d)
+        sizes.push_back(t.isDynamicDim(d)
+                            ? OpFoldResult(tensor::DimOp::create(
+                                  rewriter, loc, in, d).getResult())
+                            : OpFoldResult(rewriter.getIndexAttr(t.getDimSize(d))));
       offsets[axis] = rewriter.getIndexAttr(offset);
       offset += t.getDimSize(axis);
       if (t.getDimSize(axis) == 0)
@@ -115,7 +164,7 @@ SmallVector<Value> loopIndices(OpBuilder &b, Location l, int64_t rank) {
 /// `inputs`, mapped with `inputMaps`).
 Value gatherGeneric(
     OpBuilder &b, Location loc, RankedTensorType resultType, Value source,
-    ValueRange inputs, ArrayRef<AffineMap> inputMaps,
+    ValueRange inputs, ArrayRef<AffineMap> inputMaps, ValueRange dynSizes,
     llvm::function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange,
                                           ValueRange)>
         indexFn) {
@@ -123,7 +172,7 @@ Value gatherGeneric(
   maps.push_back(b.getMultiDimIdentityMap(resultType.getRank()));
   auto generic = linalg::GenericOp::create(
       b, loc, TypeRange{resultType}, inputs,
-      ValueRange{emptyTensor(b, loc, resultType)}, maps,
+      ValueRange{emptyTensor(b, loc, resultType, dynSizes)}, maps,
       SmallVector<IteratorType>(resultType.getRank(), IteratorType::parallel),
       [&](OpBuilder &nb, Location l, ValueRange args) {
         SmallVector<Value> loops = loopIndices(nb, l, resultType.getRank());
@@ -159,7 +208,7 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
       return success();
     }
     Value r = gatherGeneric(
-        rewriter, loc, type, adaptor.getInput(), {}, {},
+        rewriter, loc, type, adaptor.getInput(), {}, {}, {},
         [&](OpBuilder &b, Location l, ValueRange loops, ValueRange) {
           SmallVector<Value> idx;
           for (auto [i, s, st] : llvm::enumerate(starts, steps)) {
@@ -200,9 +249,16 @@ struct GatherLowering : OpConversionPattern<GatherOp> {
     for (int64_t i = 0; i < ri; ++i)
       ie.push_back(getAffineDimExpr(axis + i, ctx));
     AffineMap idxMap = AffineMap::get(type.getRank(), 0, ie, ctx);
+    SmallVector<Value> dyn = dynamicSizes(rewriter, loc, type, [&](int64_t d) {
+      if (d < axis)
+        return DimSource{adaptor.getInput(), d};
+      if (d < axis + ri)
+        return DimSource{adaptor.getIndices(), d - axis};
+      return DimSource{adaptor.getInput(), d - ri + 1};
+    });
     Value r = gatherGeneric(
         rewriter, loc, type, adaptor.getInput(), {adaptor.getIndices()},
-        {idxMap},
+        {idxMap}, dyn,
         [&](OpBuilder &b, Location l, ValueRange loops, ValueRange args) {
           SmallVector<Value> idx(loops.begin(), loops.begin() + axis);
           idx.push_back(wrapIndex(b, l, args[0], dataType.getDimSize(axis)));
@@ -225,6 +281,7 @@ struct GatherElementsLowering : OpConversionPattern<GatherElementsOp> {
     Value r = gatherGeneric(
         rewriter, op.getLoc(), type, adaptor.getInput(),
         {adaptor.getIndices()}, {rewriter.getMultiDimIdentityMap(type.getRank())},
+        {},
         [&](OpBuilder &b, Location l, ValueRange loops, ValueRange args) {
           SmallVector<Value> idx(loops);
           idx[axis] = wrapIndex(b, l, args[0], dataType.getDimSize(axis));
@@ -279,7 +336,7 @@ struct PadLowering : OpConversionPattern<PadOp> {
     }
     bool reflect = op.getMode() == "reflect";
     Value r = gatherGeneric(
-        rewriter, loc, type, input, {}, {},
+        rewriter, loc, type, input, {}, {}, {},
         [&](OpBuilder &b, Location l, ValueRange loops, ValueRange) {
           SmallVector<Value> idx;
           for (int64_t d = 0; d < rank; ++d) {

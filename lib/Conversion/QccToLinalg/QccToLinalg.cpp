@@ -104,15 +104,48 @@ Value lowering::castScalar(OpBuilder &b, Location loc, Value v, ElemKind from,
   return v;
 }
 
-Value lowering::emptyTensor(OpBuilder &b, Location loc, RankedTensorType type) {
-  return tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+Value lowering::emptyTensor(OpBuilder &b, Location loc, RankedTensorType type,
+                            ValueRange dynSizes) {
+  assert((int64_t)dynSizes.size() == type.getNumDynamicDims() &&
+         "dynamic sizes must be given for every dynamic dimension");
+  return tensor::EmptyOp::create(b, loc, type.getShape(),
+                                 type.getElementType(), dynSizes);
 }
 
 Value lowering::filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
-                             Value value) {
+                             Value value, ValueRange dynSizes) {
   return linalg::FillOp::create(b, loc, ValueRange{value},
-                                ValueRange{emptyTensor(b, loc, type)})
+                                ValueRange{emptyTensor(b, loc, type, dynSizes)})
       .getResult(0);
+}
+
+SmallVector<Value>
+lowering::dynamicSizes(OpBuilder &b, Location loc, RankedTensorType type,
+                       llvm::function_ref<DimSource(int64_t)> source) {
+  SmallVector<Value> sizes;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    if (!type.isDynamicDim(d))
+      continue;
+    DimSource src = source(d);
+    sizes.push_back(tensor::DimOp::create(b, loc, src.value, src.dim));
+  }
+  return sizes;
+}
+
+/// Dynamic result dimension `d` of a broadcasting op: the first operand
+/// whose aligned dimension is dynamic.
+static DimSource broadcastDimSource(ValueRange operands, int64_t rank,
+                                    int64_t d) {
+  for (Value v : operands) {
+    auto t = cast<RankedTensorType>(v.getType());
+    int64_t i = d - (rank - t.getRank());
+    if (i >= 0 && t.isDynamicDim(i))
+      return {v, i};
+  }
+  // The verifier-level invariant (a dynamic result dimension comes from a
+  // dynamic operand dimension) is checked by supportsDynamicShapes.
+  llvm::report_fatal_error("dynamic result dimension without a dynamic "
+                           "operand dimension");
 }
 
 AffineMap lowering::broadcastMap(MLIRContext *ctx, ArrayRef<int64_t> shape,
@@ -132,8 +165,8 @@ AffineMap lowering::broadcastMap(MLIRContext *ctx, ArrayRef<int64_t> shape,
 
 Value lowering::buildElementwise(OpBuilder &b, Location loc,
                                  RankedTensorType resultType,
-                                 ValueRange operands,
-                                 const ScalarBodyFn &body) {
+                                 ValueRange operands, const ScalarBodyFn &body,
+                                 std::optional<ValueRange> dynSizes) {
   MLIRContext *ctx = b.getContext();
   SmallVector<AffineMap> maps;
   for (Value v : operands)
@@ -143,9 +176,15 @@ Value lowering::buildElementwise(OpBuilder &b, Location loc,
   maps.push_back(b.getMultiDimIdentityMap(resultType.getRank()));
   SmallVector<utils::IteratorType> iters(resultType.getRank(),
                                          utils::IteratorType::parallel);
+  SmallVector<Value> dyn =
+      dynSizes ? SmallVector<Value>(dynSizes->begin(), dynSizes->end())
+               : dynamicSizes(b, loc, resultType, [&](int64_t d) {
+                   return broadcastDimSource(operands, resultType.getRank(),
+                                             d);
+                 });
   auto generic = linalg::GenericOp::create(
       b, loc, TypeRange{resultType}, operands,
-      ValueRange{emptyTensor(b, loc, resultType)}, maps, iters,
+      ValueRange{emptyTensor(b, loc, resultType, dyn)}, maps, iters,
       [&](OpBuilder &nb, Location nl, ValueRange args) {
         Value r = body(nb, nl, args.drop_back());
         linalg::YieldOp::create(nb, nl, r);
@@ -589,10 +628,64 @@ void qcc::populateQccToLinalgPatterns(const TypeConverter &typeConverter,
 //===----------------------------------------------------------------------===//
 
 namespace {
+
+/// Whether the lowering of `op` supports its dynamic dimensions: elementwise
+/// ops, contractions, reductions, transposes and gathers take any dynamic
+/// dimension; convolution and pooling a dynamic batch (and channels for
+/// pooling); concatenation dynamic non-axis dimensions; reshape one dynamic
+/// result dimension.
+static bool supportsDynamicShapes(Operation *op) {
+  if (llvm::all_of(op->getOperandTypes(),
+                   [](Type t) {
+                     auto r = dyn_cast<RankedTensorType>(t);
+                     return !r || r.hasStaticShape();
+                   }) &&
+      llvm::all_of(op->getResultTypes(), [](Type t) {
+        return cast<RankedTensorType>(t).hasStaticShape();
+      }))
+    return true;
+  auto onlyLeadingDynamic = [](Type t, int64_t n) {
+    auto r = cast<RankedTensorType>(t);
+    for (int64_t d = n; d < r.getRank(); ++d)
+      if (r.isDynamicDim(d))
+        return false;
+    return true;
+  };
+  if (isa<ConvOp>(op))
+    return onlyLeadingDynamic(op->getOperand(0).getType(), 1) &&
+           onlyLeadingDynamic(op->getOperand(1).getType(), 0);
+  if (isa<PoolOp>(op))
+    return onlyLeadingDynamic(op->getOperand(0).getType(), 2);
+  if (auto concat = dyn_cast<ConcatOp>(op))
+    return llvm::all_of(concat.getInputs(), [&](Value v) {
+      return !cast<RankedTensorType>(v.getType())
+                  .isDynamicDim(concat.getAxis());
+    });
+  if (auto reshape = dyn_cast<ReshapeOp>(op))
+    return reshape.getOutput().getType().getNumDynamicDims() <= 1;
+  return ElementwiseToGeneric::isElementwise(op) &&
+             !isa<BroadcastToOp>(op) ||
+         isa<MatMulOp, MatMulIntegerOp, GemmOp, ReduceSumOp, ReduceMeanOp,
+             ReduceMaxOp, ReduceMinOp, ReduceProdOp, ArgExtremumOp,
+             TransposeOp, GatherOp>(op);
+}
+
 struct ConvertQccToLinalgPass
     : qcc::impl::ConvertQccToLinalgBase<ConvertQccToLinalgPass> {
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
+    WalkResult dynamicCheck = getOperation().walk([](Operation *op) {
+      if (isa<QccDialect>(op->getDialect()) && !supportsDynamicShapes(op)) {
+        op->emitError("'")
+            << op->getName()
+            << "' does not support these dynamic dimensions; fix the model's "
+               "input shapes with --input-shape";
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    });
+    if (dynamicCheck.wasInterrupted())
+      return signalPassFailure();
     TypeConverter typeConverter;
     typeConverter.addConversion([](Type t) { return toSignless(t); });
     auto materialize = [](OpBuilder &b, Type type, ValueRange inputs,

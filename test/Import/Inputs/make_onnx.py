@@ -129,5 +129,12 @@ def dynamic():
                  [vi("x", ["batch", 8])], [vi("y", ["batch", 8])])
 
 
+@case
+def dynamic_tile():
+    return model([helper.make_node("Tile", ["x", "r"], ["y"], name="tile")],
+                 [vi("x", ["batch", 8])], [vi("y", ["batch", 16])],
+                 [arr("r", np.array([1, 2], np.int64))])
+
+
 if __name__ == "__main__":
     onnx.save(CASES[sys.argv[1]](), sys.argv[2])
