@@ -663,8 +663,8 @@ static bool supportsDynamicShapes(Operation *op) {
     });
   if (auto reshape = dyn_cast<ReshapeOp>(op))
     return reshape.getOutput().getType().getNumDynamicDims() <= 1;
-  return ElementwiseToGeneric::isElementwise(op) &&
-             !isa<BroadcastToOp>(op) ||
+  return (ElementwiseToGeneric::isElementwise(op) &&
+          !isa<BroadcastToOp>(op)) ||
          isa<MatMulOp, MatMulIntegerOp, GemmOp, ReduceSumOp, ReduceMeanOp,
              ReduceMaxOp, ReduceMinOp, ReduceProdOp, ArgExtremumOp,
              TransposeOp, GatherOp>(op);
