@@ -465,3 +465,47 @@ LogicalResult ScatterNDOp::verify() {
                        "the input rank");
   return verifyScatterReduction(*this, getReduction());
 }
+
+//===----------------------------------------------------------------------===//
+// Blockwise dequantization
+//===----------------------------------------------------------------------===//
+
+LogicalResult DequantizeBlockwiseOp::verify() {
+  auto in = rankedType(getInput());
+  auto out = rankedType(getOutput());
+  auto scale = rankedType(getScale());
+  ArrayRef<int64_t> block = getBlockShape();
+  int64_t rank = out.getRank();
+  if (getBits() != 8 && getBits() != 4)
+    return emitOpError("bits must be 8 or 4");
+  if (in.getRank() != rank || scale.getRank() != rank ||
+      (int64_t)block.size() != rank)
+    return emitOpError("input, scale, block_shape and result ranks differ");
+  if (!out.hasStaticShape() || !in.hasStaticShape() ||
+      !scale.hasStaticShape())
+    return emitOpError("needs static shapes");
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t expectIn = out.getDimSize(d);
+    if (d == rank - 1 && getBits() == 4) {
+      if (expectIn % 2)
+        return emitOpError("4-bit packing needs an even last dimension");
+      expectIn /= 2;
+    }
+    if (in.getDimSize(d) != expectIn)
+      return emitOpError("input dimension ")
+             << d << " must be " << expectIn << " for the result shape";
+    if (block[d] <= 0 || out.getDimSize(d) % block[d])
+      return emitOpError("block size ")
+             << block[d] << " does not divide dimension " << d;
+    if (scale.getDimSize(d) != out.getDimSize(d) / block[d])
+      return emitOpError("scale dimension ")
+             << d << " must be " << out.getDimSize(d) / block[d];
+  }
+  if (getZeroPoint() && rankedType(getZeroPoint()).getShape() !=
+                            scale.getShape())
+    return emitOpError("zero point and scale shapes differ");
+  if (getBits() == 8 && !getZeroPoint() &&
+      in.getElementType().isUnsignedInteger())
+    return emitOpError("unsigned storage needs a zero point");
+  return success();
+}

@@ -412,6 +412,34 @@ def Qcc_DequantizeOp : Qcc_Op<"dequantize", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Qcc_DequantizeBlockwiseOp : Qcc_Op<"dequantize_blockwise", [Pure]> {
+  let summary = "dequantize integer weights with one scale per block";
+  let description = [{
+    Weight-only quantization's storage form: `result[i] = (q[i] -
+    zero_point[i / block_shape]) * scale[i / block_shape]` (division
+    elementwise per dimension). `scale` (and the optional `zero_point`) has
+    shape `result_shape / block_shape`; per-channel quantization is a block
+    spanning the whole reduction dimension, per-group a block of
+    `group_size` elements of it.
+
+    With `bits = 4` the values are packed two per byte along the last
+    dimension (`input` has half the result's last dimension, even element
+    in the low nibble) and are signed (-8..7) without a zero point or
+    unsigned (0..15) with one. With `bits = 8` the input element type is
+    the storage type (i8 signed, ui8 with a zero point).
+  }];
+  let arguments = (ins Qcc_IntTensor:$input, Qcc_FloatTensor:$scale,
+                       Optional<Qcc_IntTensor>:$zero_point,
+                       DenseI64ArrayAttr:$block_shape,
+                       DefaultValuedAttr<I64Attr, "8">:$bits);
+  let results = (outs Qcc_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $scale (`,` $zero_point^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Qcc_RequantizeOp : Qcc_Op<"requantize", [Pure]> {
   let summary = "change the quantization parameters of a tensor";
   let description = [{

@@ -35,6 +35,13 @@ void qcc::buildQccToLinalgPipeline(OpPassManager &pm,
                                    const CpuPipelineOptions &options) {
   pm.addPass(createQccExportSignature(
       QccExportSignatureOptions{options.entry.getValue()}));
+  if (options.weightBits != 0) {
+    QccQuantizeWeightsOptions q;
+    q.bits = options.weightBits;
+    q.groupSize = options.groupSize;
+    q.symmetric = !options.asymmetric;
+    pm.addPass(createQccQuantizeWeights(q));
+  }
   pm.addPass(createConvertQccToLinalg());
   pm.addPass(createCanonicalizerPass());
   if (options.optLevel > 0) {

@@ -78,6 +78,24 @@ cl::list<std::string>
     inputShapes("input-shape",
                 cl::desc("Static shape for an input: NAME=1x3x224x224"),
                 cl::value_desc("name=dims"), cl::cat(qccCategory));
+enum class QuantMode { None, W8, W4 };
+cl::opt<QuantMode> quantMode(
+    "quant", cl::desc("Quantization"), cl::init(QuantMode::None),
+    cl::values(clEnumValN(QuantMode::None, "none", "float (default)"),
+               clEnumValN(QuantMode::W8, "w8",
+                          "weight-only int8, per output channel"),
+               clEnumValN(QuantMode::W4, "w4",
+                          "weight-only int4, per group (--group-size, "
+                          "default 128), packed two per byte")),
+    cl::cat(qccCategory));
+cl::opt<int64_t> groupSize(
+    "group-size",
+    cl::desc("Weight quantization group size along the reduction dimension "
+             "(0: per output channel; default 0 for w8, 128 for w4)"),
+    cl::init(-1), cl::cat(qccCategory));
+cl::opt<bool> asymmetricQuant(
+    "asymmetric", cl::desc("Asymmetric weight quantization (zero points)"),
+    cl::init(false), cl::cat(qccCategory));
 cl::opt<std::string> targetCpu("mcpu",
                                cl::desc("Target CPU (default: this host)"),
                                cl::init("native"), cl::cat(qccCategory));
@@ -300,6 +318,13 @@ int compile(const char *argv0) {
 
   qcc::CpuPipelineOptions pipelineOptions;
   pipelineOptions.optLevel = optLevel;
+  if (quantMode != QuantMode::None) {
+    pipelineOptions.weightBits = quantMode == QuantMode::W8 ? 8 : 4;
+    pipelineOptions.groupSize =
+        groupSize >= 0 ? groupSize.getValue()
+                       : (quantMode == QuantMode::W4 ? 128 : 0);
+    pipelineOptions.asymmetric = asymmetricQuant;
+  }
   PassManager pm(&ctx);
   if (emitKind == EmitKind::Linalg)
     qcc::buildQccToLinalgPipeline(pm, pipelineOptions);

@@ -15,6 +15,18 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
       *this, "opt-level",
       llvm::cl::desc("Optimisation level 0-3; 2 and up vectorize"),
       llvm::cl::init(2)};
+  PassOptions::Option<unsigned> weightBits{
+      *this, "weight-bits",
+      llvm::cl::desc("Weight-only quantization: 0 (off), 8 or 4 bits"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> groupSize{
+      *this, "group-size",
+      llvm::cl::desc("Weight quantization group size (0: per channel)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<bool> asymmetric{
+      *this, "asymmetric",
+      llvm::cl::desc("Asymmetric weight quantization (zero points)"),
+      llvm::cl::init(false)};
   PassOptions::Option<std::string> entry{
       *this, "entry", llvm::cl::desc("Name of the model entry function"),
       llvm::cl::init("main")};

@@ -43,4 +43,28 @@ def QccTileAndVectorize : Pass<"qcc-tile-and-vectorize", "func::FuncOp"> {
   ];
 }
 
+def QccQuantizeWeights : Pass<"qcc-quantize-weights", "ModuleOp"> {
+  let summary = "Weight-only int8/int4 quantization of constant weights";
+  let description = [{
+    Replaces the constant weights of qcc.matmul, qcc.gemm and qcc.conv by
+    integer storage (4-bit values packed two per byte) with one scale per
+    output channel or per group of `group-size` elements along the
+    reduction dimension, read through `qcc.dequantize_blockwise`.
+    Symmetric quantization stores signed values and no zero point;
+    asymmetric stores unsigned values and a zero point per block. Records
+    the float and quantized weight bytes as the `qcc.weight_bytes` module
+    attribute.
+  }];
+  let options = [
+    Option<"bits", "bits", "int64_t", "8", "Bits per weight (8 or 4)">,
+    Option<"groupSize", "group-size", "int64_t", "0",
+           "Elements of the reduction dimension per scale (0: per channel)">,
+    Option<"symmetric", "symmetric", "bool", "true",
+           "Symmetric (signed, no zero point) or asymmetric quantization">,
+    Option<"minElements", "min-elements", "int64_t", "1024",
+           "Weights smaller than this stay in float">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 #endif // QCC_TRANSFORMS_PASSES

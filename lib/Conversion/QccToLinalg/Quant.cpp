@@ -319,12 +319,90 @@ struct RequantizeLowering : OpConversionPattern<RequantizeOp> {
   }
 };
 
+/// Blockwise dequantization as one all-parallel generic whose maps read the
+/// packed storage and the per-block parameters directly (floordiv), so
+/// that elementwise fusion can pull it into the consuming contraction.
+struct DequantizeBlockwiseLowering
+    : OpConversionPattern<DequantizeBlockwiseOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(DequantizeBlockwiseOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    auto outType = convertedType(*typeConverter, op);
+    int64_t rank = outType.getRank();
+    ArrayRef<int64_t> block = op.getBlockShape();
+    bool packed = op.getBits() == 4;
+    bool hasZp = static_cast<bool>(adaptor.getZeroPoint());
+    ElemKind storage = elemKindOf(op.getInput().getType());
+    SmallVector<AffineExpr> qe, pe;
+    for (int64_t d = 0; d < rank; ++d) {
+      AffineExpr e = getAffineDimExpr(d, ctx);
+      qe.push_back(d == rank - 1 && packed ? e.floorDiv(2) : e);
+      if (block[d] == outType.getDimSize(d))
+        pe.push_back(getAffineConstantExpr(0, ctx));
+      else
+        pe.push_back(block[d] == 1 ? e : e.floorDiv(block[d]));
+    }
+    SmallVector<Value> inputs = {adaptor.getInput(), adaptor.getScale()};
+    SmallVector<AffineMap> maps = {AffineMap::get(rank, 0, qe, ctx),
+                                   AffineMap::get(rank, 0, pe, ctx)};
+    if (hasZp) {
+      inputs.push_back(adaptor.getZeroPoint());
+      maps.push_back(AffineMap::get(rank, 0, pe, ctx));
+    }
+    maps.push_back(rewriter.getMultiDimIdentityMap(rank));
+    Type i32 = rewriter.getI32Type();
+    Type ft = outType.getElementType();
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{outType}, inputs,
+        ValueRange{emptyTensor(rewriter, loc, outType)}, maps,
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value q;
+          if (packed) {
+            // Low nibble for even indices of the last dimension.
+            Value last = linalg::IndexOp::create(b, l, rank - 1);
+            Value odd = arith::CmpIOp::create(
+                b, l, arith::CmpIPredicate::ne,
+                arith::RemUIOp::create(b, l, last,
+                                       arith::ConstantIndexOp::create(b, l, 2)),
+                arith::ConstantIndexOp::create(b, l, 0));
+            Value byte = arith::ExtUIOp::create(b, l, i32, a[0]);
+            Value shifted = arith::SelectOp::create(
+                b, l, odd,
+                arith::ShRUIOp::create(b, l, byte, intConst(b, l, i32, 4)),
+                byte);
+            q = arith::AndIOp::create(b, l, shifted, intConst(b, l, i32, 15));
+            if (!hasZp) // signed nibble: (n ^ 8) - 8
+              q = arith::SubIOp::create(
+                  b, l, arith::XOrIOp::create(b, l, q, intConst(b, l, i32, 8)),
+                  intConst(b, l, i32, 8));
+          } else {
+            q = castScalar(b, l, a[0], storage, {i32, false});
+          }
+          if (hasZp)
+            q = arith::SubIOp::create(
+                b, l, q,
+                castScalar(b, l, a[2], elemKindOf(op.getZeroPoint().getType()),
+                           {i32, false}));
+          Value f = arith::SIToFPOp::create(b, l, ft, q);
+          linalg::YieldOp::create(b, l,
+                                  (Value)arith::MulFOp::create(b, l, f, a[1]));
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
 } // namespace
 
 void lowering::populateQuantPatterns(const TypeConverter &tc,
                                      RewritePatternSet &patterns) {
   patterns.add<QuantizeLinearLowering, DequantizeLinearLowering,
                DynamicQuantizeLinearLowering, QuantizeLowering,
-               DequantizeLowering, RequantizeLowering>(tc,
+               DequantizeLowering, RequantizeLowering,
+               DequantizeBlockwiseLowering>(tc,
                                                        patterns.getContext());
 }

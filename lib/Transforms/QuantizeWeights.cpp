@@ -1,0 +1,262 @@
+//===- QuantizeWeights.cpp - weight-only int8/int4 quantization -----------===//
+//
+// Rewrites the constant weights of qcc.matmul, qcc.gemm and qcc.conv into
+// integer storage plus one scale (and, asymmetric, one zero point) per
+// block, read back through qcc.dequantize_blockwise:
+//
+//   %w = arith.constant dense_resource<w> : tensor<KxNxf32>
+//   qcc.matmul %x, %w
+// becomes
+//   %q = arith.constant dense_resource<w.q> : tensor<KxN/2xi8>   (4-bit)
+//   %s = arith.constant ... : tensor<K/GxNxf32>
+//   %d = qcc.dequantize_blockwise %q, %s {block_shape = [G, 1], bits = 4}
+//   qcc.matmul %x, %d
+//
+// Blocks are per output channel (the whole reduction dimension) or, with a
+// group size, `group-size` consecutive elements of the reduction dimension.
+// Rounding is round-half-to-even with saturation. The lowering fuses the
+// dequantization into the contraction, so no float copy of the weights is
+// ever materialised.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qcc/Transforms/Passes.h"
+
+#include "qcc/QccOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+
+#include <cmath>
+#include <numeric>
+
+namespace mlir::qcc {
+#define GEN_PASS_DEF_QCCQUANTIZEWEIGHTS
+#include "qcc/Transforms/Passes.h.inc"
+} // namespace mlir::qcc
+
+using namespace mlir;
+using namespace mlir::qcc;
+
+namespace {
+
+/// The float values of a constant weight, or std::nullopt.
+std::optional<SmallVector<float>> weightValues(Value v) {
+  auto cst = v.getDefiningOp<arith::ConstantOp>();
+  auto type = cst ? dyn_cast<RankedTensorType>(cst.getType()) : nullptr;
+  if (!type || !type.getElementType().isF32() || !type.hasStaticShape())
+    return std::nullopt;
+  if (auto dense = dyn_cast<DenseElementsAttr>(cst.getValue())) {
+    auto vals = dense.getValues<float>();
+    return SmallVector<float>(vals.begin(), vals.end());
+  }
+  if (auto res = dyn_cast<DenseF32ResourceElementsAttr>(cst.getValue()))
+    if (std::optional<ArrayRef<float>> vals = res.tryGetAsArrayRef())
+      return SmallVector<float>(vals->begin(), vals->end());
+  return std::nullopt;
+}
+
+/// A weight tensor and how it is blocked: `block[d]` consecutive elements
+/// of dimension d share a scale.
+struct BlockedWeight {
+  RankedTensorType type;
+  SmallVector<int64_t> block;
+};
+
+class WeightQuantizer {
+public:
+  WeightQuantizer(int64_t bits, bool symmetric)
+      : bits(bits), symmetric(symmetric) {}
+
+  /// Quantizes `w` blockwise and returns the dequantized value that
+  /// replaces it.
+  Value quantize(OpBuilder &b, Location loc, ArrayRef<float> w,
+                 const BlockedWeight &bw, StringRef name) {
+    ArrayRef<int64_t> shape = bw.type.getShape();
+    int64_t rank = shape.size();
+    SmallVector<int64_t> scaleShape;
+    for (int64_t d = 0; d < rank; ++d)
+      scaleShape.push_back(shape[d] / bw.block[d]);
+    int64_t numBlocks = 1;
+    for (int64_t s : scaleShape)
+      numBlocks *= s;
+    // Block index of every element (row-major walk).
+    SmallVector<int64_t> blockOf(w.size());
+    SmallVector<int64_t> idx(rank, 0);
+    for (size_t i = 0; i < w.size(); ++i) {
+      int64_t blk = 0;
+      for (int64_t d = 0; d < rank; ++d)
+        blk = blk * scaleShape[d] + idx[d] / bw.block[d];
+      blockOf[i] = blk;
+      for (int64_t d = rank - 1; d >= 0; --d) {
+        if (++idx[d] < shape[d])
+          break;
+        idx[d] = 0;
+      }
+    }
+    SmallVector<float> lo(numBlocks, 0.f), hi(numBlocks, 0.f);
+    for (size_t i = 0; i < w.size(); ++i) {
+      lo[blockOf[i]] = std::min(lo[blockOf[i]], w[i]);
+      hi[blockOf[i]] = std::max(hi[blockOf[i]], w[i]);
+    }
+    int64_t qmax = symmetric ? (1 << (bits - 1)) - 1 : (1 << bits) - 1;
+    int64_t qmin = symmetric ? -qmax : 0;
+    SmallVector<float> scales(numBlocks);
+    SmallVector<uint8_t> zeroPoints(numBlocks, 0);
+    for (int64_t k = 0; k < numBlocks; ++k) {
+      float range = symmetric ? std::max(-lo[k], hi[k]) : hi[k] - lo[k];
+      float s = range / (symmetric ? qmax : qmax - qmin);
+      scales[k] = s > 0 ? s : 1.0f;
+      if (!symmetric)
+        zeroPoints[k] = (uint8_t)std::clamp<float>(
+            std::nearbyint(-lo[k] / scales[k]), 0, qmax);
+    }
+    SmallVector<int64_t> q(w.size());
+    for (size_t i = 0; i < w.size(); ++i) {
+      int64_t k = blockOf[i];
+      float v = std::nearbyint(w[i] / scales[k]) + zeroPoints[k];
+      q[i] = (int64_t)std::clamp<float>(v, qmin, qmax);
+    }
+    // Storage: one byte per value, or two 4-bit values per byte along the
+    // last dimension (even index in the low nibble).
+    SmallVector<int64_t> storageShape(shape);
+    SmallVector<uint8_t> bytes;
+    if (bits == 4) {
+      storageShape.back() /= 2;
+      bytes.reserve(w.size() / 2);
+      for (size_t i = 0; i < w.size(); i += 2)
+        bytes.push_back((uint8_t)((q[i] & 0xF) | ((q[i + 1] & 0xF) << 4)));
+    } else {
+      for (int64_t v : q)
+        bytes.push_back((uint8_t)v);
+    }
+    MLIRContext *ctx = b.getContext();
+    Type storageElem = IntegerType::get(
+        ctx, 8, symmetric ? IntegerType::Signless : IntegerType::Unsigned);
+    auto storageType = RankedTensorType::get(storageShape, storageElem);
+    Value storage = arith::ConstantOp::create(
+        b, loc,
+        blob(storageType, (name + ".q").str(),
+             ArrayRef<char>((const char *)bytes.data(), bytes.size())));
+    auto scaleType = RankedTensorType::get(scaleShape, b.getF32Type());
+    Value scale = arith::ConstantOp::create(
+        b, loc,
+        blob(scaleType, (name + ".scale").str(),
+             ArrayRef<char>((const char *)scales.data(),
+                            scales.size() * sizeof(float))));
+    Value zp;
+    if (!symmetric)
+      zp = arith::ConstantOp::create(
+          b, loc,
+          blob(scaleType.clone(IntegerType::get(ctx, 8, IntegerType::Unsigned)),
+               (name + ".zp").str(),
+               ArrayRef<char>((const char *)zeroPoints.data(),
+                              zeroPoints.size())));
+    bytesBefore += w.size() * sizeof(float);
+    bytesAfter += bytes.size() + scales.size() * sizeof(float) +
+                  (symmetric ? 0 : zeroPoints.size());
+    return DequantizeBlockwiseOp::create(
+        b, loc, bw.type, storage, scale, zp, b.getDenseI64ArrayAttr(bw.block),
+        b.getI64IntegerAttr(bits));
+  }
+
+  int64_t bytesBefore = 0, bytesAfter = 0;
+
+private:
+  /// Large constants go to a resource blob, small ones stay inline.
+  static TypedAttr blob(RankedTensorType type, std::string name,
+                        ArrayRef<char> data) {
+    if (type.getNumElements() <= 64)
+      return DenseElementsAttr::getFromRawBuffer(type, data);
+    return DenseResourceElementsAttr::get(
+        type, name,
+        HeapAsmResourceBlob::allocateAndCopyWithAlign(data, alignof(float)));
+  }
+
+  int64_t bits;
+  bool symmetric;
+};
+
+struct QccQuantizeWeightsPass
+    : qcc::impl::QccQuantizeWeightsBase<QccQuantizeWeightsPass> {
+  using QccQuantizeWeightsBase::QccQuantizeWeightsBase;
+
+  /// Blocking of `weight` used by `op` as operand `operandIndex`, or
+  /// std::nullopt if the op/operand is not a quantizable weight.
+  std::optional<BlockedWeight> blocking(Operation *op, Value weight) {
+    auto type = cast<RankedTensorType>(weight.getType());
+    // Reduction dimension and output-channel dimension of the weight.
+    int64_t red, chan;
+    if (auto mm = dyn_cast<MatMulOp>(op)) {
+      if (mm.getRhs() != weight || type.getRank() != 2)
+        return std::nullopt;
+      red = 0, chan = 1;
+    } else if (auto gemm = dyn_cast<GemmOp>(op)) {
+      if (gemm.getB() != weight)
+        return std::nullopt;
+      red = gemm.getTransB() ? 1 : 0;
+      chan = 1 - red;
+    } else if (auto conv = dyn_cast<ConvOp>(op)) {
+      if (conv.getWeight() != weight || conv.getInputZeroPoint())
+        return std::nullopt;
+      // Per output channel: one block spans all of [C/G, k...].
+      SmallVector<int64_t> block(type.getShape());
+      block[0] = 1;
+      if (bits == 4 && type.getShape().back() % 2)
+        return std::nullopt;
+      return BlockedWeight{type, block};
+    } else {
+      return std::nullopt;
+    }
+    SmallVector<int64_t> block(2, 1);
+    int64_t k = type.getDimSize(red);
+    // A group size that does not divide the reduction dimension falls back
+    // to one scale per output channel.
+    block[red] = groupSize > 0 && k % groupSize == 0 ? (int64_t)groupSize : k;
+    (void)chan;
+    if (k % block[red] || (bits == 4 && type.getShape().back() % 2))
+      return std::nullopt;
+    return BlockedWeight{type, block};
+  }
+
+  void runOnOperation() override {
+    if (bits != 8 && bits != 4) {
+      getOperation().emitError("qcc-quantize-weights: bits must be 8 or 4");
+      return signalPassFailure();
+    }
+    WeightQuantizer quantizer(bits, symmetric);
+    unsigned counter = 0;
+    getOperation().walk([&](Operation *op) {
+      if (!isa<MatMulOp, GemmOp, ConvOp>(op))
+        return;
+      for (OpOperand &use : op->getOpOperands()) {
+        Value w = use.get();
+        std::optional<BlockedWeight> bw = blocking(op, w);
+        if (!bw || bw->type.getNumElements() < minElements)
+          continue;
+        std::optional<SmallVector<float>> values = weightValues(w);
+        if (!values)
+          continue;
+        OpBuilder b(op);
+        std::string name = "qw" + std::to_string(counter++);
+        if (auto nameLoc = dyn_cast<NameLoc>(w.getLoc()))
+          name = nameLoc.getName().str();
+        use.set(quantizer.quantize(b, w.getLoc(), *values, *bw, name));
+      }
+    });
+    getOperation()->setAttr(
+        "qcc.weight_bytes",
+        DictionaryAttr::get(
+            &getContext(),
+            {NamedAttribute(StringAttr::get(&getContext(), "float"),
+                            IntegerAttr::get(IntegerType::get(&getContext(), 64),
+                                             quantizer.bytesBefore)),
+             NamedAttribute(StringAttr::get(&getContext(), "quantized"),
+                            IntegerAttr::get(IntegerType::get(&getContext(), 64),
+                                             quantizer.bytesAfter))}));
+  }
+};
+} // namespace
