@@ -4,7 +4,7 @@
 # 1. scripts/setup.sh (Debian packages, cmake configure, ninja build)
 # 2. lit: /usr/lib/llvm-22/bin/lit -sv build/test
 # 3. ONNX backend node tests: test/onnx-node/run_node_tests.py, in the mode
-#    QCC_NODE_TESTS=all|sample|none (default: all; sample when CI=true)
+#    QCC_NODE_TESTS=all|sample|none (default: all, also in CI: the 932 tests take about a minute on 2 cores)
 # The very last line is `tests: N passed, M failed`; the exit status is non-zero iff M > 0.
 #
 # Counting rule:
@@ -71,7 +71,7 @@ failed=$((failed + lit_fail))
 # ---- ONNX backend node tests ------------------------------------------------
 mode="${QCC_NODE_TESTS:-}"
 if [ -z "$mode" ]; then
-  if [ "${CI:-}" = "true" ]; then mode=sample; else mode=all; fi
+  mode=all
 fi
 case "$mode" in
   all)    node_args=() ;;

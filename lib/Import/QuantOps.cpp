@@ -185,24 +185,38 @@ static Value combineScales(NodeContext &ctx, Value a, Value b, int64_t axis,
   return broadcastBinary<MulOp>(ctx, shapeFor(a), shapeFor(b));
 }
 
+/// A scalar or 1-D quantization parameter of a 2-D+ matmul operand, shaped
+/// to broadcast along `dimFromEnd` (1: rows, 0: columns) of the result.
+static Value matmulParam(NodeContext &ctx, Value p, int64_t dimFromEnd) {
+  auto t = cast<RankedTensorType>(p.getType());
+  if (t.getNumElements() == 1)
+    return createReshape(ctx, p, {});
+  SmallVector<int64_t> shape = {t.getNumElements()};
+  shape.append(dimFromEnd, 1);
+  return createReshape(ctx, p, shape);
+}
+
 static LogicalResult importQLinearMatMul(NodeContext &ctx) {
-  // a, a_scale, a_zp, b, b_scale, b_zp, y_scale, y_zp
-  auto a = ctx.inputType(0);
+  // a, a_scale, a_zp, b, b_scale, b_zp, y_scale, y_zp. Scales and zero
+  // points are per tensor, per row of A and per column of B.
   FailureOr<RankedTensorType> outType = ctx.outputType(0);
   if (failed(outType))
     return failure();
-  if (ctx.inputType(1).getNumElements() != 1)
-    return ctx.unsupported("per-row scales for A");
+  if (ctx.inputType(0).getRank() < 2 || ctx.inputType(3).getRank() < 2)
+    return ctx.unsupported("1-D operands");
   auto accType = outType->clone(ctx.builder().getI32Type());
-  Value bZp = ctx.input(5);
-  if (cast<RankedTensorType>(bZp.getType()).getNumElements() == 1)
-    bZp = createReshape(ctx, bZp, {});
+  auto vectorZp = [&](unsigned i) {
+    Value zp = ctx.input(i);
+    return cast<RankedTensorType>(zp.getType()).getNumElements() == 1
+               ? createReshape(ctx, zp, {})
+               : zp;
+  };
   Value acc = ctx.create<MatMulIntegerOp>(accType, ctx.input(0), ctx.input(3),
-                                          createReshape(ctx, ctx.input(2), {}),
-                                          bZp);
-  (void)a;
-  int64_t rank = accType.getRank();
-  Value scale = combineScales(ctx, ctx.input(1), ctx.input(4), rank - 1, rank);
+                                          vectorZp(2), vectorZp(5));
+  Value scale = broadcastBinary<MulOp>(ctx, matmulParam(ctx, ctx.input(1), 1),
+                                       matmulParam(ctx, ctx.input(4), 0));
+  if (!scale)
+    return failure();
   ctx.setResult(0, requantizeAccumulator(ctx, acc, scale, ctx.input(6),
                                          ctx.input(7), 0));
   return success();
