@@ -509,3 +509,17 @@ LogicalResult DequantizeBlockwiseOp::verify() {
     return emitOpError("unsigned storage needs a zero point");
   return success();
 }
+
+LogicalResult DynamicQuantizeRowsOp::verify() {
+  auto in = rankedType(getInput());
+  if (in.getRank() < 1)
+    return emitOpError("input must have rank >= 1");
+  if (rankedType(getOutput()).getShape() != in.getShape())
+    return emitOpError("quantized result shape differs from the input");
+  SmallVector<int64_t> scaleShape(in.getShape());
+  scaleShape.back() = 1;
+  if (rankedType(getScale()).getShape() != ArrayRef<int64_t>(scaleShape))
+    return emitOpError("scale must have the input's shape with a last "
+                       "dimension of 1");
+  return success();
+}

@@ -440,6 +440,19 @@ def Qcc_DequantizeBlockwiseOp : Qcc_Op<"dequantize_blockwise", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Qcc_DynamicQuantizeRowsOp : Qcc_Op<"dynamic_quantize_rows", [Pure]> {
+  let summary = "per-row (per-token) symmetric int8 quantization at run time";
+  let description = [{
+    For every row (all dimensions but the last): scale = max|x| / 127 (1 for
+    an all-zero row), q = saturate(round_half_even(x / scale)) as i8. The
+    scales keep the input's shape with a last dimension of 1.
+  }];
+  let arguments = (ins Qcc_FloatTensor:$input);
+  let results = (outs RankedTensorOf<[I8]>:$output, Qcc_FloatTensor:$scale);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def Qcc_RequantizeOp : Qcc_Op<"requantize", [Pure]> {
   let summary = "change the quantization parameters of a tensor";
   let description = [{

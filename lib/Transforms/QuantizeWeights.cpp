@@ -35,6 +35,7 @@
 
 namespace mlir::qcc {
 #define GEN_PASS_DEF_QCCQUANTIZEWEIGHTS
+#define GEN_PASS_DEF_QCCQUANTIZEDYNAMIC
 #include "qcc/Transforms/Passes.h.inc"
 } // namespace mlir::qcc
 
@@ -257,6 +258,135 @@ struct QccQuantizeWeightsPass
              NamedAttribute(StringAttr::get(&getContext(), "quantized"),
                             IntegerAttr::get(IntegerType::get(&getContext(), 64),
                                              quantizer.bytesAfter))}));
+  }
+};
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Dynamic quantization
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Symmetric int8 per output channel of a [K, N] weight (columns are the
+/// channels): the i8 constant and the [N] scales.
+std::pair<Value, Value> quantizeColumns(OpBuilder &b, Location loc,
+                                        ArrayRef<float> w, int64_t k,
+                                        int64_t n) {
+  SmallVector<float> scales(n, 0.f);
+  for (int64_t i = 0; i < k; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      scales[j] = std::max(scales[j], std::fabs(w[i * n + j]));
+  for (float &s : scales)
+    s = s > 0 ? s / 127.0f : 1.0f;
+  SmallVector<int8_t> q(k * n);
+  for (int64_t i = 0; i < k; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      q[i * n + j] = (int8_t)std::clamp<float>(
+          std::nearbyint(w[i * n + j] / scales[j]), -127, 127);
+  auto qType = RankedTensorType::get({k, n}, b.getI8Type());
+  auto sType = RankedTensorType::get({n}, b.getF32Type());
+  auto asBlob = [](RankedTensorType t, StringRef name, ArrayRef<char> data)
+      -> TypedAttr {
+    if (t.getNumElements() <= 64)
+      return DenseElementsAttr::getFromRawBuffer(t, data);
+    return DenseResourceElementsAttr::get(
+        t, name,
+        HeapAsmResourceBlob::allocateAndCopyWithAlign(data, alignof(float)));
+  };
+  Value qv = arith::ConstantOp::create(
+      b, loc,
+      asBlob(qType, "dq.weight",
+             ArrayRef<char>((const char *)q.data(), q.size())));
+  Value sv = arith::ConstantOp::create(
+      b, loc,
+      asBlob(sType, "dq.scale",
+             ArrayRef<char>((const char *)scales.data(),
+                            scales.size() * sizeof(float))));
+  return {qv, sv};
+}
+
+struct QccQuantizeDynamicPass
+    : qcc::impl::QccQuantizeDynamicBase<QccQuantizeDynamicPass> {
+  using QccQuantizeDynamicBase::QccQuantizeDynamicBase;
+
+  /// x (float, [..., K]) times the quantized [K, N] weight, rescaled.
+  Value quantizedProduct(OpBuilder &b, Location loc, Value x,
+                         ArrayRef<float> wKN, int64_t k, int64_t n) {
+    auto xType = cast<RankedTensorType>(x.getType());
+    auto [wq, ws] = quantizeColumns(b, loc, wKN, k, n);
+    SmallVector<int64_t> rowShape(xType.getShape());
+    rowShape.back() = 1;
+    auto rows = DynamicQuantizeRowsOp::create(
+        b, loc, xType.clone(b.getI8Type()), xType.clone(rowShape), x);
+    SmallVector<int64_t> outShape(xType.getShape());
+    outShape.back() = n;
+    auto accType = RankedTensorType::get(outShape, b.getI32Type());
+    Value acc = MatMulOp::create(b, loc, accType, rows.getOutput(), wq);
+    auto fType = accType.clone(xType.getElementType());
+    Value y = CastOp::create(b, loc, fType, acc);
+    y = MulOp::create(b, loc, fType, y, rows.getScale());
+    return MulOp::create(b, loc, fType, y, ws);
+  }
+
+  void runOnOperation() override {
+    SmallVector<Operation *> targets;
+    getOperation().walk([&](Operation *op) {
+      if (isa<MatMulOp, GemmOp>(op))
+        targets.push_back(op);
+    });
+    for (Operation *op : targets) {
+      OpBuilder b(op);
+      Location loc = op->getLoc();
+      if (auto mm = dyn_cast<MatMulOp>(op)) {
+        auto wType = cast<RankedTensorType>(mm.getRhs().getType());
+        auto xType = cast<RankedTensorType>(mm.getLhs().getType());
+        std::optional<SmallVector<float>> w = weightValues(mm.getRhs());
+        if (!w || wType.getRank() != 2 || xType.getRank() < 2 ||
+            !xType.getElementType().isF32() ||
+            wType.getNumElements() < minElements)
+          continue;
+        Value y = quantizedProduct(b, loc, mm.getLhs(), *w,
+                                   wType.getDimSize(0), wType.getDimSize(1));
+        mm.replaceAllUsesWith(y);
+        mm.erase();
+        continue;
+      }
+      auto gemm = cast<GemmOp>(op);
+      auto bType = cast<RankedTensorType>(gemm.getB().getType());
+      std::optional<SmallVector<float>> w = weightValues(gemm.getB());
+      if (!w || gemm.getTransA() || bType.getNumElements() < minElements)
+        continue;
+      int64_t k = gemm.getTransB() ? bType.getDimSize(1) : bType.getDimSize(0);
+      int64_t n = gemm.getTransB() ? bType.getDimSize(0) : bType.getDimSize(1);
+      SmallVector<float> wKN(*w);
+      if (gemm.getTransB())
+        for (int64_t i = 0; i < k; ++i)
+          for (int64_t j = 0; j < n; ++j)
+            wKN[i * n + j] = (*w)[j * k + i];
+      Value y = quantizedProduct(b, loc, gemm.getA(), wKN, k, n);
+      auto yType = cast<RankedTensorType>(y.getType());
+      Type ft = yType.getElementType();
+      auto scalar = [&](double v) -> Value {
+        return arith::ConstantOp::create(
+            b, loc,
+            DenseElementsAttr::get(RankedTensorType::get({}, ft),
+                                   FloatAttr::get(ft, v).getValue()));
+      };
+      double alpha = gemm.getAlpha().convertToDouble();
+      double beta = gemm.getBeta().convertToDouble();
+      if (alpha != 1.0)
+        y = MulOp::create(b, loc, yType, y, scalar(alpha));
+      if (gemm.getC() && beta != 0) {
+        Value c = gemm.getC();
+        if (beta != 1.0)
+          c = MulOp::create(b, loc, cast<RankedTensorType>(c.getType()), c,
+                            scalar(beta));
+        y = AddOp::create(b, loc, yType, y, c);
+      }
+      gemm.replaceAllUsesWith(y);
+      gemm.erase();
+    }
   }
 };
 } // namespace

@@ -240,3 +240,19 @@ func.func @dequantize_int4(%q: tensor<4x2xi8>, %s: tensor<2x4xf32>) -> tensor<4x
   %0 = qcc.dequantize_blockwise %q, %s {bits = 4 : i64, block_shape = array<i64: 2, 1>} : (tensor<4x2xi8>, tensor<2x4xf32>) -> tensor<4x4xf32>
   return %0 : tensor<4x4xf32>
 }
+
+// -----
+
+// Per-row dynamic quantization: a max-|x| reduction over the last
+// dimension, the scale, then round-half-even quantization to i8.
+// CHECK-LABEL: func.func @dynamic_quantize_rows
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK: math.absf
+// CHECK: arith.maximumf
+// CHECK: arith.constant 1.270000e+02 : f32
+// CHECK: math.roundeven
+// CHECK: arith.fptosi {{.*}} : f32 to i8
+func.func @dynamic_quantize_rows(%x: tensor<4x8xf32>) -> (tensor<4x8xi8>, tensor<4x1xf32>) {
+  %q, %s = qcc.dynamic_quantize_rows %x : (tensor<4x8xf32>) -> (tensor<4x8xi8>, tensor<4x1xf32>)
+  return %q, %s : tensor<4x8xi8>, tensor<4x1xf32>
+}

@@ -78,7 +78,7 @@ cl::list<std::string>
     inputShapes("input-shape",
                 cl::desc("Static shape for an input: NAME=1x3x224x224"),
                 cl::value_desc("name=dims"), cl::cat(qccCategory));
-enum class QuantMode { None, W8, W4 };
+enum class QuantMode { None, W8, W4, W8Dynamic };
 cl::opt<QuantMode> quantMode(
     "quant", cl::desc("Quantization"), cl::init(QuantMode::None),
     cl::values(clEnumValN(QuantMode::None, "none", "float (default)"),
@@ -86,7 +86,10 @@ cl::opt<QuantMode> quantMode(
                           "weight-only int8, per output channel"),
                clEnumValN(QuantMode::W4, "w4",
                           "weight-only int4, per group (--group-size, "
-                          "default 128), packed two per byte")),
+                          "default 128), packed two per byte"),
+               clEnumValN(QuantMode::W8Dynamic, "w8-dynamic",
+                          "int8 weights per channel, int8 activations "
+                          "quantized per token at run time")),
     cl::cat(qccCategory));
 cl::opt<int64_t> groupSize(
     "group-size",
@@ -318,7 +321,9 @@ int compile(const char *argv0) {
 
   qcc::CpuPipelineOptions pipelineOptions;
   pipelineOptions.optLevel = optLevel;
-  if (quantMode != QuantMode::None) {
+  if (quantMode == QuantMode::W8Dynamic) {
+    pipelineOptions.dynamicActivations = true;
+  } else if (quantMode != QuantMode::None) {
     pipelineOptions.weightBits = quantMode == QuantMode::W8 ? 8 : 4;
     pipelineOptions.groupSize =
         groupSize >= 0 ? groupSize.getValue()

@@ -19,6 +19,11 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
       *this, "weight-bits",
       llvm::cl::desc("Weight-only quantization: 0 (off), 8 or 4 bits"),
       llvm::cl::init(0)};
+  PassOptions::Option<bool> dynamicActivations{
+      *this, "dynamic-activations",
+      llvm::cl::desc("Dynamic int8 quantization: per-token activations, "
+                     "per-channel int8 weights"),
+      llvm::cl::init(false)};
   PassOptions::Option<int64_t> groupSize{
       *this, "group-size",
       llvm::cl::desc("Weight quantization group size (0: per channel)"),

@@ -67,4 +67,20 @@ def QccQuantizeWeights : Pass<"qcc-quantize-weights", "ModuleOp"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def QccQuantizeDynamic : Pass<"qcc-quantize-dynamic", "ModuleOp"> {
+  let summary = "Dynamic int8 quantization: per-token activations, per-channel weights";
+  let description = [{
+    For qcc.matmul and qcc.gemm with constant float weights: weights become
+    symmetric int8 per output channel at compile time; the activation is
+    quantized per row (token) at run time by `qcc.dynamic_quantize_rows`;
+    the product accumulates in i32 and is rescaled by the row and column
+    scales (and Gemm's alpha, beta * C) in float.
+  }];
+  let options = [
+    Option<"minElements", "min-elements", "int64_t", "1024",
+           "Weights smaller than this stay in float">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 #endif // QCC_TRANSFORMS_PASSES

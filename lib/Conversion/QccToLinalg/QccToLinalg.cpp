@@ -665,7 +665,8 @@ static bool supportsDynamicShapes(Operation *op) {
     return reshape.getOutput().getType().getNumDynamicDims() <= 1;
   return (ElementwiseToGeneric::isElementwise(op) &&
           !isa<BroadcastToOp>(op)) ||
-         isa<MatMulOp, MatMulIntegerOp, GemmOp, ReduceSumOp, ReduceMeanOp,
+         isa<MatMulOp, MatMulIntegerOp, GemmOp, DynamicQuantizeRowsOp,
+             ReduceSumOp, ReduceMeanOp,
              ReduceMaxOp, ReduceMinOp, ReduceProdOp, ArgExtremumOp,
              TransposeOp, GatherOp>(op);
 }

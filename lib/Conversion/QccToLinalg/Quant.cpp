@@ -396,6 +396,69 @@ struct DequantizeBlockwiseLowering
   }
 };
 
+/// Per-row max |x| (a reduction over the last dimension), the scale, and
+/// the elementwise quantization.
+struct DynamicQuantizeRowsLowering
+    : OpConversionPattern<DynamicQuantizeRowsOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(DynamicQuantizeRowsOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    Value x = adaptor.getInput();
+    auto xType = cast<RankedTensorType>(x.getType());
+    auto qType = cast<RankedTensorType>(op.getOutput().getType());
+    auto sType = cast<RankedTensorType>(op.getScale().getType());
+    Type ft = xType.getElementType();
+    int64_t rank = xType.getRank();
+    SmallVector<Value> dyn = dynamicSizes(rewriter, loc, sType, [&](int64_t d) {
+      return DimSource{x, d};
+    });
+    Value init = filledTensor(rewriter, loc, sType,
+                              scalarConst(rewriter, loc, ft, 0), dyn);
+    SmallVector<AffineExpr> rowExprs;
+    for (int64_t d = 0; d + 1 < rank; ++d)
+      rowExprs.push_back(getAffineDimExpr(d, ctx));
+    rowExprs.push_back(getAffineConstantExpr(0, ctx));
+    AffineMap rowMap = AffineMap::get(rank, 0, rowExprs, ctx);
+    SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+    iters.back() = utils::IteratorType::reduction;
+    Value maxAbs =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{sType}, ValueRange{x}, ValueRange{init},
+            SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank),
+                                   rowMap},
+            iters,
+            [&](OpBuilder &b, Location l, ValueRange a) {
+              linalg::YieldOp::create(
+                  b, l,
+                  (Value)arith::MaximumFOp::create(
+                      b, l, a[1], math::AbsFOp::create(b, l, a[0])));
+            })
+            .getResult(0);
+    Value scale = buildElementwise(
+        rewriter, loc, sType, {maxAbs},
+        [&](OpBuilder &b, Location l, ValueRange s) -> Value {
+          Value zero = scalarConst(b, l, ft, 0);
+          Value sc = arith::DivFOp::create(b, l, s[0], scalarConst(b, l, ft, 127));
+          Value isZero =
+              arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, sc, zero);
+          return arith::SelectOp::create(b, l, isZero, scalarConst(b, l, ft, 1),
+                                         sc);
+        });
+    ElemKind i8k{rewriter.getI8Type(), false};
+    Value q = buildElementwise(
+        rewriter, loc, qType, {x, scale},
+        [&](OpBuilder &b, Location l, ValueRange s) -> Value {
+          return quantizeScalar(b, l, s[0], s[1], scalarConst(b, l, ft, 0),
+                                i8k);
+        });
+    rewriter.replaceOp(op, ValueRange{q, scale});
+    return success();
+  }
+};
+
 } // namespace
 
 void lowering::populateQuantPatterns(const TypeConverter &tc,
@@ -403,6 +466,6 @@ void lowering::populateQuantPatterns(const TypeConverter &tc,
   patterns.add<QuantizeLinearLowering, DequantizeLinearLowering,
                DynamicQuantizeLinearLowering, QuantizeLowering,
                DequantizeLowering, RequantizeLowering,
-               DequantizeBlockwiseLowering>(tc,
+               DequantizeBlockwiseLowering, DynamicQuantizeRowsLowering>(tc,
                                                        patterns.getContext());
 }

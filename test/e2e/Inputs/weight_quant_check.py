@@ -58,6 +58,8 @@ variants = [
     ("w4-g128", ["--quant=w4", "--group-size=128"], 14.0, 7.0),
     ("w4-g32", ["--quant=w4", "--group-size=32"], 16.0, 6.0),
     ("w4-g32-asym", ["--quant=w4", "--group-size=32", "--asymmetric"], 16.0, 5.5),
+    # int8 activations per token at run time, int8 weights per channel.
+    ("w8-dynamic", ["--quant=w8-dynamic"], 35.0, 3.9),
 ]
 failed = False
 for name, flags, min_db, min_ratio in variants:
