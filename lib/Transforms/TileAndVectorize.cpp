@@ -66,7 +66,7 @@ static FailureOr<SmallVector<int64_t>> chooseTileSizes(linalg::LinalgOp op,
     tiles[outerParallel] = dividingTile(bounds[outerParallel], rowTile);
   if (innerReduction >= 0)
     tiles[innerReduction] =
-        dividingTile(bounds[innerReduction], isContraction ? 8 : vectorWidth);
+        dividingTile(bounds[innerReduction], isContraction ? 1 : vectorWidth);
   return tiles;
 }
 

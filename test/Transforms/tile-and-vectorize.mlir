@@ -1,23 +1,24 @@
 // RUN: qcc-opt %s --pass-pipeline="builtin.module(func.func(qcc-tile-and-vectorize),canonicalize)" | FileCheck %s
 
-// A 8x64x32 matmul: tiled to 4 rows x 16 columns x 8 reduction elements and
-// vectorized.
+// A 8x64x32 matmul: tiled to 8 rows x 32 columns x 1 reduction element (an
+// outer-product step kept in registers) and vectorized.
 // CHECK-LABEL: func.func @matmul
-// CHECK: scf.for
-// CHECK: scf.for
-// CHECK: scf.for
-// CHECK: vector.transfer_read {{.*}} : tensor<4x8xf32>, vector<4x16x8xf32>
-// CHECK: vector.multi_reduction <add>, {{.*}} [2] : vector<4x16x8xf32> to vector<4x16xf32>
+// CHECK: scf.for {{.*}} iter_args(%[[ACC:.*]] = %arg2) -> (tensor<8x32xf32>)
+// CHECK: vector.transfer_read {{.*}} : tensor<8x1xf32>, vector<8x32x1xf32>
+// CHECK: vector.transfer_read {{.*}} : tensor<1x32xf32>, vector<8x32x1xf32>
+// CHECK: arith.mulf {{.*}} : vector<8x32x1xf32>
+// CHECK: arith.addf {{.*}} : vector<8x32xf32>
+// CHECK: vector.transfer_write {{.*}} : vector<8x32xf32>, tensor<8x32xf32>
 // CHECK-NOT: linalg.matmul
 func.func @matmul(%a: tensor<8x64xf32>, %b: tensor<64x32xf32>, %c: tensor<8x32xf32>) -> tensor<8x32xf32> {
   %m = linalg.matmul ins(%a, %b : tensor<8x64xf32>, tensor<64x32xf32>) outs(%c : tensor<8x32xf32>) -> tensor<8x32xf32>
   return %m : tensor<8x32xf32>
 }
 
-// Elementwise with a broadcast operand: one row of 16 lanes per tile.
+// Elementwise with a broadcast operand: one row of 32 lanes per tile.
 // CHECK-LABEL: func.func @bias_tanh
 // CHECK: scf.for
-// CHECK: math.tanh {{.*}} : vector<1x16xf32>
+// CHECK: math.tanh {{.*}} : vector<1x32xf32>
 // CHECK-NOT: linalg.generic
 func.func @bias_tanh(%x: tensor<8x32xf32>, %bias: tensor<32xf32>) -> tensor<8x32xf32> {
   %e = tensor.empty() : tensor<8x32xf32>

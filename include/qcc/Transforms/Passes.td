@@ -32,9 +32,9 @@ def QccTileAndVectorize : Pass<"qcc-tile-and-vectorize", "func::FuncOp"> {
     later LLVM pipeline still vectorizes where it can.
   }];
   let options = [
-    Option<"vectorWidth", "vector-width", "int64_t", "16",
+    Option<"vectorWidth", "vector-width", "int64_t", "32",
            "Elements per vector along the innermost dimension">,
-    Option<"rowTile", "row-tile", "int64_t", "4",
+    Option<"rowTile", "row-tile", "int64_t", "8",
            "Rows of a contraction computed per tile">
   ];
   let dependentDialects = [
