@@ -47,7 +47,7 @@ void qcc::buildQccToLinalgPipeline(OpPassManager &pm,
   pm.addPass(createConvertQccToLinalg());
   pm.addPass(createCanonicalizerPass());
   if (options.optLevel > 0) {
-    pm.addPass(createLinalgElementwiseOpFusionPass());
+    pm.addPass(createQccFuseElementwise());
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
   }

@@ -20,6 +20,19 @@ def QccExportSignature : Pass<"qcc-export-signature", "ModuleOp"> {
   ];
 }
 
+def QccFuseElementwise : Pass<"qcc-fuse-elementwise"> {
+  let summary = "Elementwise fusion that keeps window gathers materialised";
+  let description = [{
+    Upstream elementwise producer/consumer fusion of linalg.generic ops,
+    except that producers reading through window maps (an index that
+    combines several loops, such as the im2col copy `oh * s + kh`) are not
+    fused into their consumers: that would turn a vectorizable contraction
+    back into a windowed one. Producers with single-loop maps (broadcasts,
+    transposes, blockwise dequantization's `floordiv`) still fuse.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def QccTileAndVectorize : Pass<"qcc-tile-and-vectorize", "func::FuncOp"> {
   let summary = "Tile linalg ops on tensors to vector-sized tiles and vectorize";
   let description = [{

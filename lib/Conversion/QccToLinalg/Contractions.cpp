@@ -260,6 +260,114 @@ Value padSpatial(OpBuilder &b, Location loc, Value input,
 
 struct ConvLowering : OpConversionPattern<ConvOp> {
   using OpConversionPattern::OpConversionPattern;
+
+  /// Ungrouped float convolution as im2col + a plain contraction: the
+  /// windows of the padded input are copied to Col[N, C, k..., o...]
+  /// (a strided gather), which collapses to [N, C*K, O]; the convolution is
+  /// then out[n, f, o] = sum_r W[f, r] * Col[n, r, o], whose maps are
+  /// projected permutations, so it tiles and vectorizes like a matmul.
+  static Value lowerAsIm2colMatmul(OpBuilder &b, Location loc, ConvOp op,
+                                   Value input, Value weight, Value bias,
+                                   RankedTensorType outType) {
+    MLIRContext *ctx = b.getContext();
+    auto inType = cast<RankedTensorType>(input.getType());
+    auto wType = cast<RankedTensorType>(weight.getType());
+    Type et = outType.getElementType();
+    int64_t ns = outType.getRank() - 2;
+    int64_t c = wType.getDimSize(1), f = wType.getDimSize(0);
+    int64_t kSize = 1, oSize = 1;
+    SmallVector<int64_t> colShape = {outType.getDimSize(0), c};
+    for (int64_t i = 0; i < ns; ++i) {
+      colShape.push_back(wType.getDimSize(2 + i));
+      kSize *= wType.getDimSize(2 + i);
+    }
+    for (int64_t i = 0; i < ns; ++i) {
+      colShape.push_back(outType.getDimSize(2 + i));
+      oSize *= outType.getDimSize(2 + i);
+    }
+    auto colType = RankedTensorType::get(colShape, et);
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    unsigned rank = colShape.size();
+    SmallVector<AffineExpr> xe = {d(0), d(1)};
+    for (int64_t i = 0; i < ns; ++i)
+      xe.push_back(d(2 + ns + i) * op.getStrides()[i] +
+                   d(2 + i) * op.getDilations()[i]);
+    SmallVector<Value> nDyn =
+        dynamicSizes(b, loc, colType, [&](int64_t) {
+          return DimSource{input, 0};
+        });
+    Value col =
+        linalg::GenericOp::create(
+            b, loc, TypeRange{colType}, ValueRange{input},
+            ValueRange{emptyTensor(b, loc, colType, nDyn)},
+            SmallVector<AffineMap>{AffineMap::get(rank, 0, xe, ctx),
+                                   b.getMultiDimIdentityMap(rank)},
+            SmallVector<IteratorType>(rank, IteratorType::parallel),
+            [&](OpBuilder &nb, Location l, ValueRange a) {
+              linalg::YieldOp::create(nb, l, a[0]);
+            })
+            .getResult(0);
+    (void)inType;
+    // [N] [C, k...] [o...]
+    SmallVector<ReassociationIndices> colRe = {{0}, {}, {}};
+    for (int64_t i = 1; i <= 1 + ns; ++i)
+      colRe[1].push_back(i);
+    for (int64_t i = 2 + ns; i < 2 + 2 * ns; ++i)
+      colRe[2].push_back(i);
+    auto flatColType =
+        RankedTensorType::get({outType.getDimSize(0), c * kSize, oSize}, et);
+    Value flatCol =
+        tensor::CollapseShapeOp::create(b, loc, flatColType, col, colRe);
+    SmallVector<ReassociationIndices> wRe = {{0}, {}};
+    for (int64_t i = 1; i < 2 + ns; ++i)
+      wRe[1].push_back(i);
+    Value flatW = tensor::CollapseShapeOp::create(
+        b, loc, RankedTensorType::get({f, c * kSize}, et), weight, wRe);
+    auto flatOutType =
+        RankedTensorType::get({outType.getDimSize(0), f, oSize}, et);
+    SmallVector<Value> outDyn =
+        dynamicSizes(b, loc, flatOutType, [&](int64_t) {
+          return DimSource{input, 0};
+        });
+    Value init;
+    if (bias) {
+      init = linalg::GenericOp::create(
+                 b, loc, TypeRange{flatOutType}, ValueRange{bias},
+                 ValueRange{emptyTensor(b, loc, flatOutType, outDyn)},
+                 SmallVector<AffineMap>{AffineMap::get(3, 0, {d(1)}, ctx),
+                                        b.getMultiDimIdentityMap(3)},
+                 SmallVector<IteratorType>(3, IteratorType::parallel),
+                 [&](OpBuilder &nb, Location l, ValueRange a) {
+                   linalg::YieldOp::create(nb, l, a[0]);
+                 })
+                 .getResult(0);
+    } else {
+      init = filledTensor(b, loc, flatOutType, scalarConst(b, loc, et, 0),
+                          outDyn);
+    }
+    // Loops n, f, o, r.
+    Value out =
+        linalg::GenericOp::create(
+            b, loc, TypeRange{flatOutType}, ValueRange{flatW, flatCol},
+            ValueRange{init},
+            SmallVector<AffineMap>{AffineMap::get(4, 0, {d(1), d(3)}, ctx),
+                                   AffineMap::get(4, 0, {d(0), d(3), d(2)}, ctx),
+                                   AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx)},
+            SmallVector<IteratorType>{IteratorType::parallel,
+                                      IteratorType::parallel,
+                                      IteratorType::parallel,
+                                      IteratorType::reduction},
+            [&](OpBuilder &nb, Location l, ValueRange a) {
+              Value p = arith::MulFOp::create(nb, l, a[0], a[1]);
+              linalg::YieldOp::create(
+                  nb, l, (Value)arith::AddFOp::create(nb, l, a[2], p));
+            })
+            .getResult(0);
+    SmallVector<ReassociationIndices> outRe = {{0}, {1}, {}};
+    for (int64_t i = 2; i < 2 + ns; ++i)
+      outRe[2].push_back(i);
+    return tensor::ExpandShapeOp::create(b, loc, outType, out, outRe);
+  }
   LogicalResult
   matchAndRewrite(ConvOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
@@ -280,6 +388,12 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
                                   : intConst(rewriter, loc, xk.type, xZp);
     Value input = padSpatial(rewriter, loc, adaptor.getInput(), op.getPads(),
                              padValue);
+    if (group == 1 && xk.isFloat() && wk.isFloat()) {
+      rewriter.replaceOp(op, lowerAsIm2colMatmul(rewriter, loc, op, input,
+                                                 adaptor.getWeight(),
+                                                 adaptor.getBias(), outType));
+      return success();
+    }
 
     // Iteration space: n, g, f, o_1..o_ns, c, k_1..k_ns.
     unsigned numLoops = 3 + 2 * ns + 1;
