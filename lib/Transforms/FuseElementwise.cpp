@@ -3,7 +3,10 @@
 #include "qcc/Transforms/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::qcc {
@@ -33,15 +36,51 @@ bool readsThroughWindow(linalg::LinalgOp op) {
   return false;
 }
 
+/// An op turning integer inputs into a float result (dequantization).
+bool isDequantization(linalg::LinalgOp op) {
+  bool intInput = llvm::any_of(op.getDpsInputOperands(), [](OpOperand *in) {
+    return isa<IntegerType>(getElementTypeOrSelf(in->get().getType()));
+  });
+  return intInput && op->getNumResults() == 1 &&
+         isa<FloatType>(getElementTypeOrSelf(op->getResult(0).getType()));
+}
+
 struct QccFuseElementwisePass
     : qcc::impl::QccFuseElementwiseBase<QccFuseElementwisePass> {
   void runOnOperation() override {
-    RewritePatternSet patterns(&getContext());
+    MLIRContext *ctx = &getContext();
+    RewritePatternSet patterns(ctx);
+    // The upstream pass's rules (single-use producers only, so nothing is
+    // recomputed for several consumers) plus the window guard.
     linalg::ControlFusionFn control = [](OpOperand *fused) {
-      auto producer = fused->get().getDefiningOp<linalg::LinalgOp>();
-      return !producer || !readsThroughWindow(producer);
+      Operation *producer = fused->get().getDefiningOp();
+      if (!producer || !producer->hasOneUse())
+        return false;
+      auto linalgProducer = dyn_cast<linalg::LinalgOp>(producer);
+      if (!linalgProducer)
+        return true;
+      if (readsThroughWindow(linalgProducer))
+        return false;
+      // Into a contraction only dequantization fuses (so quantized weights
+      // are never expanded to float in memory); other producers would be
+      // recomputed once per iteration of the loops they do not index.
+      auto consumer = dyn_cast<linalg::LinalgOp>(fused->getOwner());
+      if (consumer && consumer.getNumReductionLoops() > 0)
+        return isDequantization(linalgProducer);
+      return true;
     };
     linalg::populateElementwiseOpsFusionPatterns(patterns, control);
+    // Unlike upstream, reshapes are not propagated into generics: expanding
+    // the im2col contraction back to [N, F, OH, OW] would shrink its
+    // innermost (vectorized) dimension from OH*OW to OW.
+    affine::AffineApplyOp::getCanonicalizationPatterns(patterns, ctx);
+    linalg::GenericOp::getCanonicalizationPatterns(patterns, ctx);
+    tensor::ExpandShapeOp::getCanonicalizationPatterns(patterns, ctx);
+    tensor::CollapseShapeOp::getCanonicalizationPatterns(patterns, ctx);
+    ctx->getLoadedDialect<linalg::LinalgDialect>()->getCanonicalizationPatterns(
+        patterns);
+    // Fold linalg ops on constants (e.g. transposed weights) at compile time.
+    linalg::populateConstantFoldLinalgOperations(patterns, control);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

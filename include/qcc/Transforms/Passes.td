@@ -27,8 +27,10 @@ def QccFuseElementwise : Pass<"qcc-fuse-elementwise"> {
     except that producers reading through window maps (an index that
     combines several loops, such as the im2col copy `oh * s + kh`) are not
     fused into their consumers: that would turn a vectorizable contraction
-    back into a windowed one. Producers with single-loop maps (broadcasts,
-    transposes, blockwise dequantization's `floordiv`) still fuse.
+    back into a windowed one, and into contractions only dequantizations
+    fuse (weights stay quantized in memory; anything else would be
+    recomputed for every iteration of the loops it does not index).
+    Producers with other uses are never fused, as upstream.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }

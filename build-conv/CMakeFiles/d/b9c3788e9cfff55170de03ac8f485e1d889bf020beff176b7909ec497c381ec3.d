@@ -1,0 +1,2 @@
+include/qcc/Conversion/Passes.h.inc: \
+  /usr/lib/llvm-22/include/mlir/Pass/PassBase.td
