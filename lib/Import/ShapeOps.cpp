@@ -155,6 +155,9 @@ static LogicalResult importSqueeze(NodeContext &ctx) {
   for (int64_t d = 0; d < type.getRank(); ++d) {
     bool drop = axes->empty() ? type.getDimSize(d) == 1
                               : llvm::is_contained(*axes, d);
+    if (drop && type.isDynamicDim(d))
+      return ctx.emitError() << "cannot squeeze dynamic dimension " << d
+                             << "; fix the input shapes with --input-shape";
     if (drop && type.getDimSize(d) != 1)
       return ctx.emitError() << "cannot squeeze dimension " << d
                              << " of size " << type.getDimSize(d);
@@ -235,7 +238,9 @@ static LogicalResult importConcat(NodeContext &ctx) {
     auto t = ctx.inputType(i);
     if (t.getRank() != first.getRank())
       return ctx.emitError() << "inputs have different ranks";
-    shape[axis] += t.getDimSize(axis);
+    shape[axis] = ShapedType::isDynamic(shape[axis]) || t.isDynamicDim(axis)
+                      ? ShapedType::kDynamic
+                      : shape[axis] + t.getDimSize(axis);
     if (t.getDimSize(axis) != 0)
       operands.push_back(ctx.input(i));
   }

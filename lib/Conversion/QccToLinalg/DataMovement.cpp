@@ -225,13 +225,22 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
 };
 
 /// Converts an integer index scalar to `index`, wrapping negative values by
-/// `dimSize` (ONNX Gather semantics).
-Value wrapIndex(OpBuilder &b, Location l, Value v, int64_t dimSize) {
+/// `dimSize` (an index value; ONNX Gather semantics).
+Value wrapIndex(OpBuilder &b, Location l, Value v, Value dimSize) {
   Value i = arith::IndexCastOp::create(b, l, b.getIndexType(), v);
   Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, i,
                                     indexConst(b, l, 0));
-  Value wrapped = arith::AddIOp::create(b, l, i, indexConst(b, l, dimSize));
+  Value wrapped = arith::AddIOp::create(b, l, i, dimSize);
   return arith::SelectOp::create(b, l, neg, wrapped, i);
+}
+
+/// Size of dimension `d` of `v` as an index value: a constant when static,
+/// tensor.dim otherwise (dynamic gather axes wrap by the run-time size).
+Value dimSizeValue(OpBuilder &b, Location l, Value v, int64_t d) {
+  auto t = cast<RankedTensorType>(v.getType());
+  if (t.isDynamicDim(d))
+    return tensor::DimOp::create(b, l, v, d);
+  return indexConst(b, l, t.getDimSize(d));
 }
 
 struct GatherLowering : OpConversionPattern<GatherOp> {
@@ -241,9 +250,9 @@ struct GatherLowering : OpConversionPattern<GatherOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     auto type = convertedType(*typeConverter, op);
-    auto dataType = cast<RankedTensorType>(adaptor.getInput().getType());
     auto idxType = cast<RankedTensorType>(adaptor.getIndices().getType());
     int64_t axis = op.getAxis(), ri = idxType.getRank();
+    Value axisSize = dimSizeValue(rewriter, loc, adaptor.getInput(), axis);
     MLIRContext *ctx = op.getContext();
     SmallVector<AffineExpr> ie;
     for (int64_t i = 0; i < ri; ++i)
@@ -261,7 +270,7 @@ struct GatherLowering : OpConversionPattern<GatherOp> {
         {idxMap}, dyn,
         [&](OpBuilder &b, Location l, ValueRange loops, ValueRange args) {
           SmallVector<Value> idx(loops.begin(), loops.begin() + axis);
-          idx.push_back(wrapIndex(b, l, args[0], dataType.getDimSize(axis)));
+          idx.push_back(wrapIndex(b, l, args[0], axisSize));
           idx.append(loops.begin() + axis + ri, loops.end());
           return idx;
         });
@@ -276,15 +285,16 @@ struct GatherElementsLowering : OpConversionPattern<GatherElementsOp> {
   matchAndRewrite(GatherElementsOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto type = convertedType(*typeConverter, op);
-    auto dataType = cast<RankedTensorType>(adaptor.getInput().getType());
     int64_t axis = op.getAxis();
+    Value axisSize =
+        dimSizeValue(rewriter, op.getLoc(), adaptor.getInput(), axis);
     Value r = gatherGeneric(
         rewriter, op.getLoc(), type, adaptor.getInput(),
         {adaptor.getIndices()}, {rewriter.getMultiDimIdentityMap(type.getRank())},
         {},
         [&](OpBuilder &b, Location l, ValueRange loops, ValueRange args) {
           SmallVector<Value> idx(loops);
-          idx[axis] = wrapIndex(b, l, args[0], dataType.getDimSize(axis));
+          idx[axis] = wrapIndex(b, l, args[0], axisSize);
           return idx;
         });
     rewriter.replaceOp(op, r);
@@ -323,8 +333,12 @@ struct PadLowering : OpConversionPattern<PadOp> {
                                                inType.clone(shape), input,
                                                offsets, sizes, strides);
       }
-      Value value = tensor::ExtractOp::create(rewriter, loc, adaptor.getValue(),
-                                              ValueRange{});
+      // The pad value is a 0-d or one-element tensor.
+      auto valueType = cast<RankedTensorType>(adaptor.getValue().getType());
+      SmallVector<Value> origin(valueType.getRank(),
+                                indexConst(rewriter, loc, 0));
+      Value value =
+          tensor::ExtractOp::create(rewriter, loc, adaptor.getValue(), origin);
       SmallVector<OpFoldResult> low, high;
       for (int64_t d = 0; d < rank; ++d) {
         low.push_back(rewriter.getIndexAttr(lo[d]));

@@ -73,10 +73,17 @@ Value lowering::castScalar(OpBuilder &b, Location loc, Value v, ElemKind from,
   if (src == dst)
     return v;
   auto srcF = dyn_cast<FloatType>(src), dstF = dyn_cast<FloatType>(dst);
-  if (srcF && dstF)
+  if (srcF && dstF) {
+    // f16 <-> bf16 have the same width, so neither extf nor truncf accepts
+    // them directly; go through f32, which holds both exactly.
+    if (srcF.getWidth() == dstF.getWidth()) {
+      ElemKind f32{b.getF32Type(), false};
+      return castScalar(b, loc, castScalar(b, loc, v, from, f32), f32, to);
+    }
     return srcF.getWidth() < dstF.getWidth()
                ? (Value)arith::ExtFOp::create(b, loc, dst, v)
                : (Value)arith::TruncFOp::create(b, loc, dst, v);
+  }
   if (!srcF && dstF) {
     if (from.isUnsigned || from.isBool())
       return arith::UIToFPOp::create(b, loc, dst, v);
@@ -334,7 +341,14 @@ Value unaryBody(OpBuilder &b, Location l, Operation *op, Value x,
       .Default([](Operation *) -> Value { return {}; });
 }
 
-/// Body of the unary ops with ONNX parameters (alpha, beta).
+/// Body of the unary ops with ONNX parameters. The op's `alpha` / `beta`
+/// carry these ONNX attributes:
+///   leaky_relu       alpha = alpha (slope for x < 0), beta unused
+///   elu, celu        alpha = alpha, beta unused
+///   thresholded_relu alpha = alpha (threshold), beta unused
+///   selu             alpha = alpha, beta = gamma
+///   hard_sigmoid     alpha = alpha, beta = beta
+///   shrink           alpha = lambd, beta = bias
 template <typename OpTy>
 Value paramUnaryBody(OpBuilder &b, Location l, OpTy op, Value x,
                      ElemKind kind) {
@@ -369,16 +383,19 @@ Value paramUnaryBody(OpBuilder &b, Location l, OpTy op, Value x,
                          zero));
   } else {
     Value one = scalarConst(b, l, t, 1);
-    Value neg = cmpF(b, l, arith::CmpFPredicate::OLT, x, zero);
-    Value expm1 = arith::SubFOp::create(b, l, math::ExpOp::create(b, l, x), one);
+    // Built only by the ops that use them, so no dead math.exp is left.
+    auto neg = [&] { return cmpF(b, l, arith::CmpFPredicate::OLT, x, zero); };
+    auto expm1 = [&]() -> Value {
+      return arith::SubFOp::create(b, l, math::ExpOp::create(b, l, x), one);
+    };
     if constexpr (std::is_same_v<OpTy, LeakyReluOp>)
-      return select(b, l, neg, mulF(b, l, a, x), x);
+      return select(b, l, neg(), mulF(b, l, a, x), x);
     if constexpr (std::is_same_v<OpTy, EluOp>)
-      return select(b, l, neg, mulF(b, l, a, expm1), x);
+      return select(b, l, neg(), mulF(b, l, a, expm1()), x);
     if constexpr (std::is_same_v<OpTy, SeluOp>) {
       // alpha = alpha, beta = gamma.
       Value le = cmpF(b, l, arith::CmpFPredicate::OLE, x, zero);
-      return mulF(b, l, bb, select(b, l, le, mulF(b, l, a, expm1), x));
+      return mulF(b, l, bb, select(b, l, le, mulF(b, l, a, expm1()), x));
     }
     if constexpr (std::is_same_v<OpTy, HardSigmoidOp>)
       return clampF(b, l, addF(b, l, mulF(b, l, a, x), bb), 0, 1);

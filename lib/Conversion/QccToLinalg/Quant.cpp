@@ -18,27 +18,64 @@ namespace {
 
 using utils::IteratorType;
 
-/// Storage range of an integer kind.
-std::pair<double, double> storageRange(ElemKind k) {
+/// Saturation bounds of a quantized value.
+struct StorageRange {
+  double lo, hi;
+};
+
+/// The full range of an integer storage kind.
+StorageRange storageRange(ElemKind k) {
   unsigned w = k.type.getIntOrFloatBitWidth();
   if (k.isUnsigned)
     return {0.0, std::ldexp(1.0, w) - 1};
   return {-std::ldexp(1.0, w - 1), std::ldexp(1.0, w - 1) - 1};
 }
 
-/// round_half_even(x / scale) + zp, saturated, converted to `out`.
-Value quantizeScalar(OpBuilder &b, Location l, Value x, Value scale,
-                     Value zpFloat, ElemKind out) {
+/// The range of a !quant type, which may be narrower than its storage type
+/// (e.g. i8<-127:127>).
+StorageRange storageRange(quant::QuantizedType q) {
+  return {(double)q.getStorageTypeMin(), (double)q.getStorageTypeMax()};
+}
+
+/// A float type in which `range` and every integer inside it are exact:
+/// `ft` itself when its significand is wide enough, else f32 or f64. The
+/// zero point is added and the result saturated in this type, so that
+/// e.g. an f16 input quantized to i16 or any input quantized to i32 does
+/// not round the bounds out of range (fptosi of an out-of-range value is
+/// poison).
+Type saturationType(OpBuilder &b, Type ft, StorageRange range) {
+  double mag = std::max(std::fabs(range.lo), std::fabs(range.hi));
+  auto fits = [&](Type t) {
+    return std::ldexp(1.0, cast<FloatType>(t).getFPMantissaWidth()) > mag;
+  };
+  if (fits(ft))
+    return ft;
+  if (fits(b.getF32Type()))
+    return b.getF32Type();
+  return b.getF64Type();
+}
+
+/// saturate(round_half_even(x / scale) + zp) converted to `out`. `zp` is an
+/// integer scalar of kind `zpKind`, or null for a zero zero point.
+Value quantizeScalar(OpBuilder &b, Location l, Value x, Value scale, Value zp,
+                     ElemKind zpKind, ElemKind out, StorageRange range) {
   Type ft = x.getType();
   if (scale.getType() != ft)
     scale = castScalar(b, l, scale, {scale.getType(), false}, {ft, false});
   Value q = math::RoundEvenOp::create(b, l,
                                       arith::DivFOp::create(b, l, x, scale));
-  q = arith::AddFOp::create(b, l, q, zpFloat);
-  auto [lo, hi] = storageRange(out);
-  q = arith::MaximumFOp::create(b, l, q, scalarConst(b, l, ft, lo));
-  q = arith::MinimumFOp::create(b, l, q, scalarConst(b, l, ft, hi));
-  return castScalar(b, l, q, {ft, false}, out);
+  Type st = saturationType(b, ft, range);
+  ElemKind sk{st, false};
+  q = castScalar(b, l, q, {ft, false}, sk);
+  if (zp)
+    q = arith::AddFOp::create(b, l, q, castScalar(b, l, zp, zpKind, sk));
+  q = arith::MaximumFOp::create(b, l, q, scalarConst(b, l, st, range.lo));
+  q = arith::MinimumFOp::create(b, l, q, scalarConst(b, l, st, range.hi));
+  return castScalar(b, l, q, sk, out);
+}
+Value quantizeScalar(OpBuilder &b, Location l, Value x, Value scale, Value zp,
+                     ElemKind zpKind, ElemKind out) {
+  return quantizeScalar(b, l, x, scale, zp, zpKind, out, storageRange(out));
 }
 
 /// Map of a per-tensor (0-d or one element) or per-axis (1-D) parameter.
@@ -83,15 +120,12 @@ struct QuantizeLinearLowering : OpConversionPattern<QuantizeLinearOp> {
     auto type = convertedType(*typeConverter, op);
     ElemKind out = elemKindOf(op.getOutput().getType());
     ElemKind zk = elemKindOf(op.getZeroPoint().getType());
-    Type ft = cast<RankedTensorType>(adaptor.getInput().getType())
-                  .getElementType();
     rewriter.replaceOp(
         op, genericWithParams(
                 rewriter, op.getLoc(), type, adaptor.getInput(),
                 adaptor.getScale(), adaptor.getZeroPoint(), op.getAxis(),
                 [&](OpBuilder &b, Location l, Value x, Value s, Value zp) {
-                  Value zf = castScalar(b, l, zp, zk, {ft, false});
-                  return quantizeScalar(b, l, x, s, zf, out);
+                  return quantizeScalar(b, l, x, s, zp, zk, out);
                 }));
     return success();
   }
@@ -177,13 +211,12 @@ struct DynamicQuantizeLinearLowering
           Value zero = scalarConst(b, l, ft, 0);
           Value mn = arith::MinimumFOp::create(b, l, s[0], zero);
           Value neg = arith::SubFOp::create(b, l, zero, mn);
-          return quantizeScalar(b, l, neg, s[1], zero, u8);
+          return quantizeScalar(b, l, neg, s[1], Value(), u8, u8);
         });
     Value y = buildElementwise(
         rewriter, loc, xType.clone(rewriter.getI8Type()), {x, scale, zp},
         [&](OpBuilder &b, Location l, ValueRange s) -> Value {
-          Value zf = castScalar(b, l, s[2], u8, {ft, false});
-          return quantizeScalar(b, l, s[0], s[1], zf, u8);
+          return quantizeScalar(b, l, s[0], s[1], s[2], u8, u8);
         });
     rewriter.replaceOp(op, ValueRange{y, scale, zp});
     return success();
@@ -234,17 +267,14 @@ struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
     if (failed(p))
       return rewriter.notifyMatchFailure(op, "sub-channel quantized types");
     ElemKind out = elemKindOf(op.getOutput().getType());
-    Type ft = cast<RankedTensorType>(adaptor.getInput().getType())
-                  .getElementType();
+    StorageRange range = storageRange(cast<quant::QuantizedType>(qElem));
     ElemKind i64k{rewriter.getI64Type(), false};
     rewriter.replaceOp(
         op, genericWithParams(
                 rewriter, op.getLoc(), convertedType(*typeConverter, op),
                 adaptor.getInput(), p->scale, p->zeroPoint, p->axis,
                 [&](OpBuilder &b, Location l, Value x, Value s, Value zp) {
-                  return quantizeScalar(b, l, x, s,
-                                        castScalar(b, l, zp, i64k, {ft, false}),
-                                        out);
+                  return quantizeScalar(b, l, x, s, zp, i64k, out, range);
                 }));
     return success();
   }
@@ -305,15 +335,14 @@ struct RequantizeLowering : OpConversionPattern<RequantizeOp> {
                                 elemKindOf(op.getInput().getType()), inElem,
                                 f32Type, *pin);
     ElemKind out = elemKindOf(op.getOutput().getType());
+    StorageRange range = storageRange(cast<quant::QuantizedType>(outElem));
     ElemKind i64k{rewriter.getI64Type(), false};
     rewriter.replaceOp(
         op, genericWithParams(
                 rewriter, loc, outType, real, pout->scale, pout->zeroPoint,
                 pout->axis,
                 [&](OpBuilder &b, Location l, Value x, Value s, Value zp) {
-                  return quantizeScalar(
-                      b, l, x, s,
-                      castScalar(b, l, zp, i64k, {b.getF32Type(), false}), out);
+                  return quantizeScalar(b, l, x, s, zp, i64k, out, range);
                 }));
     return success();
   }
@@ -451,8 +480,7 @@ struct DynamicQuantizeRowsLowering
     Value q = buildElementwise(
         rewriter, loc, qType, {x, scale},
         [&](OpBuilder &b, Location l, ValueRange s) -> Value {
-          return quantizeScalar(b, l, s[0], s[1], scalarConst(b, l, ft, 0),
-                                i8k);
+          return quantizeScalar(b, l, s[0], s[1], Value(), i8k, i8k);
         });
     rewriter.replaceOp(op, ValueRange{q, scale});
     return success();
