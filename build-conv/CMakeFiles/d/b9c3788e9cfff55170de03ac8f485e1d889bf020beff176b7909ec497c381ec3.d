@@ -1,2 +1,0 @@
-include/qcc/Conversion/Passes.h.inc: \
-  /usr/lib/llvm-22/include/mlir/Pass/PassBase.td
