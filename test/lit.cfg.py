@@ -31,7 +31,8 @@ config.substitutions.append(
 config.environment["PYTHONPATH"] = os.path.join(config.qcc_src_root, "python")
 config.environment["QCC_BIN"] = os.path.join(config.qcc_tools_dir, "qcc")
 
-tools = ["qcc", "qcc-opt", "qcc-run", "FileCheck", "not", "count"]
+tools = ["qcc", "qcc-opt", "qcc-run", "qcc-calib-stats", "FileCheck", "not",
+         "count"]
 llvm_config.add_tool_substitutions(
     tools, [config.qcc_tools_dir, config.llvm_tools_dir])
 

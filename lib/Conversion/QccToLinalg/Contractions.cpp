@@ -42,16 +42,16 @@ AffineMap vectorParamMap(MLIRContext *ctx, Value v, unsigned numLoops,
   if (type.getRank() == 0)
     return AffineMap::get(numLoops, 0, {}, ctx);
   if (type.getNumElements() == 1)
-    return AffineMap::get(numLoops, 0,
-                          SmallVector<AffineExpr>(type.getRank(),
-                                                  getAffineConstantExpr(0, ctx)),
-                          ctx);
+    return AffineMap::get(
+        numLoops, 0,
+        SmallVector<AffineExpr>(type.getRank(), getAffineConstantExpr(0, ctx)),
+        ctx);
   return AffineMap::get(numLoops, 0, {getAffineDimExpr(dim, ctx)}, ctx);
 }
 
 /// Accumulation `acc + ext(a) * ext(b)` in the accumulator type.
-Value multiplyAccumulate(OpBuilder &b, Location l, Value a, Value bv,
-                         Value acc, ElemKind aKind, ElemKind bKind) {
+Value multiplyAccumulate(OpBuilder &b, Location l, Value a, Value bv, Value acc,
+                         ElemKind aKind, ElemKind bKind) {
   ElemKind accKind{acc.getType(), false};
   a = castScalar(b, l, a, aKind, accKind);
   bv = castScalar(b, l, bv, bKind, accKind);
@@ -128,8 +128,8 @@ Value buildMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
       return DimSource{lhs, li};
     return DimSource{rhs, ri};
   });
-  Value init = filledTensor(b, loc, resultType,
-                            scalarConst(b, loc, accType, 0), dyn);
+  Value init =
+      filledTensor(b, loc, resultType, scalarConst(b, loc, accType, 0), dyn);
   return linalg::GenericOp::create(
              b, loc, TypeRange{resultType}, inputs, ValueRange{init}, maps,
              iters,
@@ -143,8 +143,8 @@ Value buildMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
                      nb2, l, a, castScalar(nb2, l, args[2], lk, accKind));
                  bv = arith::SubIOp::create(
                      nb2, l, bv, castScalar(nb2, l, args[3], rk, accKind));
-                 Value r = multiplyAccumulate(nb2, l, a, bv, acc, accKind,
-                                              accKind);
+                 Value r =
+                     multiplyAccumulate(nb2, l, a, bv, acc, accKind, accKind);
                  linalg::YieldOp::create(nb2, l, r);
                  return;
                }
@@ -159,11 +159,11 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
   LogicalResult
   matchAndRewrite(MatMulOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    rewriter.replaceOp(
-        op, buildMatmul(rewriter, op.getLoc(), adaptor.getLhs(),
-                        adaptor.getRhs(), convertedType(*typeConverter, op),
-                        elemKindOf(op.getLhs().getType()),
-                        elemKindOf(op.getRhs().getType())));
+    rewriter.replaceOp(op, buildMatmul(rewriter, op.getLoc(), adaptor.getLhs(),
+                                       adaptor.getRhs(),
+                                       convertedType(*typeConverter, op),
+                                       elemKindOf(op.getLhs().getType()),
+                                       elemKindOf(op.getRhs().getType())));
     return success();
   }
 };
@@ -214,11 +214,13 @@ struct GemmLowering : OpConversionPattern<GemmOp> {
     AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
                k = getAffineDimExpr(2, ctx);
     SmallVector<AffineMap> maps = {
-        AffineMap::get(3, 0, op.getTransA() ? ArrayRef<AffineExpr>{k, m}
-                                            : ArrayRef<AffineExpr>{m, k},
+        AffineMap::get(3, 0,
+                       op.getTransA() ? ArrayRef<AffineExpr>{k, m}
+                                      : ArrayRef<AffineExpr>{m, k},
                        ctx),
-        AffineMap::get(3, 0, op.getTransB() ? ArrayRef<AffineExpr>{n, k}
-                                            : ArrayRef<AffineExpr>{k, n},
+        AffineMap::get(3, 0,
+                       op.getTransB() ? ArrayRef<AffineExpr>{n, k}
+                                      : ArrayRef<AffineExpr>{k, n},
                        ctx),
         AffineMap::get(3, 0, {m, n}, ctx)};
     SmallVector<IteratorType> iters = {IteratorType::parallel,
@@ -232,8 +234,8 @@ struct GemmLowering : OpConversionPattern<GemmOp> {
           Value p = arith::MulFOp::create(b, l, args[0], args[1]);
           if (alpha != 1.0)
             p = arith::MulFOp::create(b, l, p, alphaV);
-          linalg::YieldOp::create(b, l,
-                                  (Value)arith::AddFOp::create(b, l, args[2], p));
+          linalg::YieldOp::create(
+              b, l, (Value)arith::AddFOp::create(b, l, args[2], p));
         });
     rewriter.replaceOp(op, generic.getResult(0));
     return success();
@@ -247,7 +249,8 @@ Value padSpatial(OpBuilder &b, Location loc, Value input,
   int64_t ns = type.getRank() - 2;
   if (llvm::all_of(pads, [](int64_t p) { return p == 0; }))
     return input;
-  SmallVector<OpFoldResult> low(2, b.getIndexAttr(0)), high(2, b.getIndexAttr(0));
+  SmallVector<OpFoldResult> low(2, b.getIndexAttr(0)),
+      high(2, b.getIndexAttr(0));
   SmallVector<int64_t> shape(type.getShape());
   for (int64_t i = 0; i < ns; ++i) {
     low.push_back(b.getIndexAttr(pads[i]));
@@ -292,21 +295,19 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     for (int64_t i = 0; i < ns; ++i)
       xe.push_back(d(2 + ns + i) * op.getStrides()[i] +
                    d(2 + i) * op.getDilations()[i]);
-    SmallVector<Value> nDyn =
-        dynamicSizes(b, loc, colType, [&](int64_t) {
-          return DimSource{input, 0};
-        });
-    Value col =
-        linalg::GenericOp::create(
-            b, loc, TypeRange{colType}, ValueRange{input},
-            ValueRange{emptyTensor(b, loc, colType, nDyn)},
-            SmallVector<AffineMap>{AffineMap::get(rank, 0, xe, ctx),
-                                   b.getMultiDimIdentityMap(rank)},
-            SmallVector<IteratorType>(rank, IteratorType::parallel),
-            [&](OpBuilder &nb, Location l, ValueRange a) {
-              linalg::YieldOp::create(nb, l, a[0]);
-            })
-            .getResult(0);
+    SmallVector<Value> nDyn = dynamicSizes(b, loc, colType, [&](int64_t) {
+      return DimSource{input, 0};
+    });
+    Value col = linalg::GenericOp::create(
+                    b, loc, TypeRange{colType}, ValueRange{input},
+                    ValueRange{emptyTensor(b, loc, colType, nDyn)},
+                    SmallVector<AffineMap>{AffineMap::get(rank, 0, xe, ctx),
+                                           b.getMultiDimIdentityMap(rank)},
+                    SmallVector<IteratorType>(rank, IteratorType::parallel),
+                    [&](OpBuilder &nb, Location l, ValueRange a) {
+                      linalg::YieldOp::create(nb, l, a[0]);
+                    })
+                    .getResult(0);
     (void)inType;
     // [N] [C, k...] [o...]
     SmallVector<ReassociationIndices> colRe = {{0}, {}, {}};
@@ -325,10 +326,9 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
         b, loc, RankedTensorType::get({f, c * kSize}, et), weight, wRe);
     auto flatOutType =
         RankedTensorType::get({outType.getDimSize(0), f, oSize}, et);
-    SmallVector<Value> outDyn =
-        dynamicSizes(b, loc, flatOutType, [&](int64_t) {
-          return DimSource{input, 0};
-        });
+    SmallVector<Value> outDyn = dynamicSizes(b, loc, flatOutType, [&](int64_t) {
+      return DimSource{input, 0};
+    });
     Value init;
     if (bias) {
       init = linalg::GenericOp::create(
@@ -342,27 +342,26 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
                  })
                  .getResult(0);
     } else {
-      init = filledTensor(b, loc, flatOutType, scalarConst(b, loc, et, 0),
-                          outDyn);
+      init =
+          filledTensor(b, loc, flatOutType, scalarConst(b, loc, et, 0), outDyn);
     }
     // Loops n, f, o, r.
-    Value out =
-        linalg::GenericOp::create(
-            b, loc, TypeRange{flatOutType}, ValueRange{flatW, flatCol},
-            ValueRange{init},
-            SmallVector<AffineMap>{AffineMap::get(4, 0, {d(1), d(3)}, ctx),
-                                   AffineMap::get(4, 0, {d(0), d(3), d(2)}, ctx),
-                                   AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx)},
-            SmallVector<IteratorType>{IteratorType::parallel,
-                                      IteratorType::parallel,
-                                      IteratorType::parallel,
-                                      IteratorType::reduction},
-            [&](OpBuilder &nb, Location l, ValueRange a) {
-              Value p = arith::MulFOp::create(nb, l, a[0], a[1]);
-              linalg::YieldOp::create(
-                  nb, l, (Value)arith::AddFOp::create(nb, l, a[2], p));
-            })
-            .getResult(0);
+    Value out = linalg::GenericOp::create(
+                    b, loc, TypeRange{flatOutType}, ValueRange{flatW, flatCol},
+                    ValueRange{init},
+                    SmallVector<AffineMap>{
+                        AffineMap::get(4, 0, {d(1), d(3)}, ctx),
+                        AffineMap::get(4, 0, {d(0), d(3), d(2)}, ctx),
+                        AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx)},
+                    SmallVector<IteratorType>{
+                        IteratorType::parallel, IteratorType::parallel,
+                        IteratorType::parallel, IteratorType::reduction},
+                    [&](OpBuilder &nb, Location l, ValueRange a) {
+                      Value p = arith::MulFOp::create(nb, l, a[0], a[1]);
+                      linalg::YieldOp::create(
+                          nb, l, (Value)arith::AddFOp::create(nb, l, a[2], p));
+                    })
+                    .getResult(0);
     SmallVector<ReassociationIndices> outRe = {{0}, {1}, {}};
     for (int64_t i = 2; i < 2 + ns; ++i)
       outRe[2].push_back(i);
@@ -386,8 +385,8 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
 
     Value padValue = xk.isFloat() ? scalarConst(rewriter, loc, xk.type, 0)
                                   : intConst(rewriter, loc, xk.type, xZp);
-    Value input = padSpatial(rewriter, loc, adaptor.getInput(), op.getPads(),
-                             padValue);
+    Value input =
+        padSpatial(rewriter, loc, adaptor.getInput(), op.getPads(), padValue);
     if (group == 1 && xk.isFloat() && wk.isFloat()) {
       rewriter.replaceOp(op, lowerAsIm2colMatmul(rewriter, loc, op, input,
                                                  adaptor.getWeight(),
@@ -413,10 +412,9 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     gShape.append(outType.getShape().begin() + 2, outType.getShape().end());
     auto gType = RankedTensorType::get(gShape, accType);
     // Only the batch dimension may be dynamic (checked by the pass).
-    SmallVector<Value> dyn =
-        dynamicSizes(rewriter, loc, gType, [&](int64_t) {
-          return DimSource{adaptor.getInput(), 0};
-        });
+    SmallVector<Value> dyn = dynamicSizes(rewriter, loc, gType, [&](int64_t) {
+      return DimSource{adaptor.getInput(), 0};
+    });
     Value init;
     if (adaptor.getBias()) {
       SmallVector<AffineExpr> be = {d(1) * fg + d(2)};
@@ -424,16 +422,17 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
       SmallVector<AffineExpr> ident;
       for (unsigned i = 0; i < outLoops; ++i)
         ident.push_back(d(i));
-      init = linalg::GenericOp::create(
-                 rewriter, loc, TypeRange{gType}, ValueRange{adaptor.getBias()},
-                 ValueRange{emptyTensor(rewriter, loc, gType, dyn)},
-                 SmallVector<AffineMap>{AffineMap::get(outLoops, 0, be, ctx),
-                                        AffineMap::get(outLoops, 0, ident, ctx)},
-                 SmallVector<IteratorType>(outLoops, IteratorType::parallel),
-                 [&](OpBuilder &b, Location l, ValueRange args) {
-                   linalg::YieldOp::create(b, l, args[0]);
-                 })
-                 .getResult(0);
+      init =
+          linalg::GenericOp::create(
+              rewriter, loc, TypeRange{gType}, ValueRange{adaptor.getBias()},
+              ValueRange{emptyTensor(rewriter, loc, gType, dyn)},
+              SmallVector<AffineMap>{AffineMap::get(outLoops, 0, be, ctx),
+                                     AffineMap::get(outLoops, 0, ident, ctx)},
+              SmallVector<IteratorType>(outLoops, IteratorType::parallel),
+              [&](OpBuilder &b, Location l, ValueRange args) {
+                linalg::YieldOp::create(b, l, args[0]);
+              })
+              .getResult(0);
     } else {
       init = filledTensor(rewriter, loc, gType,
                           scalarConst(rewriter, loc, accType, 0), dyn);
@@ -444,8 +443,8 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     ElemKind accKind{accType, false};
     bool integer = !xk.isFloat();
     auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{gType},
-        ValueRange{input, adaptor.getWeight()}, ValueRange{init},
+        rewriter, loc, TypeRange{gType}, ValueRange{input, adaptor.getWeight()},
+        ValueRange{init},
         SmallVector<AffineMap>{AffineMap::get(numLoops, 0, xe, ctx),
                                AffineMap::get(numLoops, 0, we, ctx),
                                AffineMap::get(numLoops, 0, oe, ctx)},
@@ -459,7 +458,8 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
             if (wZp)
               w = arith::SubIOp::create(b, l, w, intConst(b, l, accType, wZp));
             linalg::YieldOp::create(
-                b, l, multiplyAccumulate(b, l, x, w, args[2], accKind, accKind));
+                b, l,
+                multiplyAccumulate(b, l, x, w, args[2], accKind, accKind));
             return;
           }
           linalg::YieldOp::create(
@@ -557,8 +557,8 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
         int64_t hi = op.getCountIncludePad() ? inSize + pads[i + ns] : inSize;
         int64_t c = 0;
         for (int64_t k = 0; k < kernel[i]; ++k) {
-          int64_t pos = o * op.getStrides()[i] + k * op.getDilations()[i] -
-                        pads[i];
+          int64_t pos =
+              o * op.getStrides()[i] + k * op.getDilations()[i] - pads[i];
           if (pos >= lo && pos < hi)
             ++c;
         }
@@ -568,7 +568,8 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
     }
     auto countType = RankedTensorType::get(outSpatial, rewriter.getF32Type());
     Value countTensor = arith::ConstantOp::create(
-        rewriter, loc, DenseElementsAttr::get(countType, ArrayRef<float>(counts)));
+        rewriter, loc,
+        DenseElementsAttr::get(countType, ArrayRef<float>(counts)));
     ElemKind f32Kind{rewriter.getF32Type(), false};
     Value result = buildElementwise(
         rewriter, loc, outType, {pooled, countTensor},
@@ -636,11 +637,11 @@ struct ReduceLowering : OpConversionPattern<OpTy> {
     SmallVector<IteratorType> iters(rank, IteratorType::parallel);
     for (int64_t a : axes)
       iters[a] = IteratorType::reduction;
-    SmallVector<Value> dyn = dynamicSizes(
-        rewriter, loc, outType, [&](int64_t d) {
-          return DimSource{adaptor.getInput(),
-                           inputDimOfReduced(inType.getRank(), axes,
-                                             op.getKeepdims(), d)};
+    SmallVector<Value> dyn =
+        dynamicSizes(rewriter, loc, outType, [&](int64_t d) {
+          return DimSource{
+              adaptor.getInput(),
+              inputDimOfReduced(inType.getRank(), axes, op.getKeepdims(), d)};
         });
     Value init = filledTensor(rewriter, loc, outType, identity, dyn);
     Value reduced =
@@ -689,8 +690,9 @@ struct ReduceLowering : OpConversionPattern<OpTy> {
           continue;
         }
         Value dim = tensor::DimOp::create(rewriter, loc, adaptor.getInput(), a);
-        dynCount = dynCount ? arith::MulIOp::create(rewriter, loc, dynCount, dim)
-                            : dim;
+        dynCount = dynCount
+                       ? arith::MulIOp::create(rewriter, loc, dynCount, dim)
+                       : dim;
       }
       Value c = scalarConst(rewriter, loc, et, (double)count);
       if (dynCount) {
@@ -708,9 +710,9 @@ struct ReduceLowering : OpConversionPattern<OpTy> {
           rewriter, loc, outType, {reduced},
           [&](OpBuilder &b, Location l, ValueRange s) -> Value {
             return f ? (Value)arith::DivFOp::create(b, l, s[0], c)
-                     : kind.isUnsigned
-                         ? (Value)arith::DivUIOp::create(b, l, s[0], c)
-                         : (Value)arith::DivSIOp::create(b, l, s[0], c);
+                   : kind.isUnsigned
+                       ? (Value)arith::DivUIOp::create(b, l, s[0], c)
+                       : (Value)arith::DivSIOp::create(b, l, s[0], c);
           });
     }
     rewriter.replaceOp(op, reduced);
@@ -734,17 +736,17 @@ struct ArgExtremumLowering : OpConversionPattern<ArgExtremumOp> {
     bool f = kind.isFloat();
     Value start = extremeValue(rewriter, loc, kind, /*lowest=*/isMax);
     auto valType = outType.clone(et);
-    SmallVector<Value> dyn = dynamicSizes(
-        rewriter, loc, outType, [&](int64_t d) {
-          return DimSource{adaptor.getInput(),
-                           inputDimOfReduced(rank, {axis}, op.getKeepdims(), d)};
+    SmallVector<Value> dyn =
+        dynamicSizes(rewriter, loc, outType, [&](int64_t d) {
+          return DimSource{
+              adaptor.getInput(),
+              inputDimOfReduced(rank, {axis}, op.getKeepdims(), d)};
         });
     Value valInit = filledTensor(rewriter, loc, valType, start, dyn);
-    Value idxInit = filledTensor(
-        rewriter, loc, outType,
-        intConst(rewriter, loc, rewriter.getI64Type(), -1), dyn);
-    AffineMap outMap =
-        reductionOutputMap(ctx, rank, {axis}, op.getKeepdims());
+    Value idxInit =
+        filledTensor(rewriter, loc, outType,
+                     intConst(rewriter, loc, rewriter.getI64Type(), -1), dyn);
+    AffineMap outMap = reductionOutputMap(ctx, rank, {axis}, op.getKeepdims());
     SmallVector<IteratorType> iters(rank, IteratorType::parallel);
     iters[axis] = IteratorType::reduction;
     auto generic = linalg::GenericOp::create(
@@ -766,20 +768,21 @@ struct ArgExtremumLowering : OpConversionPattern<ArgExtremumOp> {
           } else {
             using P = arith::CmpIPredicate;
             bool u = kind.isUnsigned;
-            P p = isMax ? (last ? (u ? P::uge : P::sge) : (u ? P::ugt : P::sgt))
-                        : (last ? (u ? P::ule : P::sle) : (u ? P::ult : P::slt));
+            P p = isMax
+                      ? (last ? (u ? P::uge : P::sge) : (u ? P::ugt : P::sgt))
+                      : (last ? (u ? P::ule : P::sle) : (u ? P::ult : P::slt));
             better = arith::CmpIOp::create(b, l, p, x, cur);
           }
           // The first element always wins (covers +-inf/limit values).
-          Value first = arith::CmpIOp::create(
-              b, l, arith::CmpIPredicate::slt, curIdx,
-              intConst(b, l, b.getI64Type(), 0));
+          Value first =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, curIdx,
+                                    intConst(b, l, b.getI64Type(), 0));
           better = arith::OrIOp::create(b, l, better, first);
           linalg::YieldOp::create(
               b, l,
-              ValueRange{(Value)arith::SelectOp::create(b, l, better, x, cur),
-                         (Value)arith::SelectOp::create(b, l, better, idx,
-                                                        curIdx)});
+              ValueRange{
+                  (Value)arith::SelectOp::create(b, l, better, x, cur),
+                  (Value)arith::SelectOp::create(b, l, better, idx, curIdx)});
         });
     rewriter.replaceOp(op, generic.getResult(1));
     return success();

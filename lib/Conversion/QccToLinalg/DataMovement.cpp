@@ -27,8 +27,8 @@ Value reshapeTensor(OpBuilder &b, Location loc, Value v,
     if (auto re = getReassociationIndicesForCollapse(target.getShape(),
                                                      src.getShape()))
       return tensor::ExpandShapeOp::create(b, loc, target, v, *re);
-  auto flat = RankedTensorType::get({src.getNumElements()},
-                                    src.getElementType());
+  auto flat =
+      RankedTensorType::get({src.getNumElements()}, src.getElementType());
   SmallVector<ReassociationIndices> all(1);
   for (int64_t i = 0; i < src.getRank(); ++i)
     all[0].push_back(i);
@@ -51,8 +51,8 @@ struct ReshapeLowering : OpConversionPattern<ReshapeOp> {
     auto type = convertedType(*typeConverter, op);
     auto inType = cast<RankedTensorType>(adaptor.getInput().getType());
     if (type.hasStaticShape() && inType.hasStaticShape()) {
-      rewriter.replaceOp(op, reshapeTensor(rewriter, op.getLoc(),
-                                           adaptor.getInput(), type));
+      rewriter.replaceOp(
+          op, reshapeTensor(rewriter, op.getLoc(), adaptor.getInput(), type));
       return success();
     }
     if (type.getNumDynamicDims() != 1)
@@ -79,19 +79,18 @@ struct ReshapeLowering : OpConversionPattern<ReshapeOp> {
         rewriter, loc, count,
         arith::ConstantIndexOp::create(rewriter, loc, known));
     for (int64_t d = 0; d < type.getRank(); ++d) {
-      Value v = type.isDynamicDim(d)
-                    ? missing
-                    : (Value)arith::ConstantIndexOp::create(
-                          rewriter, loc, type.getDimSize(d));
-      shapeValues.push_back(arith::IndexCastOp::create(
-          rewriter, loc, rewriter.getI64Type(), v));
+      Value v = type.isDynamicDim(d) ? missing
+                                     : (Value)arith::ConstantIndexOp::create(
+                                           rewriter, loc, type.getDimSize(d));
+      shapeValues.push_back(
+          arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(), v));
     }
     Value shape = tensor::FromElementsOp::create(
         rewriter, loc,
         RankedTensorType::get({type.getRank()}, rewriter.getI64Type()),
         shapeValues);
-    rewriter.replaceOpWithNewOp<tensor::ReshapeOp>(op, type,
-                                                   adaptor.getInput(), shape);
+    rewriter.replaceOpWithNewOp<tensor::ReshapeOp>(op, type, adaptor.getInput(),
+                                                   shape);
     return success();
   }
 };
@@ -107,9 +106,8 @@ struct TransposeLowering : OpConversionPattern<TransposeOp> {
           return DimSource{adaptor.getInput(), op.getPerm()[d]};
         });
     Value init = emptyTensor(rewriter, op.getLoc(), type, dyn);
-    auto t = linalg::TransposeOp::create(rewriter, op.getLoc(),
-                                         adaptor.getInput(), init,
-                                         op.getPerm());
+    auto t = linalg::TransposeOp::create(
+        rewriter, op.getLoc(), adaptor.getInput(), init, op.getPerm());
     rewriter.replaceOp(op, t->getResults());
     return success();
   }
@@ -132,13 +130,14 @@ struct ConcatLowering : OpConversionPattern<ConcatOp> {
     for (Value in : adaptor.getInputs()) {
       auto t = cast<RankedTensorType>(in.getType());
       SmallVector<OpFoldResult> offsets(t.getRank(), rewriter.getIndexAttr(0));
-      SmallVector<OpFoldResult> sizes, strides(t.getRank(),
-                                               rewriter.getIndexAttr(1));
+      SmallVector<OpFoldResult> sizes,
+          strides(t.getRank(), rewriter.getIndexAttr(1));
       for (int64_t d = 0; d < t.getRank(); ++d)
-        sizes.push_back(t.isDynamicDim(d)
-                            ? OpFoldResult(tensor::DimOp::create(
-                                  rewriter, loc, in, d).getResult())
-                            : OpFoldResult(rewriter.getIndexAttr(t.getDimSize(d))));
+        sizes.push_back(
+            t.isDynamicDim(d)
+                ? OpFoldResult(
+                      tensor::DimOp::create(rewriter, loc, in, d).getResult())
+                : OpFoldResult(rewriter.getIndexAttr(t.getDimSize(d))));
       offsets[axis] = rewriter.getIndexAttr(offset);
       offset += t.getDimSize(axis);
       if (t.getDimSize(axis) == 0)
@@ -162,12 +161,12 @@ SmallVector<Value> loopIndices(OpBuilder &b, Location l, int64_t rank) {
 /// A generic over `resultType` whose body reads `source` at indices
 /// computed by `indexFn` from the loop indices (and the scalar operands of
 /// `inputs`, mapped with `inputMaps`).
-Value gatherGeneric(
-    OpBuilder &b, Location loc, RankedTensorType resultType, Value source,
-    ValueRange inputs, ArrayRef<AffineMap> inputMaps, ValueRange dynSizes,
-    llvm::function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange,
-                                          ValueRange)>
-        indexFn) {
+Value gatherGeneric(OpBuilder &b, Location loc, RankedTensorType resultType,
+                    Value source, ValueRange inputs,
+                    ArrayRef<AffineMap> inputMaps, ValueRange dynSizes,
+                    llvm::function_ref<SmallVector<Value>(
+                        OpBuilder &, Location, ValueRange, ValueRange)>
+                        indexFn) {
   SmallVector<AffineMap> maps(inputMaps);
   maps.push_back(b.getMultiDimIdentityMap(resultType.getRank()));
   auto generic = linalg::GenericOp::create(
@@ -177,9 +176,8 @@ Value gatherGeneric(
       [&](OpBuilder &nb, Location l, ValueRange args) {
         SmallVector<Value> loops = loopIndices(nb, l, resultType.getRank());
         SmallVector<Value> idx = indexFn(nb, l, loops, args.drop_back());
-        linalg::YieldOp::create(nb, l,
-                                (Value)tensor::ExtractOp::create(nb, l, source,
-                                                                 idx));
+        linalg::YieldOp::create(
+            nb, l, (Value)tensor::ExtractOp::create(nb, l, source, idx));
       });
   return generic.getResult(0);
 }
@@ -212,8 +210,8 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
         [&](OpBuilder &b, Location l, ValueRange loops, ValueRange) {
           SmallVector<Value> idx;
           for (auto [i, s, st] : llvm::enumerate(starts, steps)) {
-            Value scaled = arith::MulIOp::create(b, l, loops[i],
-                                                 indexConst(b, l, st));
+            Value scaled =
+                arith::MulIOp::create(b, l, loops[i], indexConst(b, l, st));
             idx.push_back(
                 arith::AddIOp::create(b, l, scaled, indexConst(b, l, s)));
           }
@@ -289,9 +287,8 @@ struct GatherElementsLowering : OpConversionPattern<GatherElementsOp> {
     Value axisSize =
         dimSizeValue(rewriter, op.getLoc(), adaptor.getInput(), axis);
     Value r = gatherGeneric(
-        rewriter, op.getLoc(), type, adaptor.getInput(),
-        {adaptor.getIndices()}, {rewriter.getMultiDimIdentityMap(type.getRank())},
-        {},
+        rewriter, op.getLoc(), type, adaptor.getInput(), {adaptor.getIndices()},
+        {rewriter.getMultiDimIdentityMap(type.getRank())}, {},
         [&](OpBuilder &b, Location l, ValueRange loops, ValueRange args) {
           SmallVector<Value> idx(loops);
           idx[axis] = wrapIndex(b, l, args[0], axisSize);
@@ -329,14 +326,14 @@ struct PadLowering : OpConversionPattern<PadOp> {
           lo[d] = std::max<int64_t>(lo[d], 0);
           hi[d] = std::max<int64_t>(hi[d], 0);
         }
-        input = tensor::ExtractSliceOp::create(rewriter, loc,
-                                               inType.clone(shape), input,
-                                               offsets, sizes, strides);
+        input = tensor::ExtractSliceOp::create(
+            rewriter, loc, inType.clone(shape), input, offsets, sizes, strides);
       }
       // The pad value is a 0-d or one-element tensor.
       auto valueType = cast<RankedTensorType>(adaptor.getValue().getType());
-      SmallVector<Value> origin(valueType.getRank(),
-                                indexConst(rewriter, loc, 0));
+      SmallVector<Value> origin;
+      if (valueType.getRank() > 0)
+        origin.assign(valueType.getRank(), indexConst(rewriter, loc, 0));
       Value value =
           tensor::ExtractOp::create(rewriter, loc, adaptor.getValue(), origin);
       SmallVector<OpFoldResult> low, high;
@@ -366,8 +363,8 @@ struct PadLowering : OpConversionPattern<PadOp> {
                   b, l, neg, arith::SubIOp::create(b, l, zero, i), i);
               Value past = arith::CmpIOp::create(
                   b, l, arith::CmpIPredicate::sgt, i, last);
-              Value mirrored = arith::SubIOp::create(
-                  b, l, indexConst(b, l, 2 * (n - 1)), i);
+              Value mirrored =
+                  arith::SubIOp::create(b, l, indexConst(b, l, 2 * (n - 1)), i);
               i = arith::SelectOp::create(b, l, past, mirrored, i);
             }
             i = arith::MaxSIOp::create(b, l, i, zero);
@@ -385,7 +382,8 @@ struct PadLowering : OpConversionPattern<PadOp> {
 
 void lowering::populateDataMovementPatterns(const TypeConverter &tc,
                                             RewritePatternSet &patterns) {
-  patterns.add<ReshapeLowering, TransposeLowering, ConcatLowering,
-               SliceLowering, GatherLowering, GatherElementsLowering,
-               PadLowering>(tc, patterns.getContext());
+  patterns
+      .add<ReshapeLowering, TransposeLowering, ConcatLowering, SliceLowering,
+           GatherLowering, GatherElementsLowering, PadLowering>(
+          tc, patterns.getContext());
 }

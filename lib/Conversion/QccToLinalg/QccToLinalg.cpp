@@ -10,9 +10,9 @@
 #include "Common.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -57,8 +57,9 @@ Value lowering::scalarConst(OpBuilder &b, Location loc, Type type,
   if (type.isInteger(1))
     return arith::ConstantOp::create(b, loc, b.getBoolAttr(value != 0));
   return arith::ConstantOp::create(
-      b, loc, b.getIntegerAttr(type, APInt(type.getIntOrFloatBitWidth(),
-                                           (uint64_t)(int64_t)value, true)));
+      b, loc,
+      b.getIntegerAttr(type, APInt(type.getIntOrFloatBitWidth(),
+                                   (uint64_t)(int64_t)value, true)));
 }
 
 Value lowering::intConst(OpBuilder &b, Location loc, Type type, int64_t v) {
@@ -115,8 +116,8 @@ Value lowering::emptyTensor(OpBuilder &b, Location loc, RankedTensorType type,
                             ValueRange dynSizes) {
   assert((int64_t)dynSizes.size() == type.getNumDynamicDims() &&
          "dynamic sizes must be given for every dynamic dimension");
-  return tensor::EmptyOp::create(b, loc, type.getShape(),
-                                 type.getElementType(), dynSizes);
+  return tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType(),
+                                 dynSizes);
 }
 
 Value lowering::filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
@@ -177,17 +178,16 @@ Value lowering::buildElementwise(OpBuilder &b, Location loc,
   MLIRContext *ctx = b.getContext();
   SmallVector<AffineMap> maps;
   for (Value v : operands)
-    maps.push_back(broadcastMap(
-        ctx, cast<RankedTensorType>(v.getType()).getShape(),
-        resultType.getShape()));
+    maps.push_back(broadcastMap(ctx,
+                                cast<RankedTensorType>(v.getType()).getShape(),
+                                resultType.getShape()));
   maps.push_back(b.getMultiDimIdentityMap(resultType.getRank()));
   SmallVector<utils::IteratorType> iters(resultType.getRank(),
                                          utils::IteratorType::parallel);
   SmallVector<Value> dyn =
       dynSizes ? SmallVector<Value>(dynSizes->begin(), dynSizes->end())
                : dynamicSizes(b, loc, resultType, [&](int64_t d) {
-                   return broadcastDimSource(operands, resultType.getRank(),
-                                             d);
+                   return broadcastDimSource(operands, resultType.getRank(), d);
                  });
   auto generic = linalg::GenericOp::create(
       b, loc, TypeRange{resultType}, operands,
@@ -258,9 +258,8 @@ Value unaryBody(OpBuilder &b, Location l, Operation *op, Value x,
       .Case<LogOp>([&](auto) -> Value { return math::LogOp::create(b, l, x); })
       .Case<SqrtOp>(
           [&](auto) -> Value { return math::SqrtOp::create(b, l, x); })
-      .Case<ReciprocalOp>([&](auto) -> Value {
-        return arith::DivFOp::create(b, l, one(), x);
-      })
+      .Case<ReciprocalOp>(
+          [&](auto) -> Value { return arith::DivFOp::create(b, l, one(), x); })
       .Case<ReluOp>([&](auto) -> Value {
         if (f)
           return arith::MaximumFOp::create(b, l, x, zero());
@@ -305,8 +304,7 @@ Value unaryBody(OpBuilder &b, Location l, Operation *op, Value x,
         if (f) {
           Value pos = cmpF(b, l, arith::CmpFPredicate::OGT, x, zero());
           Value neg = cmpF(b, l, arith::CmpFPredicate::OLT, x, zero());
-          return select(b, l, pos, one(),
-                        select(b, l, neg, minusOne, zero()));
+          return select(b, l, pos, one(), select(b, l, neg, minusOne, zero()));
         }
         Value pos = cmpI(b, l,
                          kind.isUnsigned ? arith::CmpIPredicate::ugt
@@ -326,7 +324,8 @@ Value unaryBody(OpBuilder &b, Location l, Operation *op, Value x,
             b, l, x, addF(b, l, one(), math::AbsFOp::create(b, l, x)));
       })
       .Case<GeluOp>([&](auto) -> Value {
-        Value e = math::ErfOp::create(b, l, mulF(b, l, x, fconst(b, l, x, M_SQRT1_2)));
+        Value e = math::ErfOp::create(
+            b, l, mulF(b, l, x, fconst(b, l, x, M_SQRT1_2)));
         return mulF(b, l, mulF(b, l, fconst(b, l, x, 0.5), x),
                     addF(b, l, one(), e));
       })
@@ -364,23 +363,23 @@ Value paramUnaryBody(OpBuilder &b, Location l, OpTy op, Value x,
       Value below = cmpF(b, l, arith::CmpFPredicate::OLT, x,
                          arith::NegFOp::create(b, l, a));
       Value above = cmpF(b, l, arith::CmpFPredicate::OGT, x, a);
-      return select(b, l, below, addF(b, l, x, bb),
-                    select(b, l, above, arith::SubFOp::create(b, l, x, bb),
-                           zero));
+      return select(
+          b, l, below, addF(b, l, x, bb),
+          select(b, l, above, arith::SubFOp::create(b, l, x, bb), zero));
     }
-    auto lt = kind.isUnsigned ? arith::CmpIPredicate::ult
-                              : arith::CmpIPredicate::slt;
-    auto gt = kind.isUnsigned ? arith::CmpIPredicate::ugt
-                              : arith::CmpIPredicate::sgt;
+    auto lt =
+        kind.isUnsigned ? arith::CmpIPredicate::ult : arith::CmpIPredicate::slt;
+    auto gt =
+        kind.isUnsigned ? arith::CmpIPredicate::ugt : arith::CmpIPredicate::sgt;
     Value negA = intConst(b, l, t, -(int64_t)alpha);
     Value ia = intConst(b, l, t, (int64_t)alpha);
     Value ib = intConst(b, l, t, (int64_t)beta);
-    Value below = kind.isUnsigned ? cmpI(b, l, lt, x, zero)
-                                  : cmpI(b, l, lt, x, negA);
+    Value below =
+        kind.isUnsigned ? cmpI(b, l, lt, x, zero) : cmpI(b, l, lt, x, negA);
     Value above = cmpI(b, l, gt, x, ia);
-    return select(b, l, below, arith::AddIOp::create(b, l, x, ib),
-                  select(b, l, above, arith::SubIOp::create(b, l, x, ib),
-                         zero));
+    return select(
+        b, l, below, arith::AddIOp::create(b, l, x, ib),
+        select(b, l, above, arith::SubIOp::create(b, l, x, ib), zero));
   } else {
     Value one = scalarConst(b, l, t, 1);
     // Built only by the ops that use them, so no dead math.exp is left.
@@ -407,8 +406,7 @@ Value paramUnaryBody(OpBuilder &b, Location l, OpTy op, Value x,
                   arith::MinimumFOp::create(b, l, zero, mulF(b, l, a, e)));
     }
     if constexpr (std::is_same_v<OpTy, ThresholdedReluOp>)
-      return select(b, l, cmpF(b, l, arith::CmpFPredicate::OGT, x, a), x,
-                    zero);
+      return select(b, l, cmpF(b, l, arith::CmpFPredicate::OGT, x, a), x, zero);
     llvm_unreachable("unhandled parameterised unary op");
   }
 }
@@ -455,8 +453,7 @@ Value binaryBody(OpBuilder &b, Location l, Operation *op, Value x, Value y,
         ElemKind f64{b.getF64Type(), false};
         Value xb = castScalar(b, l, x, kind, f64);
         Value eb = castScalar(b, l, y, rhsKind, f64);
-        return castScalar(b, l, math::PowFOp::create(b, l, xb, eb), f64,
-                          kind);
+        return castScalar(b, l, math::PowFOp::create(b, l, xb, eb), f64, kind);
       })
       .Case<MaxOp>([&](auto) -> Value {
         if (f)
@@ -476,8 +473,7 @@ Value binaryBody(OpBuilder &b, Location l, Operation *op, Value x, Value y,
           [&](auto) -> Value { return arith::OrIOp::create(b, l, x, y); })
       .Case<XorOp, BitwiseXorOp>(
           [&](auto) -> Value { return arith::XOrIOp::create(b, l, x, y); })
-      .Case<EqualOp>(
-          [&](auto) -> Value { return cmp(FP::OEQ, P::eq, P::eq); })
+      .Case<EqualOp>([&](auto) -> Value { return cmp(FP::OEQ, P::eq, P::eq); })
       .Case<LessOp>([&](auto) -> Value { return cmp(FP::OLT, P::slt, P::ult); })
       .Case<LessEqualOp>(
           [&](auto) -> Value { return cmp(FP::OLE, P::sle, P::ule); })
@@ -493,9 +489,9 @@ Value binaryBody(OpBuilder &b, Location l, Operation *op, Value x, Value y,
       })
       .Case<PreluOp>([&](auto) -> Value {
         if (f)
-          return select(b, l,
-                        cmpF(b, l, FP::OLT, x, scalarConst(b, l, x.getType(), 0)),
-                        mulF(b, l, x, y), x);
+          return select(
+              b, l, cmpF(b, l, FP::OLT, x, scalarConst(b, l, x.getType(), 0)),
+              mulF(b, l, x, y), x);
         if (u)
           return x;
         return select(b, l,
@@ -556,8 +552,7 @@ struct ElementwiseToGeneric : ConversionPattern {
                        ? elemKindOf(op->getOperand(1).getType())
                        : in0;
     ElemKind out = elemKindOf(op->getResult(0).getType());
-    ScalarBodyFn body = [&](OpBuilder &b, Location l,
-                            ValueRange s) -> Value {
+    ScalarBodyFn body = [&](OpBuilder &b, Location l, ValueRange s) -> Value {
       if (isa<CastOp>(op))
         return castScalar(b, l, s[0], in0, out);
       if (isa<BroadcastToOp>(op))
@@ -574,9 +569,8 @@ struct ElementwiseToGeneric : ConversionPattern {
         Value pos = cmpF(b, l, arith::CmpFPredicate::OEQ, s[0], inf);
         Value neg = cmpF(b, l, arith::CmpFPredicate::OEQ, s[0], ninf);
         Value f = intConst(b, l, b.getI1Type(), 0);
-        return arith::OrIOp::create(
-            b, l, isInf.getDetectPositive() ? pos : f,
-            isInf.getDetectNegative() ? neg : f);
+        return arith::OrIOp::create(b, l, isInf.getDetectPositive() ? pos : f,
+                                    isInf.getDetectNegative() ? neg : f);
       }
       if (s.size() == 1) {
         if (Value r = unaryBody(b, l, op, s[0], in0))
@@ -592,8 +586,7 @@ struct ElementwiseToGeneric : ConversionPattern {
     };
     // Check the body can be built before rewriting (e.g. float-only ops on
     // integers fail cleanly).
-    Value result =
-        buildElementwise(rewriter, loc, resultType, operands, body);
+    Value result = buildElementwise(rewriter, loc, resultType, operands, body);
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -680,12 +673,10 @@ static bool supportsDynamicShapes(Operation *op) {
     });
   if (auto reshape = dyn_cast<ReshapeOp>(op))
     return reshape.getOutput().getType().getNumDynamicDims() <= 1;
-  return (ElementwiseToGeneric::isElementwise(op) &&
-          !isa<BroadcastToOp>(op)) ||
+  return (ElementwiseToGeneric::isElementwise(op) && !isa<BroadcastToOp>(op)) ||
          isa<MatMulOp, MatMulIntegerOp, GemmOp, DynamicQuantizeRowsOp,
-             ReduceSumOp, ReduceMeanOp,
-             ReduceMaxOp, ReduceMinOp, ReduceProdOp, ArgExtremumOp,
-             TransposeOp, GatherOp>(op);
+             ReduceSumOp, ReduceMeanOp, ReduceMaxOp, ReduceMinOp, ReduceProdOp,
+             ArgExtremumOp, TransposeOp, GatherOp>(op);
 }
 
 struct ConvertQccToLinalgPass

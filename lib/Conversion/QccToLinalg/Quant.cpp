@@ -62,8 +62,8 @@ Value quantizeScalar(OpBuilder &b, Location l, Value x, Value scale, Value zp,
   Type ft = x.getType();
   if (scale.getType() != ft)
     scale = castScalar(b, l, scale, {scale.getType(), false}, {ft, false});
-  Value q = math::RoundEvenOp::create(b, l,
-                                      arith::DivFOp::create(b, l, x, scale));
+  Value q =
+      math::RoundEvenOp::create(b, l, arith::DivFOp::create(b, l, x, scale));
   Type st = saturationType(b, ft, range);
   ElemKind sk{st, false};
   q = castScalar(b, l, q, {ft, false}, sk);
@@ -91,17 +91,16 @@ AffineMap paramMap(MLIRContext *ctx, Value param, int64_t rank, int64_t axis) {
   return AffineMap::get(rank, 0, {getAffineDimExpr(axis, ctx)}, ctx);
 }
 
-Value genericWithParams(OpBuilder &b, Location loc, RankedTensorType type,
-                        Value x, Value scale, Value zp, int64_t axis,
-                        llvm::function_ref<Value(OpBuilder &, Location, Value,
-                                                 Value, Value)>
-                            body) {
+Value genericWithParams(
+    OpBuilder &b, Location loc, RankedTensorType type, Value x, Value scale,
+    Value zp, int64_t axis,
+    llvm::function_ref<Value(OpBuilder &, Location, Value, Value, Value)>
+        body) {
   MLIRContext *ctx = b.getContext();
   int64_t rank = type.getRank();
-  SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank),
-                                 paramMap(ctx, scale, rank, axis),
-                                 paramMap(ctx, zp, rank, axis),
-                                 b.getMultiDimIdentityMap(rank)};
+  SmallVector<AffineMap> maps = {
+      b.getMultiDimIdentityMap(rank), paramMap(ctx, scale, rank, axis),
+      paramMap(ctx, zp, rank, axis), b.getMultiDimIdentityMap(rank)};
   return linalg::GenericOp::create(
              b, loc, TypeRange{type}, ValueRange{x, scale, zp},
              ValueRange{emptyTensor(b, loc, type)}, maps,
@@ -146,9 +145,9 @@ struct DequantizeLinearLowering : OpConversionPattern<DequantizeLinearOp> {
                 rewriter, op.getLoc(), type, adaptor.getInput(),
                 adaptor.getScale(), adaptor.getZeroPoint(), op.getAxis(),
                 [&](OpBuilder &b, Location l, Value x, Value s, Value zp) {
-                  Value d = arith::SubIOp::create(
-                      b, l, castScalar(b, l, x, in, wide),
-                      castScalar(b, l, zp, zk, wide));
+                  Value d =
+                      arith::SubIOp::create(b, l, castScalar(b, l, x, in, wide),
+                                            castScalar(b, l, zp, zk, wide));
                   Value df = castScalar(b, l, d, wide, {ft, false});
                   if (s.getType() != ft)
                     s = castScalar(b, l, s, {s.getType(), false}, {ft, false});
@@ -163,18 +162,19 @@ Value reduceAll(OpBuilder &b, Location loc, Value x, bool isMax) {
   auto t = cast<RankedTensorType>(x.getType());
   Type ft = t.getElementType();
   auto scalarType = RankedTensorType::get({}, ft);
-  Value init = filledTensor(
-      b, loc, scalarType,
-      scalarConst(b, loc, ft, isMax ? -INFINITY : INFINITY));
+  Value init =
+      filledTensor(b, loc, scalarType,
+                   scalarConst(b, loc, ft, isMax ? -INFINITY : INFINITY));
   return linalg::GenericOp::create(
              b, loc, TypeRange{scalarType}, ValueRange{x}, ValueRange{init},
-             SmallVector<AffineMap>{b.getMultiDimIdentityMap(t.getRank()),
-                                    AffineMap::get(t.getRank(), 0, {},
-                                                   b.getContext())},
+             SmallVector<AffineMap>{
+                 b.getMultiDimIdentityMap(t.getRank()),
+                 AffineMap::get(t.getRank(), 0, {}, b.getContext())},
              SmallVector<IteratorType>(t.getRank(), IteratorType::reduction),
              [&](OpBuilder &nb, Location l, ValueRange a) {
-               Value r = isMax ? (Value)arith::MaximumFOp::create(nb, l, a[0], a[1])
-                               : (Value)arith::MinimumFOp::create(nb, l, a[0], a[1]);
+               Value r =
+                   isMax ? (Value)arith::MaximumFOp::create(nb, l, a[0], a[1])
+                         : (Value)arith::MinimumFOp::create(nb, l, a[0], a[1]);
                linalg::YieldOp::create(nb, l, r);
              })
       .getResult(0);
@@ -202,21 +202,33 @@ struct DynamicQuantizeLinearLowering
           Value zero = scalarConst(b, l, ft, 0);
           Value mx = arith::MaximumFOp::create(b, l, s[0], zero);
           Value mn = arith::MinimumFOp::create(b, l, s[1], zero);
-          return arith::DivFOp::create(b, l, arith::SubFOp::create(b, l, mx, mn),
+          return arith::DivFOp::create(b, l,
+                                       arith::SubFOp::create(b, l, mx, mn),
                                        scalarConst(b, l, ft, 255));
         });
+    // An all-zero input has scale 0; dividing by it would make NaNs (and
+    // fptoui of NaN is poison). The ONNX reference ends with zero point 0
+    // and y = 0 there, which dividing by 1 instead reproduces; the scale
+    // output itself stays 0.
+    auto nonZeroScale = [&](OpBuilder &b, Location l, Value s) -> Value {
+      Value isZero = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, s,
+                                           scalarConst(b, l, ft, 0));
+      return arith::SelectOp::create(b, l, isZero, scalarConst(b, l, ft, 1), s);
+    };
     Value zp = buildElementwise(
         rewriter, loc, scalarU8, {lo, scale},
         [&](OpBuilder &b, Location l, ValueRange s) -> Value {
           Value zero = scalarConst(b, l, ft, 0);
           Value mn = arith::MinimumFOp::create(b, l, s[0], zero);
           Value neg = arith::SubFOp::create(b, l, zero, mn);
-          return quantizeScalar(b, l, neg, s[1], Value(), u8, u8);
+          return quantizeScalar(b, l, neg, nonZeroScale(b, l, s[1]), Value(),
+                                u8, u8);
         });
     Value y = buildElementwise(
         rewriter, loc, xType.clone(rewriter.getI8Type()), {x, scale, zp},
         [&](OpBuilder &b, Location l, ValueRange s) -> Value {
-          return quantizeScalar(b, l, s[0], s[1], s[2], u8, u8);
+          return quantizeScalar(b, l, s[0], nonZeroScale(b, l, s[1]), s[2], u8,
+                                u8);
         });
     rewriter.replaceOp(op, ValueRange{y, scale, zp});
     return success();
@@ -234,24 +246,29 @@ FailureOr<QuantParams> quantParams(OpBuilder &b, Location loc, Type elem) {
   if (auto u = dyn_cast<quant::UniformQuantizedType>(elem)) {
     return QuantParams{
         arith::ConstantOp::create(
-            b, loc, DenseElementsAttr::get(RankedTensorType::get({}, f32),
-                                           (float)u.getScale())),
+            b, loc,
+            DenseElementsAttr::get(RankedTensorType::get({}, f32),
+                                   (float)u.getScale())),
         arith::ConstantOp::create(
-            b, loc, DenseElementsAttr::get(RankedTensorType::get({}, i64),
-                                           u.getZeroPoint())),
+            b, loc,
+            DenseElementsAttr::get(RankedTensorType::get({}, i64),
+                                   u.getZeroPoint())),
         0};
   }
   if (auto p = dyn_cast<quant::UniformQuantizedPerAxisType>(elem)) {
     SmallVector<float> scales(p.getScales().begin(), p.getScales().end());
-    SmallVector<int64_t> zps(p.getZeroPoints().begin(), p.getZeroPoints().end());
+    SmallVector<int64_t> zps(p.getZeroPoints().begin(),
+                             p.getZeroPoints().end());
     int64_t n = scales.size();
     return QuantParams{
         arith::ConstantOp::create(
-            b, loc, DenseElementsAttr::get(RankedTensorType::get({n}, f32),
-                                           ArrayRef<float>(scales))),
+            b, loc,
+            DenseElementsAttr::get(RankedTensorType::get({n}, f32),
+                                   ArrayRef<float>(scales))),
         arith::ConstantOp::create(
-            b, loc, DenseElementsAttr::get(RankedTensorType::get({n}, i64),
-                                           ArrayRef<int64_t>(zps))),
+            b, loc,
+            DenseElementsAttr::get(RankedTensorType::get({n}, i64),
+                                   ArrayRef<int64_t>(zps))),
         p.getQuantizedDimension()};
   }
   return failure();
@@ -280,15 +297,16 @@ struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
   }
 };
 
-Value dequantizeWith(ConversionPatternRewriter &rewriter, Location loc,
-                     Value q, ElemKind in, Type qElem, RankedTensorType type,
+Value dequantizeWith(ConversionPatternRewriter &rewriter, Location loc, Value q,
+                     ElemKind in, Type qElem, RankedTensorType type,
                      const QuantParams &p) {
   Type ft = type.getElementType();
   ElemKind wide{rewriter.getI64Type(), false};
   return genericWithParams(
       rewriter, loc, type, q, p.scale, p.zeroPoint, p.axis,
       [&](OpBuilder &b, Location l, Value x, Value s, Value zp) {
-        Value d = arith::SubIOp::create(b, l, castScalar(b, l, x, in, wide), zp);
+        Value d =
+            arith::SubIOp::create(b, l, castScalar(b, l, x, in, wide), zp);
         Value df = castScalar(b, l, d, wide, {ft, false});
         s = castScalar(b, l, s, {s.getType(), false}, {ft, false});
         return (Value)arith::MulFOp::create(b, l, df, s);
@@ -304,12 +322,10 @@ struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
     FailureOr<QuantParams> p = quantParams(rewriter, op.getLoc(), qElem);
     if (failed(p))
       return rewriter.notifyMatchFailure(op, "sub-channel quantized types");
-    rewriter.replaceOp(op, dequantizeWith(rewriter, op.getLoc(),
-                                          adaptor.getInput(),
-                                          elemKindOf(op.getInput().getType()),
-                                          qElem,
-                                          convertedType(*typeConverter, op),
-                                          *p));
+    rewriter.replaceOp(
+        op, dequantizeWith(rewriter, op.getLoc(), adaptor.getInput(),
+                           elemKindOf(op.getInput().getType()), qElem,
+                           convertedType(*typeConverter, op), *p));
     return success();
   }
 };
@@ -470,7 +486,8 @@ struct DynamicQuantizeRowsLowering
         rewriter, loc, sType, {maxAbs},
         [&](OpBuilder &b, Location l, ValueRange s) -> Value {
           Value zero = scalarConst(b, l, ft, 0);
-          Value sc = arith::DivFOp::create(b, l, s[0], scalarConst(b, l, ft, 127));
+          Value sc =
+              arith::DivFOp::create(b, l, s[0], scalarConst(b, l, ft, 127));
           Value isZero =
               arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, sc, zero);
           return arith::SelectOp::create(b, l, isZero, scalarConst(b, l, ft, 1),
@@ -494,6 +511,6 @@ void lowering::populateQuantPatterns(const TypeConverter &tc,
   patterns.add<QuantizeLinearLowering, DequantizeLinearLowering,
                DynamicQuantizeLinearLowering, QuantizeLowering,
                DequantizeLowering, RequantizeLowering,
-               DequantizeBlockwiseLowering, DynamicQuantizeRowsLowering>(tc,
-                                                       patterns.getContext());
+               DequantizeBlockwiseLowering, DynamicQuantizeRowsLowering>(
+      tc, patterns.getContext());
 }

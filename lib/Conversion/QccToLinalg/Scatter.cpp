@@ -25,8 +25,8 @@ Value cidx(OpBuilder &b, Location l, int64_t v) {
 /// wrapped by `dimSize`.
 Value wrappedIndex(OpBuilder &b, Location l, Value v, int64_t dimSize) {
   Value i = arith::IndexCastOp::create(b, l, b.getIndexType(), v);
-  Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, i,
-                                    cidx(b, l, 0));
+  Value neg =
+      arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, i, cidx(b, l, 0));
   return arith::SelectOp::create(
       b, l, neg, arith::AddIOp::create(b, l, i, cidx(b, l, dimSize)), i);
 }
@@ -58,12 +58,11 @@ Value combine(OpBuilder &b, Location l, StringRef reduction, Value cur,
 
 /// scf.for over every element of `updatesType`, calling `target` for the
 /// destination index and writing (or combining) the update there.
-Value scatterLoop(
-    OpBuilder &b, Location loc, Value input, Value updates,
-    StringRef reduction,
-    llvm::function_ref<SmallVector<Value>(OpBuilder &, Location,
-                                          ArrayRef<Value>)>
-        target) {
+Value scatterLoop(OpBuilder &b, Location loc, Value input, Value updates,
+                  StringRef reduction,
+                  llvm::function_ref<SmallVector<Value>(OpBuilder &, Location,
+                                                        ArrayRef<Value>)>
+                      target) {
   auto uType = cast<RankedTensorType>(updates.getType());
   int64_t count = uType.getNumElements();
   auto loop = scf::ForOp::create(
@@ -94,12 +93,11 @@ struct ScatterElementsLowering : OpConversionPattern<ScatterElementsOp> {
     Value indices = adaptor.getIndices();
     Value r = scatterLoop(
         rewriter, op.getLoc(), adaptor.getInput(), adaptor.getUpdates(),
-        op.getReduction(),
-        [&](OpBuilder &b, Location l, ArrayRef<Value> src) {
+        op.getReduction(), [&](OpBuilder &b, Location l, ArrayRef<Value> src) {
           SmallVector<Value> dst(src);
-          dst[axis] = wrappedIndex(b, l,
-                                   tensor::ExtractOp::create(b, l, indices, src),
-                                   inType.getDimSize(axis));
+          dst[axis] =
+              wrappedIndex(b, l, tensor::ExtractOp::create(b, l, indices, src),
+                           inType.getDimSize(axis));
           return dst;
         });
     rewriter.replaceOp(op, r);
@@ -120,8 +118,7 @@ struct ScatterNDLowering : OpConversionPattern<ScatterNDOp> {
     Value indices = adaptor.getIndices();
     Value r = scatterLoop(
         rewriter, op.getLoc(), adaptor.getInput(), adaptor.getUpdates(),
-        op.getReduction(),
-        [&](OpBuilder &b, Location l, ArrayRef<Value> src) {
+        op.getReduction(), [&](OpBuilder &b, Location l, ArrayRef<Value> src) {
           // updates index = row (q dims) ++ position inside the slice.
           SmallVector<Value> dst;
           SmallVector<Value> row(src.begin(), src.begin() + q);

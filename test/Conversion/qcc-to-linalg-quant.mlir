@@ -1,0 +1,101 @@
+// RUN: qcc-opt %s --convert-qcc-to-linalg | FileCheck %s
+// Quantization: saturate(round_half_even(x / scale) + zp) into the storage
+// range; dequantization (q - zp) * scale with a wide integer subtraction.
+
+// CHECK-DAG: #[[AXIS1:.*]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-DAG: #[[FIRST:.*]] = affine_map<(d0) -> (0)>
+// CHECK-DAG: #[[CH:.*]] = affine_map<(d0, d1) -> (d0)>
+
+// Per-axis parameters are read along `axis`.
+// CHECK-LABEL: func.func @quantize_per_axis_i8
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[AXIS1]], #[[AXIS1]], #{{.*}}]
+// CHECK: arith.divf
+// CHECK: math.roundeven
+// CHECK: arith.sitofp {{.*}} : i8 to f32
+// CHECK: arith.addf
+// CHECK: arith.constant -1.280000e+02 : f32
+// CHECK: arith.maximumf
+// CHECK: arith.constant 1.270000e+02 : f32
+// CHECK: arith.minimumf
+// CHECK: arith.fptosi {{.*}} : f32 to i8
+func.func @quantize_per_axis_i8(%x: tensor<2x3xf32>, %s: tensor<3xf32>, %z: tensor<3xi8>) -> tensor<2x3xi8> {
+  %0 = qcc.quantize_linear %x, %s, %z {axis = 1 : i64} : (tensor<2x3xf32>, tensor<3xf32>, tensor<3xi8>) -> tensor<2x3xi8>
+  return %0 : tensor<2x3xi8>
+}
+
+// The i32 bounds are not f32 values: saturate in f64.
+// CHECK-LABEL: func.func @quantize_i32
+// CHECK: math.roundeven {{.*}} : f32
+// CHECK: arith.extf {{.*}} : f32 to f64
+// CHECK: arith.sitofp {{.*}} : i32 to f64
+// CHECK: arith.constant 0xC1E0000000000000 : f64
+// CHECK: arith.constant 0x41DFFFFFFFC00000 : f64
+// CHECK: arith.fptosi {{.*}} : f64 to i32
+func.func @quantize_i32(%x: tensor<4xf32>, %s: tensor<f32>, %z: tensor<i32>) -> tensor<4xi32> {
+  %0 = qcc.quantize_linear %x, %s, %z {axis = 0 : i64} : (tensor<4xf32>, tensor<f32>, tensor<i32>) -> tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
+
+// One-element 1-D parameters are per tensor; ui8 is zero-extended.
+// CHECK-LABEL: func.func @dequantize_ui8
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[FIRST]], #[[FIRST]], #{{.*}}]
+// CHECK: arith.extui {{.*}} : i8 to i64
+// CHECK: arith.extui {{.*}} : i8 to i64
+// CHECK: arith.subi
+// CHECK: arith.sitofp {{.*}} : i64 to f32
+// CHECK: arith.mulf
+func.func @dequantize_ui8(%q: tensor<4xui8>, %s: tensor<1xf32>, %z: tensor<1xui8>) -> tensor<4xf32> {
+  %0 = qcc.dequantize_linear %q, %s, %z {axis = 0 : i64} : (tensor<4xui8>, tensor<1xf32>, tensor<1xui8>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// Range (max, min) by full reductions, both widened to include 0.
+// CHECK-LABEL: func.func @dynamic_quantize
+// CHECK-SAME: -> (tensor<2x3xi8>, tensor<f32>, tensor<i8>)
+// CHECK: iterator_types = ["reduction", "reduction"]
+// CHECK: arith.maximumf
+// CHECK: iterator_types = ["reduction", "reduction"]
+// CHECK: arith.minimumf
+// CHECK: arith.constant 2.550000e+02 : f32
+// CHECK: arith.fptoui {{.*}} : f32 to i8
+// CHECK: arith.uitofp {{.*}} : i8 to f32
+// CHECK: arith.fptoui {{.*}} : f32 to i8
+func.func @dynamic_quantize(%x: tensor<2x3xf32>) -> (tensor<2x3xui8>, tensor<f32>, tensor<ui8>) {
+  %y, %s, %z = qcc.dynamic_quantize_linear %x : (tensor<2x3xf32>) -> (tensor<2x3xui8>, tensor<f32>, tensor<ui8>)
+  return %y, %s, %z : tensor<2x3xui8>, tensor<f32>, tensor<ui8>
+}
+
+// !quant types: parameters become constants, the storage range is the
+// quantized type's (narrow here).
+// CHECK-LABEL: func.func @quantize_narrow
+// CHECK-SAME: -> tensor<4xi8>
+// CHECK: arith.constant dense<5.000000e-01> : tensor<f32>
+// CHECK: arith.constant dense<1> : tensor<i64>
+// CHECK: arith.constant -1.270000e+02 : f32
+// CHECK: arith.constant 1.270000e+02 : f32
+func.func @quantize_narrow(%x: tensor<4xf32>) -> tensor<4x!quant.uniform<i8<-127:127>:f32, 0.5:1>> {
+  %0 = qcc.quantize %x : tensor<4xf32> -> tensor<4x!quant.uniform<i8<-127:127>:f32, 0.5:1>>
+  return %0 : tensor<4x!quant.uniform<i8<-127:127>:f32, 0.5:1>>
+}
+
+// CHECK-LABEL: func.func @dequantize_per_axis
+// CHECK: arith.constant dense<[1.000000e-01, 2.000000e-01]> : tensor<2xf32>
+// CHECK: arith.constant dense<[0, 5]> : tensor<2xi64>
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[CH]], #[[CH]], #{{.*}}]
+// CHECK: arith.extsi {{.*}} : i8 to i64
+func.func @dequantize_per_axis(%q: tensor<2x4x!quant.uniform<i8:f32:0, {0.1, 0.2:5}>>) -> tensor<2x4xf32> {
+  %0 = qcc.dequantize %q : tensor<2x4x!quant.uniform<i8:f32:0, {0.1, 0.2:5}>> -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// Requantize is dequantize to f32, then quantize.
+// CHECK-LABEL: func.func @requantize(%arg0: tensor<4xi8>) -> tensor<4xi8>
+// CHECK: arith.extui {{.*}} : i8 to i64
+// CHECK: arith.mulf
+// CHECK: } -> tensor<4xf32>
+// CHECK: math.roundeven
+// CHECK: arith.fptosi {{.*}} : f32 to i8
+func.func @requantize(%q: tensor<4x!quant.uniform<u8:f32, 0.25:128>>) -> tensor<4x!quant.uniform<i8:f32, 0.5:-3>> {
+  %0 = qcc.requantize %q : tensor<4x!quant.uniform<u8:f32, 0.25:128>> -> tensor<4x!quant.uniform<i8:f32, 0.5:-3>>
+  return %0 : tensor<4x!quant.uniform<i8:f32, 0.5:-3>>
+}
