@@ -23,10 +23,13 @@ func.func @signature_and_resource(%a: tensor<4xui8>) -> tensor<4xui8> {
 // Gelu: 0.5 x (1 + erf(x / sqrt 2)).
 // CHECK: arith.constant 0.707106769 : f32
 // CHECK: math.erf
-// Softplus stays finite for large x.
+// Softplus as max(x, 0) + log1p(exp(-|x|)).
+// CHECK: math.absf
+// CHECK: arith.negf
 // CHECK: math.exp
 // CHECK: math.log1p
-// CHECK: arith.select
+// CHECK: arith.maximumf
+// CHECK: arith.addf
 // HardSigmoid: clamp(alpha x + beta, 0, 1), no exp.
 // CHECK: linalg.generic
 // CHECK-NOT: math.exp

@@ -12,6 +12,7 @@
 
 #include "qcc/Import/OnnxImporter.h"
 #include "qcc/Pipelines/Pipelines.h"
+#include "qcc/Transforms/Passes.h"
 
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/AsmState.h"
@@ -99,6 +100,19 @@ cl::opt<int64_t> groupSize(
 cl::opt<bool> asymmetricQuant(
     "asymmetric", cl::desc("Asymmetric weight quantization (zero points)"),
     cl::init(false), cl::cat(qccCategory));
+cl::opt<std::string> calibData(
+    "calib",
+    cl::desc("Calibration samples: a directory of sample directories, each "
+             "with <input name>.npy; records activation ranges "
+             "(qcc.calibration) with --qcc-calibrate"),
+    cl::init(""), cl::cat(qccCategory));
+cl::opt<std::string> calibMethod(
+    "calib-method", cl::desc("minmax, percentile, entropy or mse"),
+    cl::init("minmax"), cl::cat(qccCategory));
+cl::opt<double> calibPercentile("calib-percentile",
+                                cl::desc("Percentile for --calib-method="
+                                         "percentile"),
+                                cl::init(99.99), cl::cat(qccCategory));
 cl::opt<std::string> targetCpu("mcpu",
                                cl::desc("Target CPU (default: this host)"),
                                cl::init("native"), cl::cat(qccCategory));
@@ -314,6 +328,16 @@ int compile(const char *argv0) {
       qcc::importOnnxModel(inputFile, &ctx, importOptions);
   if (!module)
     return 1;
+  if (!calibData.empty()) {
+    PassManager calib(&ctx);
+    qcc::QccCalibrateOptions opts;
+    opts.data = calibData;
+    opts.method = calibMethod;
+    opts.percentile = calibPercentile;
+    calib.addPass(qcc::createQccCalibrate(opts));
+    if (failed(calib.run(*module)))
+      return 1;
+  }
   if (emitKind == EmitKind::Mlir)
     return writeText(output, [&](llvm::raw_ostream &os) { module->print(os); })
                ? 0

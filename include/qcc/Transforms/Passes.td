@@ -82,6 +82,30 @@ def QccQuantizeWeights : Pass<"qcc-quantize-weights", "ModuleOp"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def QccCalibrate : Pass<"qcc-calibrate", "ModuleOp"> {
+  let summary = "Run the model on calibration samples and record activation ranges";
+  let description = [{
+    Compiles an instrumented copy of the module (the activation input of
+    every qcc.matmul, qcc.gemm and qcc.conv becomes an extra result) with the
+    CPU pipeline, runs it in-process through MLIR's ExecutionEngine on every
+    sample of `data` (a directory whose subdirectories each hold one sample
+    as `<input name>.npy`), streams the observed activations into
+    constant-memory range observers, and records on each of those ops a
+    `qcc.calibration` dictionary: `min`, `max` and the clipping `threshold`
+    chosen by `method` (minmax, percentile, entropy or mse). Progress goes
+    to stderr; unreadable or mis-shaped samples are errors naming the file.
+  }];
+  let options = [
+    Option<"data", "data", "std::string", "\"\"", "Calibration sample directory">,
+    Option<"method", "method", "std::string", "\"minmax\"",
+           "minmax, percentile, entropy or mse">,
+    Option<"percentile", "percentile", "double", "99.99",
+           "Percentile for method=percentile">,
+    Option<"entryName", "entry", "std::string", "\"main\"",
+           "Name of the model's entry function">
+  ];
+}
+
 def QccQuantizeDynamic : Pass<"qcc-quantize-dynamic", "ModuleOp"> {
   let summary = "Dynamic int8 quantization: per-token activations, per-channel weights";
   let description = [{

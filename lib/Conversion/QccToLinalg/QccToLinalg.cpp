@@ -224,10 +224,13 @@ Value addF(OpBuilder &b, Location l, Value x, Value y) {
   return arith::AddFOp::create(b, l, x, y);
 }
 Value softplus(OpBuilder &b, Location l, Value x) {
-  // log(1 + exp(x)), written to stay finite for large x.
-  Value big = cmpF(b, l, arith::CmpFPredicate::OGT, x, fconst(b, l, x, 20.0));
-  Value sp = math::Log1pOp::create(b, l, math::ExpOp::create(b, l, x));
-  return select(b, l, big, x, sp);
+  // log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|)): exp never overflows,
+  // whatever the float type (exp(12) is already inf in f16), and small
+  // results keep their precision through log1p.
+  Value negAbs = arith::NegFOp::create(b, l, math::AbsFOp::create(b, l, x));
+  Value tail = math::Log1pOp::create(b, l, math::ExpOp::create(b, l, negAbs));
+  return addF(b, l, arith::MaximumFOp::create(b, l, x, fconst(b, l, x, 0)),
+              tail);
 }
 Value clampF(OpBuilder &b, Location l, Value x, double lo, double hi) {
   x = arith::MaximumFOp::create(b, l, x, fconst(b, l, x, lo));

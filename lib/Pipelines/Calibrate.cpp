@@ -1,0 +1,322 @@
+//===- Calibrate.cpp - run the model on samples, record activation ranges -===//
+//
+// The pass lives with the pipelines because it compiles an instrumented
+// clone of the module with the CPU pipeline and runs it in-process through
+// MLIR's ExecutionEngine; the statistics are qcc::calib::RangeObserver's.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qcc/Calibration/RangeObserver.h"
+#include "qcc/Pipelines/Pipelines.h"
+#include "qcc/QccOps.h"
+#include "qcc/Transforms/Passes.h"
+
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "llvm/ExecutionEngine/Orc/Mangling.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/ADT/ScopeExit.h"
+
+#include <cstring>
+
+namespace mlir::qcc {
+#define GEN_PASS_DEF_QCCCALIBRATE
+#include "qcc/Transforms/Passes.h.inc"
+} // namespace mlir::qcc
+
+using namespace mlir;
+using namespace mlir::qcc;
+
+namespace {
+
+/// memref.copy of non-contiguous buffers calls memrefCopy; the JIT-ed clone
+/// gets this implementation (models get lib/Runtime's).
+extern "C" void qccCalibMemrefCopy(int64_t elemSize, int64_t *src,
+                                   int64_t *dst) {
+  // Unranked descriptors: {rank, descriptor*}.
+  int64_t rank = src[0];
+  auto *sd = reinterpret_cast<int64_t *>(src[1]);
+  auto *dd = reinterpret_cast<int64_t *>(dst[1]);
+  char *sbase = reinterpret_cast<char *>(sd[1]);
+  char *dbase = reinterpret_cast<char *>(dd[1]);
+  const int64_t *sizes = sd + 3, *sstr = sd + 3 + rank, *dstr = dd + 3 + rank;
+  int64_t total = 1;
+  for (int64_t d = 0; d < rank; ++d)
+    total *= sizes[d];
+  std::vector<int64_t> idx(rank, 0);
+  for (int64_t n = 0; n < total; ++n) {
+    int64_t so = sd[2], doff = dd[2];
+    for (int64_t d = 0; d < rank; ++d) {
+      so += idx[d] * sstr[d];
+      doff += idx[d] * dstr[d];
+    }
+    std::memcpy(dbase + doff * elemSize, sbase + so * elemSize, elemSize);
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      if (++idx[d] < sizes[d])
+        break;
+      idx[d] = 0;
+    }
+  }
+}
+
+/// A dense host buffer with its MLIR ranked memref descriptor.
+struct Buffer {
+  std::vector<char> data;
+  std::vector<int64_t> desc; // allocated, aligned, offset, sizes, strides
+  void bind(ArrayRef<int64_t> shape) {
+    int64_t rank = shape.size();
+    desc.assign(3 + 2 * rank, 0);
+    desc[0] = desc[1] = reinterpret_cast<int64_t>(data.data());
+    int64_t stride = 1;
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      desc[3 + d] = shape[d];
+      desc[3 + rank + d] = stride;
+      stride *= shape[d];
+    }
+  }
+};
+
+size_t elementBytes(Type t) {
+  return t.isInteger(1) ? 1 : t.getIntOrFloatBitWidth() / 8;
+}
+
+/// Reads `path` (.npy) into `buf`, checking element size and shape against
+/// `type`. Returns an error message or "".
+std::string readSample(StringRef path, RankedTensorType type, Buffer &buf) {
+  auto file = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                          /*RequiresNullTerminator=*/false);
+  if (!file)
+    return "cannot read calibration file '" + path.str() +
+           "': " + file.getError().message();
+  StringRef bytes = (*file)->getBuffer();
+  if (bytes.size() < 10 || !bytes.starts_with("\x93NUMPY"))
+    return "'" + path.str() + "' is not a .npy file";
+  size_t headerLen = (unsigned char)bytes[8] | ((unsigned char)bytes[9] << 8);
+  size_t offset = 10;
+  if ((unsigned char)bytes[6] >= 2) {
+    headerLen = 0;
+    for (int i = 3; i >= 0; --i)
+      headerLen = (headerLen << 8) | (unsigned char)bytes[8 + i];
+    offset = 12;
+  }
+  if (offset + headerLen > bytes.size())
+    return "'" + path.str() + "': truncated .npy header";
+  StringRef header = bytes.substr(offset, headerLen);
+  // Shape check through the header's shape tuple.
+  size_t open = header.find("'shape'");
+  size_t l = header.find('(', open), r = header.find(')', l);
+  if (open == StringRef::npos || l == StringRef::npos || r == StringRef::npos)
+    return "'" + path.str() + "': malformed .npy header";
+  SmallVector<int64_t> shape;
+  SmallVector<StringRef> parts;
+  header.slice(l + 1, r).split(parts, ',');
+  for (StringRef p : parts) {
+    p = p.trim();
+    int64_t v;
+    if (!p.empty() && !p.getAsInteger(10, v))
+      shape.push_back(v);
+  }
+  if (ArrayRef<int64_t>(shape) != type.getShape()) {
+    std::string want, got;
+    for (int64_t d : type.getShape())
+      want += (want.empty() ? "" : "x") + std::to_string(d);
+    for (int64_t d : shape)
+      got += (got.empty() ? "" : "x") + std::to_string(d);
+    return "calibration file '" + path.str() + "' has shape " + got +
+           ", the model input needs " + want;
+  }
+  size_t need = type.getNumElements() * elementBytes(type.getElementType());
+  if (bytes.size() - offset - headerLen != need)
+    return "calibration file '" + path.str() + "' holds " +
+           std::to_string(bytes.size() - offset - headerLen) +
+           " data bytes, the model input needs " + std::to_string(need) +
+           " (wrong dtype?)";
+  StringRef data = bytes.substr(offset + headerLen);
+  buf.data.assign(data.begin(), data.end());
+  buf.bind(type.getShape());
+  return "";
+}
+
+struct QccCalibratePass : qcc::impl::QccCalibrateBase<QccCalibratePass> {
+  using QccCalibrateBase::QccCalibrateBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    MLIRContext *ctx = &getContext();
+    std::optional<calib::Method> m = calib::parseMethod(method);
+    if (!m) {
+      module.emitError("qcc-calibrate: unknown method '") << method << "'";
+      return signalPassFailure();
+    }
+    auto func = module.lookupSymbol<func::FuncOp>(entryName);
+    if (!func || data.empty()) {
+      module.emitError("qcc-calibrate: needs the entry function and a data "
+                       "directory (data=DIR)");
+      return signalPassFailure();
+    }
+    // The activations to observe: input 0 of every contraction/convolution
+    // that is not a constant.
+    SmallVector<Operation *> observed;
+    func.walk([&](Operation *op) {
+      if (isa<MatMulOp, GemmOp, ConvOp>(op) &&
+          !op->getOperand(0).getDefiningOp<arith::ConstantOp>() &&
+          cast<RankedTensorType>(op->getOperand(0).getType())
+              .getElementType()
+              .isF32()) {
+        op->setAttr("qcc.observe",
+                    IntegerAttr::get(IntegerType::get(ctx, 64),
+                                     observed.size()));
+        observed.push_back(op);
+      }
+    });
+    auto cleanup = llvm::make_scope_exit([&] {
+      for (Operation *op : observed)
+        op->removeAttr("qcc.observe");
+    });
+    if (observed.empty())
+      return;
+    if (!func.getFunctionType().getInputs().empty() &&
+        llvm::any_of(func.getFunctionType().getInputs(), [](Type t) {
+          return !cast<RankedTensorType>(t).hasStaticShape();
+        })) {
+      module.emitError("qcc-calibrate: calibration needs static input "
+                       "shapes; fix them with --input-shape");
+      return signalPassFailure();
+    }
+
+    // Instrumented clone: observed activations become extra results.
+    OwningOpRef<ModuleOp> clone = module.clone();
+    auto cloneFunc = clone->lookupSymbol<func::FuncOp>(entryName);
+    SmallVector<Value> extra(observed.size());
+    cloneFunc.walk([&](Operation *op) {
+      if (auto id = op->getAttrOfType<IntegerAttr>("qcc.observe")) {
+        extra[id.getInt()] = op->getOperand(0);
+        op->removeAttr("qcc.observe");
+      }
+    });
+    auto ret = cast<func::ReturnOp>(cloneFunc.getBody().back().getTerminator());
+    unsigned numResults = ret.getNumOperands();
+    SmallVector<Value> results(ret.getOperands());
+    results.append(extra.begin(), extra.end());
+    OpBuilder b(ret);
+    func::ReturnOp::create(b, ret.getLoc(), results);
+    ret.erase();
+    cloneFunc.setType(FunctionType::get(
+        ctx, cloneFunc.getFunctionType().getInputs(),
+        ValueRange(results).getTypes()));
+    SmallVector<Type> resultTypes(ValueRange(results).getTypes());
+
+    PassManager pm(ctx);
+    CpuPipelineOptions options;
+    options.optLevel = 1;
+    options.entry = entryName;
+    buildCpuPipeline(pm, options);
+    if (failed(pm.run(*clone))) {
+      module.emitError("qcc-calibrate: compiling the instrumented model "
+                       "failed");
+      return signalPassFailure();
+    }
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    registerBuiltinDialectTranslation(*ctx);
+    registerLLVMDialectTranslation(*ctx);
+    ExecutionEngineOptions engineOptions;
+    auto engine = ExecutionEngine::create(*clone, engineOptions);
+    if (!engine) {
+      module.emitError("qcc-calibrate: JIT failed: ")
+          << llvm::toString(engine.takeError());
+      return signalPassFailure();
+    }
+    (*engine)->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+      llvm::orc::SymbolMap map;
+      map[interner("memrefCopy")] = {
+          llvm::orc::ExecutorAddr::fromPtr(&qccCalibMemrefCopy),
+          llvm::JITSymbolFlags::Exported};
+      return map;
+    });
+    auto invokeSym = (*engine)->lookup("__qcc_model_invoke");
+    if (!invokeSym) {
+      module.emitError("qcc-calibrate: ")
+          << llvm::toString(invokeSym.takeError());
+      return signalPassFailure();
+    }
+    auto invoke = reinterpret_cast<void (*)(void **)>(*invokeSym);
+
+    // Samples: sorted subdirectories of `data`.
+    std::error_code ec;
+    SmallVector<std::string> samples;
+    for (llvm::sys::fs::directory_iterator it(data, ec), end; it != end && !ec;
+         it.increment(ec))
+      if (llvm::sys::fs::is_directory(it->path()))
+        samples.push_back(it->path());
+    if (ec || samples.empty()) {
+      module.emitError("qcc-calibrate: cannot read calibration data '")
+          << data << "'" << (ec ? ": " + ec.message() : ": no sample "
+                                                      "directories");
+      return signalPassFailure();
+    }
+    llvm::sort(samples);
+    std::vector<calib::RangeObserver> observers(observed.size());
+    auto inputTypes = func.getFunctionType().getInputs();
+    for (auto [s, dir] : llvm::enumerate(samples)) {
+      std::vector<Buffer> buffers(inputTypes.size() + resultTypes.size());
+      for (auto [i, t] : llvm::enumerate(inputTypes)) {
+        auto name = func.getArgAttrOfType<StringAttr>(i, "qcc.name");
+        SmallString<256> path(dir);
+        llvm::sys::path::append(path, (name ? name.getValue().str()
+                                            : "input_" + std::to_string(i)) +
+                                          ".npy");
+        std::string err =
+            readSample(path, cast<RankedTensorType>(t), buffers[i]);
+        if (!err.empty()) {
+          module.emitError("qcc-calibrate: ") << err;
+          return signalPassFailure();
+        }
+      }
+      for (auto [j, t] : llvm::enumerate(resultTypes)) {
+        auto type = cast<RankedTensorType>(t);
+        Buffer &buf = buffers[inputTypes.size() + j];
+        buf.data.assign(type.getNumElements() *
+                            elementBytes(type.getElementType()),
+                        0);
+        buf.bind(type.getShape());
+      }
+      std::vector<void *> args;
+      for (Buffer &buf : buffers)
+        args.push_back(buf.desc.data());
+      invoke(args.data());
+      for (size_t k = 0; k < observed.size(); ++k) {
+        Buffer &buf = buffers[inputTypes.size() + numResults + k];
+        observers[k].observe(ArrayRef<float>(
+            reinterpret_cast<const float *>(buf.data.data()),
+            buf.data.size() / sizeof(float)));
+      }
+      llvm::errs() << "\rqcc-calibrate: " << s + 1 << "/" << samples.size()
+                   << " samples";
+    }
+    llvm::errs() << "\n";
+    Builder attrs(ctx);
+    for (auto [k, op] : llvm::enumerate(observed)) {
+      const calib::RangeObserver &o = observers[k];
+      op->setAttr("qcc.calibration",
+                  attrs.getDictionaryAttr(
+                      {attrs.getNamedAttr("method", attrs.getStringAttr(method)),
+                       attrs.getNamedAttr("min", attrs.getF32FloatAttr(o.min())),
+                       attrs.getNamedAttr("max", attrs.getF32FloatAttr(o.max())),
+                       attrs.getNamedAttr(
+                           "threshold",
+                           attrs.getF32FloatAttr(o.threshold(*m, percentile))),
+                       attrs.getNamedAttr("samples",
+                                          attrs.getI64IntegerAttr(
+                                              samples.size()))}));
+    }
+  }
+};
+} // namespace
