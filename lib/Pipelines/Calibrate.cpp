@@ -19,11 +19,13 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "llvm/ExecutionEngine/Orc/Mangling.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/ADT/ScopeExit.h"
 
+#include <chrono>
 #include <cstring>
 
 namespace mlir::qcc {
@@ -265,6 +267,7 @@ struct QccCalibratePass : qcc::impl::QccCalibrateBase<QccCalibratePass> {
     llvm::sort(samples);
     std::vector<calib::RangeObserver> observers(observed.size());
     auto inputTypes = func.getFunctionType().getInputs();
+    auto start = std::chrono::steady_clock::now();
     for (auto [s, dir] : llvm::enumerate(samples)) {
       std::vector<Buffer> buffers(inputTypes.size() + resultTypes.size());
       for (auto [i, t] : llvm::enumerate(inputTypes)) {
@@ -298,8 +301,13 @@ struct QccCalibratePass : qcc::impl::QccCalibrateBase<QccCalibratePass> {
             reinterpret_cast<const float *>(buf.data.data()),
             buf.data.size() / sizeof(float)));
       }
-      llvm::errs() << "\rqcc-calibrate: " << s + 1 << "/" << samples.size()
-                   << " samples";
+      double elapsed = std::chrono::duration<double>(
+                           std::chrono::steady_clock::now() - start)
+                           .count();
+      double eta = elapsed / (s + 1) * (samples.size() - s - 1);
+      llvm::errs() << llvm::format("\rqcc-calibrate: %zu/%zu samples, "
+                                   "ETA %.1f s   ",
+                                   s + 1, samples.size(), eta);
     }
     llvm::errs() << "\n";
     Builder attrs(ctx);
