@@ -35,7 +35,9 @@ void qcc::buildQccToLinalgPipeline(OpPassManager &pm,
                                    const CpuPipelineOptions &options) {
   pm.addPass(createQccExportSignature(
       QccExportSignatureOptions{options.entry.getValue()}));
-  if (options.dynamicActivations)
+  if (options.staticActivations)
+    pm.addPass(createQccQuantizeStatic());
+  else if (options.dynamicActivations)
     pm.addPass(createQccQuantizeDynamic());
   else if (options.weightBits != 0) {
     QccQuantizeWeightsOptions q;

@@ -36,6 +36,7 @@
 namespace mlir::qcc {
 #define GEN_PASS_DEF_QCCQUANTIZEWEIGHTS
 #define GEN_PASS_DEF_QCCQUANTIZEDYNAMIC
+#define GEN_PASS_DEF_QCCQUANTIZESTATIC
 #include "qcc/Transforms/Passes.h.inc"
 } // namespace mlir::qcc
 
@@ -386,6 +387,175 @@ struct QccQuantizeDynamicPass
       }
       gemm.replaceAllUsesWith(y);
       gemm.erase();
+    }
+  }
+};
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Static W8A8
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// A rank-0 or 1-D f32 constant.
+Value f32Constant(OpBuilder &b, Location loc, ArrayRef<float> values,
+                  bool scalar) {
+  auto type = scalar ? RankedTensorType::get({}, b.getF32Type())
+                     : RankedTensorType::get({(int64_t)values.size()},
+                                             b.getF32Type());
+  return arith::ConstantOp::create(b, loc,
+                                   DenseElementsAttr::get(type, values));
+}
+
+struct QccQuantizeStaticPass
+    : qcc::impl::QccQuantizeStaticBase<QccQuantizeStaticPass> {
+  using QccQuantizeStaticBase::QccQuantizeStaticBase;
+
+  /// int8 activation with the calibrated scale.
+  Value quantizeActivation(OpBuilder &b, Location loc, Value x, float scale) {
+    auto type = cast<RankedTensorType>(x.getType());
+    Value s = f32Constant(b, loc, {scale}, true);
+    Value zp = arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(RankedTensorType::get({}, b.getI8Type()),
+                               b.getI8IntegerAttr(0).getValue()));
+    return QuantizeLinearOp::create(b, loc, type.clone(b.getI8Type()), x, s,
+                                    zp, b.getI64IntegerAttr(0));
+  }
+
+  /// Per output channel int8 weights along `chanDim` of `w` (shape
+  /// `shape`): values and scales.
+  static std::pair<SmallVector<int8_t>, SmallVector<float>>
+  quantizePerChannel(ArrayRef<float> w, ArrayRef<int64_t> shape,
+                     int64_t chanDim) {
+    int64_t channels = shape[chanDim], inner = 1;
+    for (size_t d = chanDim + 1; d < shape.size(); ++d)
+      inner *= shape[d];
+    auto chanOf = [&](size_t i) { return (i / inner) % channels; };
+    SmallVector<float> scales(channels, 0.f);
+    for (size_t i = 0; i < w.size(); ++i)
+      scales[chanOf(i)] = std::max(scales[chanOf(i)], std::fabs(w[i]));
+    for (float &s : scales)
+      s = s > 0 ? s / 127.0f : 1.0f;
+    SmallVector<int8_t> q(w.size());
+    for (size_t i = 0; i < w.size(); ++i)
+      q[i] = (int8_t)std::clamp<float>(std::nearbyint(w[i] / scales[chanOf(i)]),
+                                       -127, 127);
+    return {q, scales};
+  }
+
+  static Value i8Constant(OpBuilder &b, Location loc, ArrayRef<int8_t> q,
+                          ArrayRef<int64_t> shape) {
+    auto type = RankedTensorType::get(shape, b.getI8Type());
+    ArrayRef<char> raw((const char *)q.data(), q.size());
+    TypedAttr attr =
+        q.size() <= 64
+            ? (TypedAttr)DenseElementsAttr::getFromRawBuffer(type, raw)
+            : (TypedAttr)DenseResourceElementsAttr::get(
+                  type, "w8a8.weight",
+                  HeapAsmResourceBlob::allocateAndCopyWithAlign(raw, 8));
+    return arith::ConstantOp::create(b, loc, attr);
+  }
+
+  void runOnOperation() override {
+    SmallVector<Operation *> targets;
+    getOperation().walk([&](Operation *op) {
+      if (isa<MatMulOp, GemmOp, ConvOp>(op) &&
+          op->hasAttr("qcc.calibration"))
+        targets.push_back(op);
+    });
+    for (Operation *op : targets) {
+      auto calib = op->getAttrOfType<DictionaryAttr>("qcc.calibration");
+      auto threshold = calib.getAs<FloatAttr>("threshold");
+      if (!threshold)
+        continue;
+      float sx = threshold.getValueAsDouble() / 127.0;
+      if (!(sx > 0))
+        sx = 1.0f;
+      OpBuilder b(op);
+      Location loc = op->getLoc();
+      Value x = op->getOperand(0);
+      auto xType = cast<RankedTensorType>(x.getType());
+      if (!xType.getElementType().isF32())
+        continue;
+      Value w = op->getOperand(1);
+      auto wType = cast<RankedTensorType>(w.getType());
+      std::optional<SmallVector<float>> wv = weightValues(w);
+      if (!wv || wType.getNumElements() < minElements)
+        continue;
+      Value y;
+      if (auto conv = dyn_cast<ConvOp>(op)) {
+        auto [q, ws] = quantizePerChannel(*wv, wType.getShape(), 0);
+        Value wq = i8Constant(b, loc, q, wType.getShape());
+        Value xq = quantizeActivation(b, loc, x, sx);
+        auto outType = cast<RankedTensorType>(conv.getType());
+        Value acc = ConvOp::create(
+            b, loc, outType.clone(b.getI32Type()), xq, wq, Value(),
+            conv.getStridesAttr(), conv.getPadsAttr(), conv.getDilationsAttr(),
+            conv.getGroupAttr(), IntegerAttr(), IntegerAttr());
+        SmallVector<float> combined;
+        for (float s : ws)
+          combined.push_back(s * sx);
+        SmallVector<int64_t> chanShape(outType.getRank() - 1, 1);
+        chanShape[0] = ws.size();
+        Value scale = ReshapeOp::create(
+            b, loc, RankedTensorType::get(chanShape, b.getF32Type()),
+            f32Constant(b, loc, combined, false));
+        y = CastOp::create(b, loc, outType, acc);
+        y = MulOp::create(b, loc, outType, y, scale);
+        if (Value bias = conv.getBias())
+          y = AddOp::create(
+              b, loc, outType, y,
+              ReshapeOp::create(
+                  b, loc, RankedTensorType::get(chanShape, b.getF32Type()),
+                  bias));
+      } else {
+        bool transB = false;
+        if (auto gemm = dyn_cast<GemmOp>(op)) {
+          if (gemm.getTransA())
+            continue;
+          transB = gemm.getTransB();
+        } else if (wType.getRank() != 2) {
+          continue;
+        }
+        int64_t k = transB ? wType.getDimSize(1) : wType.getDimSize(0);
+        int64_t n = transB ? wType.getDimSize(0) : wType.getDimSize(1);
+        SmallVector<float> wKN(*wv);
+        if (transB)
+          for (int64_t i = 0; i < k; ++i)
+            for (int64_t j = 0; j < n; ++j)
+              wKN[i * n + j] = (*wv)[j * k + i];
+        auto [q, ws] = quantizePerChannel(wKN, {k, n}, 1);
+        Value wq = i8Constant(b, loc, q, {k, n});
+        Value xq = quantizeActivation(b, loc, x, sx);
+        SmallVector<int64_t> outShape(xType.getShape());
+        outShape.back() = n;
+        auto accType = RankedTensorType::get(outShape, b.getI32Type());
+        Value acc = MatMulOp::create(b, loc, accType, xq, wq);
+        SmallVector<float> combined;
+        for (float s : ws)
+          combined.push_back(s * sx);
+        auto fType = accType.clone(b.getF32Type());
+        y = CastOp::create(b, loc, fType, acc);
+        y = MulOp::create(b, loc, fType, y, f32Constant(b, loc, combined, false));
+        if (auto gemm = dyn_cast<GemmOp>(op)) {
+          double alpha = gemm.getAlpha().convertToDouble();
+          double beta = gemm.getBeta().convertToDouble();
+          if (alpha != 1.0)
+            y = MulOp::create(b, loc, fType, y,
+                              f32Constant(b, loc, {(float)alpha}, true));
+          if (gemm.getC() && beta != 0) {
+            Value c = gemm.getC();
+            if (beta != 1.0)
+              c = MulOp::create(b, loc, cast<RankedTensorType>(c.getType()), c,
+                                f32Constant(b, loc, {(float)beta}, true));
+            y = AddOp::create(b, loc, fType, y, c);
+          }
+        }
+      }
+      op->getResult(0).replaceAllUsesWith(y);
+      op->erase();
     }
   }
 };

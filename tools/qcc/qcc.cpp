@@ -79,7 +79,7 @@ cl::list<std::string>
     inputShapes("input-shape",
                 cl::desc("Static shape for an input: NAME=1x3x224x224"),
                 cl::value_desc("name=dims"), cl::cat(qccCategory));
-enum class QuantMode { None, W8, W4, W8Dynamic };
+enum class QuantMode { None, W8, W4, W8Dynamic, W8A8 };
 cl::opt<QuantMode> quantMode(
     "quant", cl::desc("Quantization"), cl::init(QuantMode::None),
     cl::values(clEnumValN(QuantMode::None, "none", "float (default)"),
@@ -90,7 +90,10 @@ cl::opt<QuantMode> quantMode(
                           "default 128), packed two per byte"),
                clEnumValN(QuantMode::W8Dynamic, "w8-dynamic",
                           "int8 weights per channel, int8 activations "
-                          "quantized per token at run time")),
+                          "quantized per token at run time"),
+               clEnumValN(QuantMode::W8A8, "w8a8",
+                          "int8 weights per channel, int8 activations with "
+                          "calibrated scales (needs --calib)")),
     cl::cat(qccCategory));
 cl::opt<int64_t> groupSize(
     "group-size",
@@ -328,6 +331,8 @@ int compile(const char *argv0) {
       qcc::importOnnxModel(inputFile, &ctx, importOptions);
   if (!module)
     return 1;
+  if (quantMode == QuantMode::W8A8 && calibData.empty())
+    return error("--quant=w8a8 needs calibration data (--calib=DIR)"), 1;
   if (!calibData.empty()) {
     PassManager calib(&ctx);
     qcc::QccCalibrateOptions opts;
@@ -345,7 +350,9 @@ int compile(const char *argv0) {
 
   qcc::CpuPipelineOptions pipelineOptions;
   pipelineOptions.optLevel = optLevel;
-  if (quantMode == QuantMode::W8Dynamic) {
+  if (quantMode == QuantMode::W8A8) {
+    pipelineOptions.staticActivations = true;
+  } else if (quantMode == QuantMode::W8Dynamic) {
     pipelineOptions.dynamicActivations = true;
   } else if (quantMode != QuantMode::None) {
     pipelineOptions.weightBits = quantMode == QuantMode::W8 ? 8 : 4;

@@ -24,6 +24,10 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
       llvm::cl::desc("Dynamic int8 quantization: per-token activations, "
                      "per-channel int8 weights"),
       llvm::cl::init(false)};
+  PassOptions::Option<bool> staticActivations{
+      *this, "static-activations",
+      llvm::cl::desc("Static W8A8 on ops carrying qcc.calibration ranges"),
+      llvm::cl::init(false)};
   PassOptions::Option<int64_t> groupSize{
       *this, "group-size",
       llvm::cl::desc("Weight quantization group size (0: per channel)"),

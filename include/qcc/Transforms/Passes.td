@@ -106,6 +106,26 @@ def QccCalibrate : Pass<"qcc-calibrate", "ModuleOp"> {
   ];
 }
 
+def QccQuantizeStatic : Pass<"qcc-quantize-static", "ModuleOp"> {
+  let summary = "Static W8A8: calibrated int8 activations, per-channel int8 weights";
+  let description = [{
+    For qcc.matmul, qcc.gemm and qcc.conv with constant float weights and a
+    `qcc.calibration` range (from --qcc-calibrate): the activation is
+    quantized to int8 with the calibrated symmetric threshold (scale
+    threshold / 127, zero point 0, round half to even, saturating), the
+    weights to int8 per output channel, the contraction accumulates in i32
+    and is rescaled once per output channel (activation scale x weight
+    scale) in float, where bias and the following float ops continue.
+    Integer-only requantization between consecutive quantized ops is not
+    done yet.
+  }];
+  let options = [
+    Option<"minElements", "min-elements", "int64_t", "256",
+           "Weights smaller than this stay in float">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 def QccQuantizeDynamic : Pass<"qcc-quantize-dynamic", "ModuleOp"> {
   let summary = "Dynamic int8 quantization: per-token activations, per-channel weights";
   let description = [{

@@ -1,0 +1,42 @@
+// RUN: qcc-opt %s --split-input-file --qcc-quantize-static="min-elements=1" | FileCheck %s
+
+// Calibrated threshold 2.54 -> activation scale 0.02; weight columns get
+// scales 0.01 and 0.02; the i32 product is rescaled by their products.
+// CHECK-LABEL: func.func @matmul
+// CHECK: %[[XQ:.*]] = qcc.quantize_linear %arg0, %{{.*}}, %{{.*}} {axis = 0 : i64} : (tensor<4x3xf32>, tensor<f32>, tensor<i8>) -> tensor<4x3xi8>
+// CHECK: %[[ACC:.*]] = qcc.matmul %[[XQ]], %{{.*}} : (tensor<4x3xi8>, tensor<3x2xi8>) -> tensor<4x2xi32>
+// CHECK: %[[F:.*]] = qcc.cast %[[ACC]] : tensor<4x2xi32> -> tensor<4x2xf32>
+// CHECK: arith.constant dense<[2.000000e-04, 4.000000e-04]> : tensor<2xf32>
+// CHECK: qcc.mul %[[F]]
+// CHECK-NOT: qcc.calibration
+func.func @matmul(%x: tensor<4x3xf32>) -> tensor<4x2xf32> {
+  %w = arith.constant dense<[[1.27, -1.28], [-1.0, 2.54], [0.0, 0.02]]> : tensor<3x2xf32>
+  %0 = qcc.matmul %x, %w {qcc.calibration = {method = "minmax", min = -2.54 : f32, max = 1.0 : f32, threshold = 2.54 : f32, samples = 4 : i64}} : (tensor<4x3xf32>, tensor<3x2xf32>) -> tensor<4x2xf32>
+  return %0 : tensor<4x2xf32>
+}
+
+// -----
+
+// Convolution: int8 input and weights, i32 accumulation, per-output-channel
+// rescale and bias in float.
+// CHECK-LABEL: func.func @conv
+// CHECK: qcc.quantize_linear
+// CHECK: qcc.conv {{.*}} : (tensor<1x2x4x4xi8>, tensor<2x2x1x1xi8>) -> tensor<1x2x4x4xi32>
+// CHECK: qcc.mul
+// CHECK: qcc.add
+func.func @conv(%x: tensor<1x2x4x4xf32>, %b: tensor<2xf32>) -> tensor<1x2x4x4xf32> {
+  %w = arith.constant dense<[[[[1.0]], [[2.0]]], [[[-1.0]], [[0.5]]]]> : tensor<2x2x1x1xf32>
+  %0 = qcc.conv %x, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, qcc.calibration = {threshold = 1.0 : f32}} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+  return %0 : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// Ops without calibration stay in float.
+// CHECK-LABEL: func.func @uncalibrated
+// CHECK-NOT: quantize_linear
+func.func @uncalibrated(%x: tensor<1x3xf32>) -> tensor<1x2xf32> {
+  %w = arith.constant dense<1.0> : tensor<3x2xf32>
+  %0 = qcc.matmul %x, %w : (tensor<1x3xf32>, tensor<3x2xf32>) -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
