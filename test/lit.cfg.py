@@ -23,6 +23,9 @@ python = "/usr/bin/python3"
 config.substitutions.append(("%python", python))
 config.substitutions.append(("%qcc_src", config.qcc_src_root))
 config.substitutions.append(("%cc", "cc"))
+config.substitutions.append(
+    ("%mlir_translate", os.path.join(config.llvm_tools_dir, "mlir-translate")))
+config.substitutions.append(("%clang", os.path.join(config.llvm_tools_dir, "clang")))
 config.substitutions.append(("%qcc_lib", config.qcc_lib_dir))
 config.substitutions.append(
     ("%qcc_plugin", os.path.join(config.qcc_lib_dir, "QccPlugin.so")))

@@ -523,3 +523,26 @@ LogicalResult DynamicQuantizeRowsOp::verify() {
                        "dimension of 1");
   return success();
 }
+
+LogicalResult RequantizeFixedOp::verify() {
+  auto in = rankedType(getInput());
+  if (in.getShape() != rankedType(getOutput()).getShape())
+    return emitOpError("input and result shapes differ");
+  size_t n = getMultipliers().size();
+  if (n == 0 || getShifts().size() != n)
+    return emitOpError("needs one shift per multiplier");
+  if (n > 1) {
+    if (failed(verifyAxisInRange(*this, getAxis(), in.getRank())))
+      return failure();
+    if (!in.isDynamicDim(getAxis()) && in.getDimSize(getAxis()) != (int64_t)n)
+      return emitOpError("needs one multiplier per element of axis ")
+             << getAxis();
+  }
+  for (int32_t m : getMultipliers())
+    if (m < (1 << 30))
+      return emitOpError("multipliers must be normalised to [2^30, 2^31)");
+  for (int32_t sh : getShifts())
+    if (sh < -30 || sh > 32)
+      return emitOpError("shift out of range");
+  return success();
+}

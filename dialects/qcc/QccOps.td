@@ -453,6 +453,25 @@ def Qcc_DynamicQuantizeRowsOp : Qcc_Op<"dynamic_quantize_rows", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Qcc_RequantizeFixedOp : Qcc_Op<"requantize_fixed", [Pure]> {
+  let summary = "integer-only requantization of an i32 accumulator to i8";
+  let description = [{
+    gemmlowp/TFLite-style fixed-point rescaling: each value is multiplied by
+    `multipliers[c]` (a Q31 fixed-point number in [0.5, 1)) and shifted
+    right by `31 + shifts[c]` with rounding half away from zero, then
+    saturated to [`lower`, 127]. `c` is the index along `axis` (one
+    multiplier for the whole tensor when there is a single entry). A
+    `lower` of 0 fuses a following ReLU.
+  }];
+  let arguments = (ins RankedTensorOf<[I32]>:$input,
+                       DenseI32ArrayAttr:$multipliers,
+                       DenseI32ArrayAttr:$shifts, I64Attr:$axis,
+                       DefaultValuedAttr<I64Attr, "-127">:$lower);
+  let results = (outs RankedTensorOf<[I8]>:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
 def Qcc_RequantizeOp : Qcc_Op<"requantize", [Pure]> {
   let summary = "change the quantization parameters of a tensor";
   let description = [{

@@ -412,6 +412,76 @@ struct QccQuantizeStaticPass
     : qcc::impl::QccQuantizeStaticBase<QccQuantizeStaticPass> {
   using QccQuantizeStaticBase::QccQuantizeStaticBase;
 
+  /// What an int8 layer produced, for the next layer to requantize its i32
+  /// accumulator directly (integer-only) instead of going through float.
+  struct Produced {
+    Value acc;                 // i32 accumulator
+    SmallVector<float> scale;  // real value of one accumulator unit, per channel
+    int64_t axis;              // channel axis of `acc`
+    SmallVector<int64_t> biasShape;
+    SmallVector<float> bias;   // float bias per channel (empty: none)
+  };
+  llvm::DenseMap<Value, Produced> produced;
+
+  /// Splits a positive real multiplier into a Q31 mantissa in [2^30, 2^31)
+  /// and a right shift beyond 31 bits.
+  static std::pair<int32_t, int32_t> fixedPoint(double m) {
+    int exp;
+    double mant = std::frexp(m, &exp); // m = mant * 2^exp, mant in [0.5, 1)
+    int64_t q = std::llround(mant * (double)(1ll << 31));
+    if (q == (1ll << 31)) {
+      q /= 2;
+      ++exp;
+    }
+    return {(int32_t)q, -exp};
+  }
+
+  /// The int8 input of a layer whose input is (a ReLU of) another int8
+  /// layer's output: that layer's accumulator plus its quantized bias,
+  /// requantized with fixed-point multipliers; null if not applicable.
+  Value integerInput(OpBuilder &b, Location loc, Value x, float sx) {
+    Value src = x;
+    bool relu = false;
+    if (auto r = x.getDefiningOp<ReluOp>()) {
+      src = r.getInput();
+      relu = true;
+    }
+    auto it = produced.find(src);
+    if (it == produced.end())
+      return {};
+    const Produced &p = it->second;
+    SmallVector<int32_t> mults, shifts;
+    for (float s : p.scale) {
+      auto [m, sh] = fixedPoint((double)s / sx);
+      if (sh < -30 || sh > 32)
+        return {};
+      mults.push_back(m);
+      shifts.push_back(sh);
+    }
+    Value acc = p.acc;
+    auto accType = cast<RankedTensorType>(acc.getType());
+    if (!p.bias.empty()) {
+      SmallVector<int32_t> biasQ;
+      for (auto [bv, s] : llvm::zip(p.bias, p.scale))
+        biasQ.push_back((int32_t)std::nearbyint(bv / s));
+      auto bType = RankedTensorType::get(p.biasShape, b.getI32Type());
+      Value bc = arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(bType, ArrayRef<int32_t>(biasQ)));
+      acc = AddOp::create(b, loc, accType, acc, bc);
+    }
+    return RequantizeFixedOp::create(
+        b, loc, accType.clone(b.getI8Type()), acc,
+        b.getDenseI32ArrayAttr(mults), b.getDenseI32ArrayAttr(shifts),
+        b.getI64IntegerAttr(p.axis), b.getI64IntegerAttr(relu ? 0 : -127));
+  }
+
+  /// Float values of a constant bias, or std::nullopt.
+  static std::optional<SmallVector<float>> constantBias(Value bias) {
+    if (!bias)
+      return SmallVector<float>();
+    return weightValues(bias);
+  }
+
   /// int8 activation with the calibrated scale.
   Value quantizeActivation(OpBuilder &b, Location loc, Value x, float scale) {
     auto type = cast<RankedTensorType>(x.getType());
@@ -488,7 +558,9 @@ struct QccQuantizeStaticPass
       if (auto conv = dyn_cast<ConvOp>(op)) {
         auto [q, ws] = quantizePerChannel(*wv, wType.getShape(), 0);
         Value wq = i8Constant(b, loc, q, wType.getShape());
-        Value xq = quantizeActivation(b, loc, x, sx);
+        Value xq = integerInput(b, loc, x, sx);
+        if (!xq)
+          xq = quantizeActivation(b, loc, x, sx);
         auto outType = cast<RankedTensorType>(conv.getType());
         Value acc = ConvOp::create(
             b, loc, outType.clone(b.getI32Type()), xq, wq, Value(),
@@ -510,6 +582,8 @@ struct QccQuantizeStaticPass
               ReshapeOp::create(
                   b, loc, RankedTensorType::get(chanShape, b.getF32Type()),
                   bias));
+        if (auto bias = constantBias(conv.getBias()))
+          produced[y] = {acc, combined, 1, chanShape, *bias};
       } else {
         bool transB = false;
         if (auto gemm = dyn_cast<GemmOp>(op)) {
@@ -528,7 +602,9 @@ struct QccQuantizeStaticPass
               wKN[i * n + j] = (*wv)[j * k + i];
         auto [q, ws] = quantizePerChannel(wKN, {k, n}, 1);
         Value wq = i8Constant(b, loc, q, {k, n});
-        Value xq = quantizeActivation(b, loc, x, sx);
+        Value xq = integerInput(b, loc, x, sx);
+        if (!xq)
+          xq = quantizeActivation(b, loc, x, sx);
         SmallVector<int64_t> outShape(xType.getShape());
         outShape.back() = n;
         auto accType = RankedTensorType::get(outShape, b.getI32Type());
@@ -539,9 +615,13 @@ struct QccQuantizeStaticPass
         auto fType = accType.clone(b.getF32Type());
         y = CastOp::create(b, loc, fType, acc);
         y = MulOp::create(b, loc, fType, y, f32Constant(b, loc, combined, false));
+        bool plain = true;
+        Value biasValue;
         if (auto gemm = dyn_cast<GemmOp>(op)) {
           double alpha = gemm.getAlpha().convertToDouble();
           double beta = gemm.getBeta().convertToDouble();
+          plain = alpha == 1.0 && (!gemm.getC() || beta == 1.0);
+          biasValue = gemm.getC();
           if (alpha != 1.0)
             y = MulOp::create(b, loc, fType, y,
                               f32Constant(b, loc, {(float)alpha}, true));
@@ -553,6 +633,9 @@ struct QccQuantizeStaticPass
             y = AddOp::create(b, loc, fType, y, c);
           }
         }
+        std::optional<SmallVector<float>> bias = constantBias(biasValue);
+        if (plain && bias && (bias->empty() || (int64_t)bias->size() == n))
+          produced[y] = {acc, combined, accType.getRank() - 1, {n}, *bias};
       }
       op->getResult(0).replaceAllUsesWith(y);
       op->erase();

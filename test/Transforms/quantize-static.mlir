@@ -40,3 +40,25 @@ func.func @uncalibrated(%x: tensor<1x3xf32>) -> tensor<1x2xf32> {
   %0 = qcc.matmul %x, %w : (tensor<1x3xf32>, tensor<3x2xf32>) -> tensor<1x2xf32>
   return %0 : tensor<1x2xf32>
 }
+
+// -----
+
+// Consecutive int8 layers: the second layer's input is the first layer's
+// i32 accumulator plus its quantized bias, requantized with fixed-point
+// multipliers; the ReLU between them becomes the lower saturation bound.
+// No float value sits between the two contractions.
+// CHECK-LABEL: func.func @chain
+// CHECK: %[[XQ:.*]] = qcc.quantize_linear %arg0
+// CHECK: %[[A1:.*]] = qcc.matmul %[[XQ]], %{{.*}} : (tensor<4x3xi8>, tensor<3x2xi8>) -> tensor<4x2xi32>
+// CHECK: %[[B1:.*]] = qcc.add %[[A1]], %{{.*}} : (tensor<4x2xi32>, tensor<2xi32>) -> tensor<4x2xi32>
+// CHECK: %[[R:.*]] = qcc.requantize_fixed %[[B1]] {axis = 1 : i64, lower = 0 : i64, multipliers = array<i32: {{.*}}>, shifts = array<i32: {{.*}}>} : tensor<4x2xi32> -> tensor<4x2xi8>
+// CHECK: qcc.matmul %[[R]], %{{.*}} : (tensor<4x2xi8>, tensor<2x2xi8>) -> tensor<4x2xi32>
+func.func @chain(%x: tensor<4x3xf32>) -> tensor<4x2xf32> {
+  %w1 = arith.constant dense<[[1.27, -1.28], [-1.0, 2.54], [0.0, 0.02]]> : tensor<3x2xf32>
+  %b1 = arith.constant dense<[0.5, -0.25]> : tensor<2xf32>
+  %w2 = arith.constant dense<[[1.0, -1.0], [0.5, 2.0]]> : tensor<2x2xf32>
+  %0 = qcc.gemm %x, %w1, %b1 {qcc.calibration = {threshold = 2.54 : f32}} : (tensor<4x3xf32>, tensor<3x2xf32>, tensor<2xf32>) -> tensor<4x2xf32>
+  %1 = qcc.relu %0 : tensor<4x2xf32>
+  %2 = qcc.matmul %1, %w2 {qcc.calibration = {threshold = 4.0 : f32}} : (tensor<4x2xf32>, tensor<2x2xf32>) -> tensor<4x2xf32>
+  return %2 : tensor<4x2xf32>
+}

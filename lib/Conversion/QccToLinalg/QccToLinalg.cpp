@@ -678,6 +678,7 @@ static bool supportsDynamicShapes(Operation *op) {
     return reshape.getOutput().getType().getNumDynamicDims() <= 1;
   return (ElementwiseToGeneric::isElementwise(op) && !isa<BroadcastToOp>(op)) ||
          isa<MatMulOp, MatMulIntegerOp, GemmOp, DynamicQuantizeRowsOp,
+             RequantizeFixedOp,
              ReduceSumOp, ReduceMeanOp, ReduceMaxOp, ReduceMinOp, ReduceProdOp,
              ArgExtremumOp, TransposeOp, GatherOp>(op);
 }

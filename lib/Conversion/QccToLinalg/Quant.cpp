@@ -504,6 +504,67 @@ struct DynamicQuantizeRowsLowering
   }
 };
 
+/// Fixed-point requantization: i64 product with the Q31 multiplier, a
+/// rounding (half away from zero) right shift, saturation, i8.
+struct RequantizeFixedLowering : OpConversionPattern<RequantizeFixedOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(RequantizeFixedOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    auto outType = convertedType(*typeConverter, op);
+    int64_t rank = outType.getRank();
+    ArrayRef<int32_t> mults = op.getMultipliers(), shifts = op.getShifts();
+    int64_t n = mults.size();
+    Type i64 = rewriter.getI64Type();
+    auto paramType = RankedTensorType::get({n}, i64);
+    SmallVector<int64_t> m64(mults.begin(), mults.end());
+    SmallVector<int64_t> s64;
+    for (int32_t sh : shifts)
+      s64.push_back(31 + sh);
+    Value mT = arith::ConstantOp::create(
+        rewriter, loc, DenseElementsAttr::get(paramType, ArrayRef<int64_t>(m64)));
+    Value sT = arith::ConstantOp::create(
+        rewriter, loc, DenseElementsAttr::get(paramType, ArrayRef<int64_t>(s64)));
+    AffineMap pMap =
+        n == 1 ? AffineMap::get(rank, 0, {getAffineConstantExpr(0, ctx)}, ctx)
+               : AffineMap::get(rank, 0, {getAffineDimExpr(op.getAxis(), ctx)},
+                                ctx);
+    SmallVector<Value> dyn = dynamicSizes(rewriter, loc, outType, [&](int64_t d) {
+      return DimSource{adaptor.getInput(), d};
+    });
+    int64_t lower = op.getLower();
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{outType}, ValueRange{adaptor.getInput(), mT, sT},
+        ValueRange{emptyTensor(rewriter, loc, outType, dyn)},
+        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank), pMap, pMap,
+                               rewriter.getMultiDimIdentityMap(rank)},
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value x = arith::ExtSIOp::create(b, l, i64, a[0]);
+          Value p = arith::MulIOp::create(b, l, x, a[1]);
+          Value one = intConst(b, l, i64, 1), zero = intConst(b, l, i64, 0);
+          Value half = arith::ShLIOp::create(
+              b, l, one, arith::SubIOp::create(b, l, a[2], one));
+          Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, p,
+                                            zero);
+          Value mag = arith::SelectOp::create(
+              b, l, neg, arith::SubIOp::create(b, l, zero, p), p);
+          Value r = arith::ShRSIOp::create(
+              b, l, arith::AddIOp::create(b, l, mag, half), a[2]);
+          r = arith::SelectOp::create(b, l, neg,
+                                      arith::SubIOp::create(b, l, zero, r), r);
+          r = arith::MaxSIOp::create(b, l, r, intConst(b, l, i64, lower));
+          r = arith::MinSIOp::create(b, l, r, intConst(b, l, i64, 127));
+          linalg::YieldOp::create(
+              b, l, (Value)arith::TruncIOp::create(b, l, b.getI8Type(), r));
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
 } // namespace
 
 void lowering::populateQuantPatterns(const TypeConverter &tc,
@@ -511,6 +572,7 @@ void lowering::populateQuantPatterns(const TypeConverter &tc,
   patterns.add<QuantizeLinearLowering, DequantizeLinearLowering,
                DynamicQuantizeLinearLowering, QuantizeLowering,
                DequantizeLowering, RequantizeLowering,
-               DequantizeBlockwiseLowering, DynamicQuantizeRowsLowering>(
+               DequantizeBlockwiseLowering, DynamicQuantizeRowsLowering,
+               RequantizeFixedLowering>(
       tc, patterns.getContext());
 }
