@@ -89,6 +89,70 @@ size_t elementBytes(Type t) {
   return t.isInteger(1) ? 1 : t.getIntOrFloatBitWidth() / 8;
 }
 
+/// A parsed .npy array: its shape and raw little-endian data.
+struct NpyView {
+  SmallVector<int64_t> shape;
+  StringRef data;
+};
+
+/// Parses .npy bytes (`what` names the source in messages). Returns an
+/// error message or "".
+std::string parseNpy(StringRef bytes, StringRef what, NpyView &out) {
+  if (bytes.size() < 10 || !bytes.starts_with("\x93NUMPY"))
+    return "'" + what.str() + "' is not a .npy file";
+  size_t headerLen = (unsigned char)bytes[8] | ((unsigned char)bytes[9] << 8);
+  size_t offset = 10;
+  if ((unsigned char)bytes[6] >= 2) {
+    if (bytes.size() < 12)
+      return "'" + what.str() + "': truncated .npy header";
+    headerLen = 0;
+    for (int i = 3; i >= 0; --i)
+      headerLen = (headerLen << 8) | (unsigned char)bytes[8 + i];
+    offset = 12;
+  }
+  if (offset + headerLen > bytes.size())
+    return "'" + what.str() + "': truncated .npy header";
+  StringRef header = bytes.substr(offset, headerLen);
+  if (header.contains("True"))
+    return "'" + what.str() + "': Fortran-ordered arrays are not supported";
+  size_t open = header.find("'shape'");
+  size_t l = header.find('(', open), r = header.find(')', l);
+  if (open == StringRef::npos || l == StringRef::npos || r == StringRef::npos)
+    return "'" + what.str() + "': malformed .npy header";
+  SmallVector<StringRef> parts;
+  header.slice(l + 1, r).split(parts, ',');
+  out.shape.clear();
+  for (StringRef p : parts) {
+    p = p.trim();
+    int64_t v;
+    if (!p.empty() && !p.getAsInteger(10, v))
+      out.shape.push_back(v);
+  }
+  out.data = bytes.substr(offset + headerLen);
+  return "";
+}
+
+std::string shapeText(ArrayRef<int64_t> shape) {
+  std::string s;
+  for (int64_t d : shape)
+    s += (s.empty() ? "" : "x") + std::to_string(d);
+  return s.empty() ? "scalar" : s;
+}
+
+/// Copies `data` (one sample of `type`) into `buf`, checking its size.
+std::string fillBuffer(StringRef data, RankedTensorType type, StringRef what,
+                       Buffer &buf) {
+  size_t need = type.getNumElements() * elementBytes(type.getElementType());
+  if (data.size() != need)
+    return "calibration file '" + what.str() + "' holds " +
+           std::to_string(data.size()) +
+           " data bytes, the model input needs " + std::to_string(need) +
+           " (wrong dtype?)";
+  buf.data.assign(data.begin(), data.end());
+  buf.bind(type.getShape());
+  return "";
+}
+
 /// Reads `path` (.npy) into `buf`, checking element size and shape against
 /// `type`. Returns an error message or "".
 std::string readSample(StringRef path, RankedTensorType type, Buffer &buf) {
@@ -97,52 +161,61 @@ std::string readSample(StringRef path, RankedTensorType type, Buffer &buf) {
   if (!file)
     return "cannot read calibration file '" + path.str() +
            "': " + file.getError().message();
-  StringRef bytes = (*file)->getBuffer();
-  if (bytes.size() < 10 || !bytes.starts_with("\x93NUMPY"))
-    return "'" + path.str() + "' is not a .npy file";
-  size_t headerLen = (unsigned char)bytes[8] | ((unsigned char)bytes[9] << 8);
-  size_t offset = 10;
-  if ((unsigned char)bytes[6] >= 2) {
-    headerLen = 0;
-    for (int i = 3; i >= 0; --i)
-      headerLen = (headerLen << 8) | (unsigned char)bytes[8 + i];
-    offset = 12;
+  NpyView npy;
+  if (std::string err = parseNpy((*file)->getBuffer(), path, npy); !err.empty())
+    return err;
+  if (ArrayRef<int64_t>(npy.shape) != type.getShape())
+    return "calibration file '" + path.str() + "' has shape " +
+           shapeText(npy.shape) + ", the model input needs " +
+           shapeText(type.getShape());
+  return fillBuffer(npy.data, type, path, buf);
+}
+
+/// The stored (uncompressed) members of a .npz (zip) archive, as written by
+/// numpy.savez. Returns an error message or "".
+std::string readNpz(StringRef bytes, StringRef path,
+                    llvm::StringMap<StringRef> &members) {
+  auto u16 = [&](size_t at) {
+    return (uint32_t)(unsigned char)bytes[at] |
+           ((uint32_t)(unsigned char)bytes[at + 1] << 8);
+  };
+  auto u32 = [&](size_t at) { return u16(at) | (u16(at + 2) << 16); };
+  size_t pos = 0;
+  while (pos + 30 <= bytes.size() && u32(pos) == 0x04034b50) {
+    uint32_t flags = u16(pos + 6), method = u16(pos + 8);
+    uint64_t size = u32(pos + 18);
+    size_t nameLen = u16(pos + 26), extraLen = u16(pos + 28);
+    if (pos + 30 + nameLen + extraLen > bytes.size())
+      break;
+    StringRef name = bytes.substr(pos + 30, nameLen);
+    StringRef extra = bytes.substr(pos + 30 + nameLen, extraLen);
+    if (size == 0xFFFFFFFFu) { // zip64: sizes in the extended information
+      for (size_t e = 0; e + 4 <= extra.size();) {
+        uint32_t id = (unsigned char)extra[e] | ((unsigned char)extra[e + 1] << 8);
+        uint32_t len =
+            (unsigned char)extra[e + 2] | ((unsigned char)extra[e + 3] << 8);
+        if (id == 1 && len >= 16 && e + 4 + 16 <= extra.size()) {
+          size = 0;
+          for (int i = 7; i >= 0; --i)
+            size = (size << 8) | (unsigned char)extra[e + 4 + 8 + i];
+        }
+        e += 4 + len;
+      }
+    }
+    if (method != 0)
+      return "'" + path.str() + "': member '" + name.str() +
+             "' is compressed; write the samples with numpy.savez, not "
+             "savez_compressed";
+    if (flags & 8)
+      return "'" + path.str() + "': streamed zip members are not supported";
+    size_t start = pos + 30 + nameLen + extraLen;
+    if (start + size > bytes.size())
+      return "'" + path.str() + "' is truncated";
+    members[name] = bytes.substr(start, size);
+    pos = start + size;
   }
-  if (offset + headerLen > bytes.size())
-    return "'" + path.str() + "': truncated .npy header";
-  StringRef header = bytes.substr(offset, headerLen);
-  // Shape check through the header's shape tuple.
-  size_t open = header.find("'shape'");
-  size_t l = header.find('(', open), r = header.find(')', l);
-  if (open == StringRef::npos || l == StringRef::npos || r == StringRef::npos)
-    return "'" + path.str() + "': malformed .npy header";
-  SmallVector<int64_t> shape;
-  SmallVector<StringRef> parts;
-  header.slice(l + 1, r).split(parts, ',');
-  for (StringRef p : parts) {
-    p = p.trim();
-    int64_t v;
-    if (!p.empty() && !p.getAsInteger(10, v))
-      shape.push_back(v);
-  }
-  if (ArrayRef<int64_t>(shape) != type.getShape()) {
-    std::string want, got;
-    for (int64_t d : type.getShape())
-      want += (want.empty() ? "" : "x") + std::to_string(d);
-    for (int64_t d : shape)
-      got += (got.empty() ? "" : "x") + std::to_string(d);
-    return "calibration file '" + path.str() + "' has shape " + got +
-           ", the model input needs " + want;
-  }
-  size_t need = type.getNumElements() * elementBytes(type.getElementType());
-  if (bytes.size() - offset - headerLen != need)
-    return "calibration file '" + path.str() + "' holds " +
-           std::to_string(bytes.size() - offset - headerLen) +
-           " data bytes, the model input needs " + std::to_string(need) +
-           " (wrong dtype?)";
-  StringRef data = bytes.substr(offset + headerLen);
-  buf.data.assign(data.begin(), data.end());
-  buf.bind(type.getShape());
+  if (members.empty())
+    return "'" + path.str() + "' is not a .npz archive";
   return "";
 }
 
@@ -251,33 +324,92 @@ struct QccCalibratePass : qcc::impl::QccCalibrateBase<QccCalibratePass> {
     }
     auto invoke = reinterpret_cast<void (*)(void **)>(*invokeSym);
 
-    // Samples: sorted subdirectories of `data`.
-    std::error_code ec;
+    // Samples: sorted subdirectories of `data`, each with <input>.npy, or
+    // a .npz mapping each input name to its samples stacked on a new
+    // leading axis.
+    auto inputTypes = func.getFunctionType().getInputs();
+    auto inputName = [&](unsigned i) {
+      auto name = func.getArgAttrOfType<StringAttr>(i, "qcc.name");
+      return name ? name.getValue().str() : "input_" + std::to_string(i);
+    };
+    std::unique_ptr<llvm::MemoryBuffer> npzFile;
+    SmallVector<NpyView> npzInputs;
     SmallVector<std::string> samples;
-    for (llvm::sys::fs::directory_iterator it(data, ec), end; it != end && !ec;
-         it.increment(ec))
-      if (llvm::sys::fs::is_directory(it->path()))
-        samples.push_back(it->path());
-    if (ec || samples.empty()) {
-      module.emitError("qcc-calibrate: cannot read calibration data '")
-          << data << "'" << (ec ? ": " + ec.message() : ": no sample "
-                                                      "directories");
+    int64_t numSamples = 0;
+    if (StringRef(data).ends_with(".npz")) {
+      auto file = llvm::MemoryBuffer::getFile(data, /*IsText=*/false,
+                                              /*RequiresNullTerminator=*/false);
+      if (!file) {
+        module.emitError("qcc-calibrate: cannot read calibration data '")
+            << data << "': " << file.getError().message();
+        return signalPassFailure();
+      }
+      npzFile = std::move(*file);
+      llvm::StringMap<StringRef> members;
+      std::string err = readNpz(npzFile->getBuffer(), data, members);
+      for (unsigned i = 0; err.empty() && i < inputTypes.size(); ++i) {
+        std::string member = inputName(i) + ".npy";
+        auto it = members.find(member);
+        if (it == members.end()) {
+          err = "'" + data + "' has no array named '" + inputName(i) + "'";
+          break;
+        }
+        NpyView view;
+        err = parseNpy(it->second, data + ":" + member, view);
+        auto type = cast<RankedTensorType>(inputTypes[i]);
+        if (err.empty() &&
+            (view.shape.empty() ||
+             ArrayRef<int64_t>(view.shape).drop_front() != type.getShape()))
+          err = "array '" + inputName(i) + "' in '" + data + "' has shape " +
+                shapeText(view.shape) + ", expected [samples]x" +
+                shapeText(type.getShape());
+        if (err.empty() && i > 0 && view.shape[0] != numSamples)
+          err = "arrays in '" + data + "' hold different sample counts";
+        if (err.empty()) {
+          numSamples = view.shape[0];
+          npzInputs.push_back(view);
+        }
+      }
+      if (!err.empty()) {
+        module.emitError("qcc-calibrate: ") << err;
+        return signalPassFailure();
+      }
+    } else {
+      std::error_code ec;
+      for (llvm::sys::fs::directory_iterator it(data, ec), end;
+           it != end && !ec; it.increment(ec))
+        if (llvm::sys::fs::is_directory(it->path()))
+          samples.push_back(it->path());
+      if (ec || samples.empty()) {
+        module.emitError("qcc-calibrate: cannot read calibration data '")
+            << data << "'"
+            << (ec ? ": " + ec.message() : ": no sample directories");
+        return signalPassFailure();
+      }
+      llvm::sort(samples);
+      numSamples = samples.size();
+    }
+    if (numSamples == 0) {
+      module.emitError("qcc-calibrate: '") << data << "' holds no samples";
       return signalPassFailure();
     }
-    llvm::sort(samples);
+    auto loadInput = [&](int64_t s, unsigned i, Buffer &buf) -> std::string {
+      auto type = cast<RankedTensorType>(inputTypes[i]);
+      if (!npzInputs.empty()) {
+        size_t bytes = npzInputs[i].data.size() / numSamples;
+        return fillBuffer(npzInputs[i].data.substr(s * bytes, bytes), type,
+                          data + ":" + inputName(i) + ".npy", buf);
+      }
+      SmallString<256> path(samples[s]);
+      llvm::sys::path::append(path, inputName(i) + ".npy");
+      return readSample(path, type, buf);
+    };
     std::vector<calib::RangeObserver> observers(observed.size());
-    auto inputTypes = func.getFunctionType().getInputs();
     auto start = std::chrono::steady_clock::now();
-    for (auto [s, dir] : llvm::enumerate(samples)) {
+    for (int64_t s = 0; s < numSamples; ++s) {
       std::vector<Buffer> buffers(inputTypes.size() + resultTypes.size());
-      for (auto [i, t] : llvm::enumerate(inputTypes)) {
-        auto name = func.getArgAttrOfType<StringAttr>(i, "qcc.name");
-        SmallString<256> path(dir);
-        llvm::sys::path::append(path, (name ? name.getValue().str()
-                                            : "input_" + std::to_string(i)) +
-                                          ".npy");
-        std::string err =
-            readSample(path, cast<RankedTensorType>(t), buffers[i]);
+      for (unsigned i = 0; i < inputTypes.size(); ++i) {
+        std::string err = loadInput(s, i, buffers[i]);
         if (!err.empty()) {
           module.emitError("qcc-calibrate: ") << err;
           return signalPassFailure();
@@ -304,10 +436,11 @@ struct QccCalibratePass : qcc::impl::QccCalibrateBase<QccCalibratePass> {
       double elapsed = std::chrono::duration<double>(
                            std::chrono::steady_clock::now() - start)
                            .count();
-      double eta = elapsed / (s + 1) * (samples.size() - s - 1);
-      llvm::errs() << llvm::format("\rqcc-calibrate: %zu/%zu samples, "
+      double eta = elapsed / (s + 1) * (numSamples - s - 1);
+      llvm::errs() << llvm::format("\rqcc-calibrate: %lld/%lld samples, "
                                    "ETA %.1f s   ",
-                                   s + 1, samples.size(), eta);
+                                   (long long)s + 1, (long long)numSamples,
+                                   eta);
     }
     llvm::errs() << "\n";
     Builder attrs(ctx);
@@ -323,7 +456,7 @@ struct QccCalibratePass : qcc::impl::QccCalibrateBase<QccCalibratePass> {
                            attrs.getF32FloatAttr(o.threshold(*m, percentile))),
                        attrs.getNamedAttr("samples",
                                           attrs.getI64IntegerAttr(
-                                              samples.size()))}));
+                                              numSamples))}));
     }
   }
 };

@@ -106,8 +106,8 @@ cl::opt<bool> asymmetricQuant(
 cl::opt<std::string> calibData(
     "calib",
     cl::desc("Calibration samples: a directory of sample directories, each "
-             "with <input name>.npy; records activation ranges "
-             "(qcc.calibration) with --qcc-calibrate"),
+             "with <input name>.npy, or a .npz of [samples, ...] arrays per "
+             "input; records activation ranges (qcc.calibration)"),
     cl::init(""), cl::cat(qccCategory));
 cl::opt<std::string> calibMethod(
     "calib-method", cl::desc("minmax, percentile, entropy or mse"),

@@ -89,14 +89,16 @@ def QccCalibrate : Pass<"qcc-calibrate", "ModuleOp"> {
     every qcc.matmul, qcc.gemm and qcc.conv becomes an extra result) with the
     CPU pipeline, runs it in-process through MLIR's ExecutionEngine on every
     sample of `data` (a directory whose subdirectories each hold one sample
-    as `<input name>.npy`), streams the observed activations into
+    as `<input name>.npy`, or a `.npz` mapping each input name to its
+    samples stacked on a leading axis), streams the observed activations into
     constant-memory range observers, and records on each of those ops a
     `qcc.calibration` dictionary: `min`, `max` and the clipping `threshold`
     chosen by `method` (minmax, percentile, entropy or mse). Progress goes
     to stderr; unreadable or mis-shaped samples are errors naming the file.
   }];
   let options = [
-    Option<"data", "data", "std::string", "\"\"", "Calibration sample directory">,
+    Option<"data", "data", "std::string", "\"\"",
+           "Calibration samples: a directory of sample directories or a .npz">,
     Option<"method", "method", "std::string", "\"minmax\"",
            "minmax, percentile, entropy or mse">,
     Option<"percentile", "percentile", "double", "99.99",
