@@ -31,21 +31,34 @@ static void addPipeline(OpPassManager &pm, StringRef pipeline) {
                              Twine(pipeline));
 }
 
-void qcc::buildQccToLinalgPipeline(OpPassManager &pm,
-                                   const CpuPipelineOptions &options) {
-  pm.addPass(createQccExportSignature(
-      QccExportSignatureOptions{options.entry.getValue()}));
-  if (options.staticActivations)
-    pm.addPass(createQccQuantizeStatic());
-  else if (options.dynamicActivations)
-    pm.addPass(createQccQuantizeDynamic());
-  else if (options.weightBits != 0) {
+void qcc::buildQuantizationPipeline(OpPassManager &pm,
+                                    const CpuPipelineOptions &options) {
+  SmallVector<std::string> exclude(options.exclude.begin(),
+                                   options.exclude.end());
+  if (options.staticActivations) {
+    QccQuantizeStaticOptions q;
+    q.perChannel = !options.perTensor;
+    q.exclude = exclude;
+    pm.addPass(createQccQuantizeStatic(q));
+  } else if (options.dynamicActivations) {
+    QccQuantizeDynamicOptions q;
+    q.exclude = exclude;
+    pm.addPass(createQccQuantizeDynamic(q));
+  } else if (options.weightBits != 0) {
     QccQuantizeWeightsOptions q;
     q.bits = options.weightBits;
     q.groupSize = options.groupSize;
     q.symmetric = !options.asymmetric;
+    q.exclude = exclude;
     pm.addPass(createQccQuantizeWeights(q));
   }
+}
+
+void qcc::buildQccToLinalgPipeline(OpPassManager &pm,
+                                   const CpuPipelineOptions &options) {
+  pm.addPass(createQccExportSignature(
+      QccExportSignatureOptions{options.entry.getValue()}));
+  buildQuantizationPipeline(pm, options);
   pm.addPass(createConvertQccToLinalg());
   pm.addPass(createCanonicalizerPass());
   if (options.optLevel > 0) {

@@ -61,11 +61,92 @@ std::optional<SmallVector<float>> weightValues(Value v) {
   return std::nullopt;
 }
 
+/// The ONNX op type a quantizable qcc op was imported from.
+StringRef onnxOpType(Operation *op) {
+  if (isa<MatMulOp>(op))
+    return "MatMul";
+  if (isa<GemmOp>(op))
+    return "Gemm";
+  return "Conv";
+}
+
+/// The ONNX node name of `op` (its NameLoc), or "<OpType>_<n>".
+std::string layerName(Operation *op, unsigned &counter) {
+  Location loc = op->getLoc();
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    if (!fused.getLocations().empty())
+      loc = fused.getLocations().front();
+  if (auto nameLoc = dyn_cast<NameLoc>(loc))
+    return nameLoc.getName().str();
+  return (onnxOpType(op) + "_" + Twine(counter++)).str();
+}
+
+/// Whether `--exclude` keeps `op` in float: an entry names the node or its
+/// ONNX op type.
+bool isExcluded(Operation *op, ArrayRef<std::string> exclude) {
+  if (exclude.empty())
+    return false;
+  unsigned unused = 0;
+  std::string name = layerName(op, unused);
+  StringRef type = onnxOpType(op);
+  return llvm::any_of(exclude, [&](const std::string &e) {
+    return e == name || StringRef(e).equals_insensitive(type);
+  });
+}
+
+/// What a quantization pass did to one layer, recorded as the `qcc.quant`
+/// dictionary on the op that now computes it (read by the report, the
+/// ONNX exporter and tests); the op producing the layer's float output is
+/// tagged `qcc.layer_output`.
+struct LayerRecord {
+  std::string layer;
+  StringRef opType, scheme, granularity;
+  int64_t bits = 8, groupSize = 0;
+  bool symmetric = true;
+  float scaleMin = 0, scaleMax = 0;
+  int64_t bytesBefore = 0, bytesAfter = 0;
+  std::optional<float> actScale;
+  ArrayRef<float> weightScales; // static only
+
+  void setScales(ArrayRef<float> scales) {
+    if (scales.empty())
+      return;
+    auto [lo, hi] = std::minmax_element(scales.begin(), scales.end());
+    scaleMin = *lo;
+    scaleMax = *hi;
+  }
+
+  void attach(Operation *computeOp, Operation *outputOp) const {
+    Builder b(computeOp->getContext());
+    SmallVector<NamedAttribute> fields = {
+        b.getNamedAttr("layer", b.getStringAttr(layer)),
+        b.getNamedAttr("op", b.getStringAttr(opType)),
+        b.getNamedAttr("scheme", b.getStringAttr(scheme)),
+        b.getNamedAttr("bits", b.getI64IntegerAttr(bits)),
+        b.getNamedAttr("granularity", b.getStringAttr(granularity)),
+        b.getNamedAttr("group_size", b.getI64IntegerAttr(groupSize)),
+        b.getNamedAttr("symmetric", b.getBoolAttr(symmetric)),
+        b.getNamedAttr("scale_min", b.getF32FloatAttr(scaleMin)),
+        b.getNamedAttr("scale_max", b.getF32FloatAttr(scaleMax)),
+        b.getNamedAttr("bytes_before", b.getI64IntegerAttr(bytesBefore)),
+        b.getNamedAttr("bytes_after", b.getI64IntegerAttr(bytesAfter))};
+    if (actScale)
+      fields.push_back(
+          b.getNamedAttr("act_scale", b.getF32FloatAttr(*actScale)));
+    if (!weightScales.empty())
+      fields.push_back(b.getNamedAttr(
+          "weight_scales", b.getDenseF32ArrayAttr(weightScales)));
+    computeOp->setAttr("qcc.quant", b.getDictionaryAttr(fields));
+    outputOp->setAttr("qcc.layer_output", b.getStringAttr(layer));
+  }
+};
+
 /// A weight tensor and how it is blocked: `block[d]` consecutive elements
 /// of dimension d share a scale.
 struct BlockedWeight {
   RankedTensorType type;
   SmallVector<int64_t> block;
+  int64_t groupSize = 0; // 0: one block per output channel
 };
 
 class WeightQuantizer {
@@ -74,9 +155,10 @@ public:
       : bits(bits), symmetric(symmetric) {}
 
   /// Quantizes `w` blockwise and returns the dequantized value that
-  /// replaces it.
+  /// replaces it; fills the scale range and byte counts of `record`.
   Value quantize(OpBuilder &b, Location loc, ArrayRef<float> w,
-                 const BlockedWeight &bw, StringRef name) {
+                 const BlockedWeight &bw, StringRef name,
+                 LayerRecord &record) {
     ArrayRef<int64_t> shape = bw.type.getShape();
     int64_t rank = shape.size();
     SmallVector<int64_t> scaleShape;
@@ -157,9 +239,14 @@ public:
                (name + ".zp").str(),
                ArrayRef<char>((const char *)zeroPoints.data(),
                               zeroPoints.size())));
-    bytesBefore += w.size() * sizeof(float);
-    bytesAfter += bytes.size() + scales.size() * sizeof(float) +
-                  (symmetric ? 0 : zeroPoints.size());
+    record.bits = bits;
+    record.symmetric = symmetric;
+    record.setScales(scales);
+    record.bytesBefore = w.size() * sizeof(float);
+    record.bytesAfter = bytes.size() + scales.size() * sizeof(float) +
+                        (symmetric ? 0 : zeroPoints.size());
+    bytesBefore += record.bytesBefore;
+    bytesAfter += record.bytesAfter;
     return DequantizeBlockwiseOp::create(
         b, loc, bw.type, storage, scale, zp, b.getDenseI64ArrayAttr(bw.block),
         b.getI64IntegerAttr(bits));
@@ -209,7 +296,7 @@ struct QccQuantizeWeightsPass
       block[0] = 1;
       if (bits == 4 && type.getShape().back() % 2)
         return std::nullopt;
-      return BlockedWeight{type, block};
+      return BlockedWeight{type, block, 0};
     } else {
       return std::nullopt;
     }
@@ -221,7 +308,7 @@ struct QccQuantizeWeightsPass
     (void)chan;
     if (k % block[red] || (bits == 4 && type.getShape().back() % 2))
       return std::nullopt;
-    return BlockedWeight{type, block};
+    return BlockedWeight{type, block, block[red] == k ? 0 : block[red]};
   }
 
   void runOnOperation() override {
@@ -229,11 +316,27 @@ struct QccQuantizeWeightsPass
       getOperation().emitError("qcc-quantize-weights: bits must be 8 or 4");
       return signalPassFailure();
     }
-    WeightQuantizer quantizer(bits, symmetric);
-    unsigned counter = 0;
-    getOperation().walk([&](Operation *op) {
-      if (!isa<MatMulOp, GemmOp, ConvOp>(op))
-        return;
+    int64_t defaultBits = bits;
+    WeightQuantizer quantizers[2] = {WeightQuantizer(8, symmetric),
+                                     WeightQuantizer(4, symmetric)};
+    unsigned counter = 0, layerCounter = 0;
+    WalkResult result = getOperation().walk([&](Operation *op) {
+      if (!isa<MatMulOp, GemmOp, ConvOp>(op) || isExcluded(op, exclude))
+        return WalkResult::advance();
+      // A per-op `qcc.bits` (from --qcc-mixed-precision) overrides `bits`;
+      // 32 keeps the op in float.
+      bits = defaultBits;
+      if (auto attr = op->getAttrOfType<IntegerAttr>("qcc.bits")) {
+        bits = attr.getInt();
+        if (bits != 32 && bits != 8 && bits != 4) {
+          op->emitError("qcc-quantize-weights: qcc.bits must be 4, 8 or 32");
+          return WalkResult::interrupt();
+        }
+        op->removeAttr("qcc.bits");
+      }
+      if (bits == 32)
+        return WalkResult::advance();
+      WeightQuantizer &quantizer = quantizers[bits == 8 ? 0 : 1];
       for (OpOperand &use : op->getOpOperands()) {
         Value w = use.get();
         std::optional<BlockedWeight> bw = blocking(op, w);
@@ -246,19 +349,32 @@ struct QccQuantizeWeightsPass
         std::string name = "qw" + std::to_string(counter++);
         if (auto nameLoc = dyn_cast<NameLoc>(w.getLoc()))
           name = nameLoc.getName().str();
-        use.set(quantizer.quantize(b, w.getLoc(), *values, *bw, name));
+        LayerRecord record;
+        record.layer = layerName(op, layerCounter);
+        record.opType = onnxOpType(op);
+        record.scheme = "weight-only";
+        record.granularity = bw->groupSize ? "per-group" : "per-channel";
+        record.groupSize = bw->groupSize;
+        use.set(quantizer.quantize(b, w.getLoc(), *values, *bw, name, record));
+        record.attach(op, op);
       }
+      return WalkResult::advance();
     });
+    bits = defaultBits;
+    if (result.wasInterrupted())
+      return signalPassFailure();
+    int64_t bytesBefore = quantizers[0].bytesBefore + quantizers[1].bytesBefore;
+    int64_t bytesAfter = quantizers[0].bytesAfter + quantizers[1].bytesAfter;
     getOperation()->setAttr(
         "qcc.weight_bytes",
         DictionaryAttr::get(
             &getContext(),
             {NamedAttribute(StringAttr::get(&getContext(), "float"),
                             IntegerAttr::get(IntegerType::get(&getContext(), 64),
-                                             quantizer.bytesBefore)),
+                                             bytesBefore)),
              NamedAttribute(StringAttr::get(&getContext(), "quantized"),
                             IntegerAttr::get(IntegerType::get(&getContext(), 64),
-                                             quantizer.bytesAfter))}));
+                                             bytesAfter))}));
   }
 };
 } // namespace
@@ -273,8 +389,9 @@ namespace {
 /// channels): the i8 constant and the [N] scales.
 std::pair<Value, Value> quantizeColumns(OpBuilder &b, Location loc,
                                         ArrayRef<float> w, int64_t k,
-                                        int64_t n) {
-  SmallVector<float> scales(n, 0.f);
+                                        int64_t n,
+                                        SmallVector<float> &scales) {
+  scales.assign(n, 0.f);
   for (int64_t i = 0; i < k; ++i)
     for (int64_t j = 0; j < n; ++j)
       scales[j] = std::max(scales[j], std::fabs(w[i * n + j]));
@@ -313,9 +430,16 @@ struct QccQuantizeDynamicPass
 
   /// x (float, [..., K]) times the quantized [K, N] weight, rescaled.
   Value quantizedProduct(OpBuilder &b, Location loc, Value x,
-                         ArrayRef<float> wKN, int64_t k, int64_t n) {
+                         ArrayRef<float> wKN, int64_t k, int64_t n,
+                         LayerRecord &record, Operation *&acc) {
     auto xType = cast<RankedTensorType>(x.getType());
-    auto [wq, ws] = quantizeColumns(b, loc, wKN, k, n);
+    SmallVector<float> scales;
+    auto [wq, ws] = quantizeColumns(b, loc, wKN, k, n, scales);
+    record.scheme = "dynamic";
+    record.granularity = "per-channel";
+    record.setScales(scales);
+    record.bytesBefore = k * n * sizeof(float);
+    record.bytesAfter = k * n + n * sizeof(float);
     SmallVector<int64_t> rowShape(xType.getShape());
     rowShape.back() = 1;
     auto rows = DynamicQuantizeRowsOp::create(
@@ -323,9 +447,10 @@ struct QccQuantizeDynamicPass
     SmallVector<int64_t> outShape(xType.getShape());
     outShape.back() = n;
     auto accType = RankedTensorType::get(outShape, b.getI32Type());
-    Value acc = MatMulOp::create(b, loc, accType, rows.getOutput(), wq);
+    auto mm = MatMulOp::create(b, loc, accType, rows.getOutput(), wq);
+    acc = mm;
     auto fType = accType.clone(xType.getElementType());
-    Value y = CastOp::create(b, loc, fType, acc);
+    Value y = CastOp::create(b, loc, fType, mm);
     y = MulOp::create(b, loc, fType, y, rows.getScale());
     return MulOp::create(b, loc, fType, y, ws);
   }
@@ -333,12 +458,17 @@ struct QccQuantizeDynamicPass
   void runOnOperation() override {
     SmallVector<Operation *> targets;
     getOperation().walk([&](Operation *op) {
-      if (isa<MatMulOp, GemmOp>(op))
+      if (isa<MatMulOp, GemmOp>(op) && !isExcluded(op, exclude))
         targets.push_back(op);
     });
+    unsigned layerCounter = 0;
     for (Operation *op : targets) {
       OpBuilder b(op);
       Location loc = op->getLoc();
+      LayerRecord record;
+      record.layer = layerName(op, layerCounter);
+      record.opType = onnxOpType(op);
+      Operation *acc = nullptr;
       if (auto mm = dyn_cast<MatMulOp>(op)) {
         auto wType = cast<RankedTensorType>(mm.getRhs().getType());
         auto xType = cast<RankedTensorType>(mm.getLhs().getType());
@@ -347,8 +477,10 @@ struct QccQuantizeDynamicPass
             !xType.getElementType().isF32() ||
             wType.getNumElements() < minElements)
           continue;
-        Value y = quantizedProduct(b, loc, mm.getLhs(), *w,
-                                   wType.getDimSize(0), wType.getDimSize(1));
+        Value y =
+            quantizedProduct(b, loc, mm.getLhs(), *w, wType.getDimSize(0),
+                             wType.getDimSize(1), record, acc);
+        record.attach(acc, y.getDefiningOp());
         mm.replaceAllUsesWith(y);
         mm.erase();
         continue;
@@ -365,7 +497,7 @@ struct QccQuantizeDynamicPass
         for (int64_t i = 0; i < k; ++i)
           for (int64_t j = 0; j < n; ++j)
             wKN[i * n + j] = (*w)[j * k + i];
-      Value y = quantizedProduct(b, loc, gemm.getA(), wKN, k, n);
+      Value y = quantizedProduct(b, loc, gemm.getA(), wKN, k, n, record, acc);
       auto yType = cast<RankedTensorType>(y.getType());
       Type ft = yType.getElementType();
       auto scalar = [&](double v) -> Value {
@@ -385,6 +517,7 @@ struct QccQuantizeDynamicPass
                             scalar(beta));
         y = AddOp::create(b, loc, yType, y, c);
       }
+      record.attach(acc, y.getDefiningOp());
       gemm.replaceAllUsesWith(y);
       gemm.erase();
     }
@@ -498,7 +631,7 @@ struct QccQuantizeStaticPass
   /// `shape`): values and scales.
   static std::pair<SmallVector<int8_t>, SmallVector<float>>
   quantizePerChannel(ArrayRef<float> w, ArrayRef<int64_t> shape,
-                     int64_t chanDim) {
+                     int64_t chanDim, bool perChannel) {
     int64_t channels = shape[chanDim], inner = 1;
     for (size_t d = chanDim + 1; d < shape.size(); ++d)
       inner *= shape[d];
@@ -506,6 +639,8 @@ struct QccQuantizeStaticPass
     SmallVector<float> scales(channels, 0.f);
     for (size_t i = 0; i < w.size(); ++i)
       scales[chanOf(i)] = std::max(scales[chanOf(i)], std::fabs(w[i]));
+    if (!perChannel) // one scale for the whole tensor
+      scales.assign(channels, *std::max_element(scales.begin(), scales.end()));
     for (float &s : scales)
       s = s > 0 ? s / 127.0f : 1.0f;
     SmallVector<int8_t> q(w.size());
@@ -532,10 +667,16 @@ struct QccQuantizeStaticPass
     SmallVector<Operation *> targets;
     getOperation().walk([&](Operation *op) {
       if (isa<MatMulOp, GemmOp, ConvOp>(op) &&
-          op->hasAttr("qcc.calibration"))
+          op->hasAttr("qcc.calibration") && !isExcluded(op, exclude))
         targets.push_back(op);
     });
+    unsigned layerCounter = 0;
     for (Operation *op : targets) {
+      LayerRecord record;
+      record.layer = layerName(op, layerCounter);
+      record.opType = onnxOpType(op);
+      record.scheme = "static";
+      record.granularity = perChannel ? "per-channel" : "per-tensor";
       auto calib = op->getAttrOfType<DictionaryAttr>("qcc.calibration");
       auto threshold = calib.getAs<FloatAttr>("threshold");
       if (!threshold)
@@ -554,15 +695,17 @@ struct QccQuantizeStaticPass
       std::optional<SmallVector<float>> wv = weightValues(w);
       if (!wv || wType.getNumElements() < minElements)
         continue;
-      Value y;
+      Value y, acc;
+      SmallVector<float> weightScales;
       if (auto conv = dyn_cast<ConvOp>(op)) {
-        auto [q, ws] = quantizePerChannel(*wv, wType.getShape(), 0);
+        auto [q, ws] = quantizePerChannel(*wv, wType.getShape(), 0, perChannel);
         Value wq = i8Constant(b, loc, q, wType.getShape());
+        weightScales = ws;
         Value xq = integerInput(b, loc, x, sx);
         if (!xq)
           xq = quantizeActivation(b, loc, x, sx);
         auto outType = cast<RankedTensorType>(conv.getType());
-        Value acc = ConvOp::create(
+        acc = ConvOp::create(
             b, loc, outType.clone(b.getI32Type()), xq, wq, Value(),
             conv.getStridesAttr(), conv.getPadsAttr(), conv.getDilationsAttr(),
             conv.getGroupAttr(), IntegerAttr(), IntegerAttr());
@@ -600,15 +743,16 @@ struct QccQuantizeStaticPass
           for (int64_t i = 0; i < k; ++i)
             for (int64_t j = 0; j < n; ++j)
               wKN[i * n + j] = (*wv)[j * k + i];
-        auto [q, ws] = quantizePerChannel(wKN, {k, n}, 1);
+        auto [q, ws] = quantizePerChannel(wKN, {k, n}, 1, perChannel);
         Value wq = i8Constant(b, loc, q, {k, n});
+        weightScales = ws;
         Value xq = integerInput(b, loc, x, sx);
         if (!xq)
           xq = quantizeActivation(b, loc, x, sx);
         SmallVector<int64_t> outShape(xType.getShape());
         outShape.back() = n;
         auto accType = RankedTensorType::get(outShape, b.getI32Type());
-        Value acc = MatMulOp::create(b, loc, accType, xq, wq);
+        acc = MatMulOp::create(b, loc, accType, xq, wq);
         SmallVector<float> combined;
         for (float s : ws)
           combined.push_back(s * sx);
@@ -637,6 +781,13 @@ struct QccQuantizeStaticPass
         if (plain && bias && (bias->empty() || (int64_t)bias->size() == n))
           produced[y] = {acc, combined, accType.getRank() - 1, {n}, *bias};
       }
+      record.setScales(weightScales);
+      record.weightScales = weightScales;
+      record.actScale = sx;
+      record.bytesBefore = wType.getNumElements() * sizeof(float);
+      record.bytesAfter = wType.getNumElements() +
+                          (perChannel ? weightScales.size() : 1) * sizeof(float);
+      record.attach(acc.getDefiningOp(), y.getDefiningOp());
       op->getResult(0).replaceAllUsesWith(y);
       op->erase();
     }

@@ -1,17 +1,30 @@
 // RUN: qcc-opt %s --split-input-file --qcc-quantize-static="min-elements=1" | FileCheck %s
+// RUN: qcc-opt %s --split-input-file --qcc-quantize-static="min-elements=1 per-channel=false" | FileCheck %s --check-prefix=TENSOR
+// RUN: qcc-opt %s --split-input-file --qcc-quantize-static="min-elements=1 exclude=conv1,MatMul" | FileCheck %s --check-prefix=EXCL
 
 // Calibrated threshold 2.54 -> activation scale 0.02; weight columns get
 // scales 0.01 and 0.02; the i32 product is rescaled by their products.
 // CHECK-LABEL: func.func @matmul
 // CHECK: %[[XQ:.*]] = qcc.quantize_linear %arg0, %{{.*}}, %{{.*}} {axis = 0 : i64} : (tensor<4x3xf32>, tensor<f32>, tensor<i8>) -> tensor<4x3xi8>
-// CHECK: %[[ACC:.*]] = qcc.matmul %[[XQ]], %{{.*}} : (tensor<4x3xi8>, tensor<3x2xi8>) -> tensor<4x2xi32>
+// The layer record sits on the i32 contraction, the float output is tagged.
+// CHECK: %[[ACC:.*]] = qcc.matmul %[[XQ]], %{{[a-z0-9_]+}} {qcc.quant = {act_scale = 2.000000e-02 : f32, bits = 8 : i64, bytes_after = 14 : i64, bytes_before = 24 : i64, granularity = "per-channel", group_size = 0 : i64, layer = "mm", op = "MatMul", scale_max = 2.000000e-02 : f32, scale_min = 0.00999999977 : f32, scheme = "static", symmetric = true, weight_scales = array<f32: 0.00999999977, 2.000000e-02>}} : (tensor<4x3xi8>, tensor<3x2xi8>) -> tensor<4x2xi32>
 // CHECK: %[[F:.*]] = qcc.cast %[[ACC]] : tensor<4x2xi32> -> tensor<4x2xf32>
 // CHECK: arith.constant dense<[2.000000e-04, 4.000000e-04]> : tensor<2xf32>
 // CHECK: qcc.mul %[[F]]
+// CHECK-SAME: qcc.layer_output = "mm"
 // CHECK-NOT: qcc.calibration
+// Per tensor: one weight scale (2.54 / 127) for both columns.
+// TENSOR-LABEL: func.func @matmul
+// TENSOR: %[[W:.*]] = arith.constant dense<{{\[\[}}64, -64], [-50, 127], [0, 1]]> : tensor<3x2xi8>
+// TENSOR: granularity = "per-tensor"
+// TENSOR: arith.constant dense<4.000000e-04> : tensor<2xf32>
+// TENSOR-LABEL: func.func @conv
+// EXCL-LABEL: func.func @matmul
+// EXCL-NOT: quantize_linear
+// EXCL: return
 func.func @matmul(%x: tensor<4x3xf32>) -> tensor<4x2xf32> {
   %w = arith.constant dense<[[1.27, -1.28], [-1.0, 2.54], [0.0, 0.02]]> : tensor<3x2xf32>
-  %0 = qcc.matmul %x, %w {qcc.calibration = {method = "minmax", min = -2.54 : f32, max = 1.0 : f32, threshold = 2.54 : f32, samples = 4 : i64}} : (tensor<4x3xf32>, tensor<3x2xf32>) -> tensor<4x2xf32>
+  %0 = qcc.matmul %x, %w {qcc.calibration = {method = "minmax", min = -2.54 : f32, max = 1.0 : f32, threshold = 2.54 : f32, samples = 4 : i64}} : (tensor<4x3xf32>, tensor<3x2xf32>) -> tensor<4x2xf32> loc("mm")
   return %0 : tensor<4x2xf32>
 }
 
@@ -24,9 +37,12 @@ func.func @matmul(%x: tensor<4x3xf32>) -> tensor<4x2xf32> {
 // CHECK: qcc.conv {{.*}} : (tensor<1x2x4x4xi8>, tensor<2x2x1x1xi8>) -> tensor<1x2x4x4xi32>
 // CHECK: qcc.mul
 // CHECK: qcc.add
+// EXCL-LABEL: func.func @conv
+// EXCL-NOT: quantize_linear
+// EXCL: return
 func.func @conv(%x: tensor<1x2x4x4xf32>, %b: tensor<2xf32>) -> tensor<1x2x4x4xf32> {
   %w = arith.constant dense<[[[[1.0]], [[2.0]]], [[[-1.0]], [[0.5]]]]> : tensor<2x2x1x1xf32>
-  %0 = qcc.conv %x, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, qcc.calibration = {threshold = 1.0 : f32}} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+  %0 = qcc.conv %x, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, qcc.calibration = {threshold = 1.0 : f32}} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32> loc("conv1")
   return %0 : tensor<1x2x4x4xf32>
 }
 

@@ -2,6 +2,7 @@
 // RUN: qcc-opt %s --split-input-file --qcc-quantize-weights="bits=4 group-size=2 min-elements=1" | FileCheck %s --check-prefix=W4
 // RUN: qcc-opt %s --split-input-file --qcc-quantize-weights="bits=8 symmetric=false min-elements=1" | FileCheck %s --check-prefix=ASYM
 // RUN: qcc-opt %s --split-input-file --qcc-quantize-weights="bits=8" | FileCheck %s --check-prefix=SMALL
+// RUN: qcc-opt %s --split-input-file --qcc-quantize-weights="bits=8 min-elements=1 exclude=Gemm,mm2" | FileCheck %s --check-prefix=EXCL
 
 // Per output channel (column) int8: column 0 has max |w| 1.27, scale 0.01;
 // column 1 max 2.54, scale 0.02. Values round half to even.
@@ -10,7 +11,7 @@
 // W8: %[[Q:.*]] = arith.constant dense<{{\[\[}}127, -64], [-100, 127], [0, 1]]> : tensor<3x2xi8>
 // W8: %[[S:.*]] = arith.constant dense<{{\[\[}}0.00999999977, 2.000000e-02]]> : tensor<1x2xf32>
 // W8: %[[D:.*]] = qcc.dequantize_blockwise %[[Q]], %[[S]] {block_shape = array<i64: 3, 1>} : (tensor<3x2xi8>, tensor<1x2xf32>) -> tensor<3x2xf32>
-// W8: qcc.matmul %arg0, %[[D]]
+// W8: qcc.matmul %arg0, %[[D]] {qcc.layer_output = "mm", qcc.quant = {bits = 8 : i64, bytes_after = 14 : i64, bytes_before = 24 : i64, granularity = "per-channel", group_size = 0 : i64, layer = "mm", op = "MatMul", scale_max = 2.000000e-02 : f32, scale_min = 0.00999999977 : f32, scheme = "weight-only", symmetric = true}}
 
 // Two 4-bit values per byte along the last dimension; a group size that
 // does not divide the reduction dimension (3) falls back to per channel.
@@ -26,7 +27,7 @@
 // SMALL-NOT: qcc.dequantize_blockwise
 func.func @matmul(%x: tensor<1x3xf32>) -> tensor<1x2xf32> {
   %w = arith.constant dense<[[1.27, -1.28], [-1.0, 2.54], [0.0, 0.02]]> : tensor<3x2xf32>
-  %0 = qcc.matmul %x, %w : (tensor<1x3xf32>, tensor<3x2xf32>) -> tensor<1x2xf32>
+  %0 = qcc.matmul %x, %w : (tensor<1x3xf32>, tensor<3x2xf32>) -> tensor<1x2xf32> loc("mm")
   return %0 : tensor<1x2xf32>
 }
 
@@ -38,8 +39,36 @@ func.func @matmul(%x: tensor<1x3xf32>) -> tensor<1x2xf32> {
 // Groups of 2 along the reduction dimension (the rows of B).
 // W4-LABEL: func.func @gemm
 // W4: qcc.dequantize_blockwise {{.*}} {bits = 4 : i64, block_shape = array<i64: 1, 2>} : (tensor<2x2xi8>, tensor<2x2xf32>) -> tensor<2x4xf32>
+// W4: qcc.gemm {{.*}}granularity = "per-group", group_size = 2 : i64, layer = "Gemm_0", op = "Gemm"
+// --exclude by op type keeps the Gemm in float.
+// EXCL-LABEL: func.func @gemm
+// EXCL-NOT: qcc.dequantize_blockwise
 func.func @gemm(%x: tensor<1x4xf32>) -> tensor<1x2xf32> {
   %w = arith.constant dense<[[1.0, 2.0, 3.0, 4.0], [-1.0, -2.0, -3.0, -4.0]]> : tensor<2x4xf32>
   %0 = qcc.gemm %x, %w {trans_b = true} : (tensor<1x4xf32>, tensor<2x4xf32>) -> tensor<1x2xf32>
   return %0 : tensor<1x2xf32>
+}
+
+// -----
+
+// A per-op qcc.bits (from --qcc-mixed-precision) overrides the pass's bits:
+// 32 keeps the op in float. --exclude names nodes too ("mm2").
+// W8-LABEL: func.func @mixed
+// W8: qcc.dequantize_blockwise {{.*}} {bits = 4 : i64, block_shape = array<i64: 4, 1>}
+// W8: qcc.matmul {{.*}}bits = 4 : i64{{.*}}layer = "mm1"
+// W8: qcc.dequantize_blockwise {{.*}} {block_shape = array<i64: 4, 1>}
+// W8: qcc.matmul {{.*}}bits = 8 : i64{{.*}}layer = "mm2"
+// W8: qcc.matmul %{{.*}}, %cst : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32>
+// W8-NOT: qcc.bits
+// EXCL-LABEL: func.func @mixed
+// EXCL: qcc.matmul {{.*}}layer = "mm1"
+// EXCL-NOT: layer = "mm2"
+func.func @mixed(%x: tensor<1x4xf32>) -> tensor<1x2xf32> {
+  %w = arith.constant dense<[[1.0, 2.0], [3.0, 4.0], [-1.0, -2.0], [-3.0, -4.0]]> : tensor<4x2xf32>
+  %0 = qcc.matmul %x, %w {qcc.bits = 4 : i64} : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32> loc("mm1")
+  %1 = qcc.matmul %x, %w : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32> loc("mm2")
+  %2 = qcc.matmul %x, %w {qcc.bits = 32 : i64} : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32> loc("mm3")
+  %3 = qcc.add %0, %1 : (tensor<1x2xf32>, tensor<1x2xf32>) -> tensor<1x2xf32>
+  %4 = qcc.add %3, %2 : (tensor<1x2xf32>, tensor<1x2xf32>) -> tensor<1x2xf32>
+  return %4 : tensor<1x2xf32>
 }

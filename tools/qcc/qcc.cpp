@@ -64,7 +64,8 @@ cl::opt<EmitKind> emitKind(
     "emit", cl::desc("Stop after this stage and write its output"),
     cl::init(EmitKind::So),
     cl::values(
-        clEnumValN(EmitKind::Mlir, "mlir", "imported qcc dialect IR"),
+        clEnumValN(EmitKind::Mlir, "mlir",
+                   "qcc dialect IR (after calibration and quantization)"),
         clEnumValN(EmitKind::Linalg, "linalg",
                    "upstream linalg/tensor/arith IR after qcc-to-linalg"),
         clEnumValN(EmitKind::LLVMDialect, "llvm-dialect",
@@ -103,6 +104,17 @@ cl::opt<int64_t> groupSize(
 cl::opt<bool> asymmetricQuant(
     "asymmetric", cl::desc("Asymmetric weight quantization (zero points)"),
     cl::init(false), cl::cat(qccCategory));
+cl::opt<bool> perTensor(
+    "per-tensor",
+    cl::desc("w8a8: one weight scale per tensor instead of per output "
+             "channel (for comparison; per channel is the default)"),
+    cl::init(false), cl::cat(qccCategory));
+cl::list<std::string>
+    excludeList("exclude",
+                cl::desc("Keep these ONNX nodes (by node name) or op types "
+                         "(MatMul, Gemm, Conv) in float"),
+                cl::CommaSeparated, cl::value_desc("name,..."),
+                cl::cat(qccCategory));
 cl::opt<std::string> calibData(
     "calib",
     cl::desc("Calibration samples: a directory of sample directories, each "
@@ -343,24 +355,34 @@ int compile(const char *argv0) {
     if (failed(calib.run(*module)))
       return 1;
   }
+  qcc::CpuPipelineOptions quantOptions;
+  if (quantMode == QuantMode::W8A8) {
+    quantOptions.staticActivations = true;
+    quantOptions.perTensor = perTensor;
+  } else if (quantMode == QuantMode::W8Dynamic) {
+    quantOptions.dynamicActivations = true;
+  } else if (quantMode != QuantMode::None) {
+    quantOptions.weightBits = quantMode == QuantMode::W8 ? 8 : 4;
+    quantOptions.groupSize =
+        groupSize >= 0 ? groupSize.getValue()
+                       : (quantMode == QuantMode::W4 ? 128 : 0);
+    quantOptions.asymmetric = asymmetricQuant;
+  }
+  quantOptions.exclude = ArrayRef<std::string>(excludeList);
+  if (quantMode != QuantMode::None) {
+    PassManager quantize(&ctx);
+    qcc::buildQuantizationPipeline(quantize, quantOptions);
+    if (failed(quantize.run(*module)))
+      return 1;
+  }
   if (emitKind == EmitKind::Mlir)
     return writeText(output, [&](llvm::raw_ostream &os) { module->print(os); })
                ? 0
                : 1;
 
+  // Quantization is done; the rest only lowers.
   qcc::CpuPipelineOptions pipelineOptions;
   pipelineOptions.optLevel = optLevel;
-  if (quantMode == QuantMode::W8A8) {
-    pipelineOptions.staticActivations = true;
-  } else if (quantMode == QuantMode::W8Dynamic) {
-    pipelineOptions.dynamicActivations = true;
-  } else if (quantMode != QuantMode::None) {
-    pipelineOptions.weightBits = quantMode == QuantMode::W8 ? 8 : 4;
-    pipelineOptions.groupSize =
-        groupSize >= 0 ? groupSize.getValue()
-                       : (quantMode == QuantMode::W4 ? 128 : 0);
-    pipelineOptions.asymmetric = asymmetricQuant;
-  }
   PassManager pm(&ctx);
   if (emitKind == EmitKind::Linalg)
     qcc::buildQccToLinalgPipeline(pm, pipelineOptions);

@@ -36,12 +36,25 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
       *this, "asymmetric",
       llvm::cl::desc("Asymmetric weight quantization (zero points)"),
       llvm::cl::init(false)};
+  PassOptions::Option<bool> perTensor{
+      *this, "per-tensor",
+      llvm::cl::desc("Static W8A8: one weight scale per tensor instead of "
+                     "per output channel"),
+      llvm::cl::init(false)};
+  PassOptions::ListOption<std::string> exclude{
+      *this, "exclude",
+      llvm::cl::desc("ONNX node names or op types kept in float")};
   PassOptions::Option<std::string> entry{
       *this, "entry", llvm::cl::desc("Name of the model entry function"),
       llvm::cl::init("main")};
 };
 
-/// qcc tensor IR -> linalg/tensor/arith/math on tensors (`qcc-to-linalg`).
+/// The quantization passes the options select (none, weight-only, dynamic
+/// or static), on qcc tensor IR.
+void buildQuantizationPipeline(OpPassManager &pm,
+                               const CpuPipelineOptions &options);
+/// qcc tensor IR -> linalg/tensor/arith/math on tensors (`qcc-to-linalg`),
+/// starting with buildQuantizationPipeline.
 void buildQccToLinalgPipeline(OpPassManager &pm,
                               const CpuPipelineOptions &options);
 /// linalg on tensors -> LLVM dialect with the C ABI glue

@@ -77,7 +77,9 @@ def QccQuantizeWeights : Pass<"qcc-quantize-weights", "ModuleOp"> {
     Option<"symmetric", "symmetric", "bool", "true",
            "Symmetric (signed, no zero point) or asymmetric quantization">,
     Option<"minElements", "min-elements", "int64_t", "1024",
-           "Weights smaller than this stay in float">
+           "Weights smaller than this stay in float">,
+    ListOption<"exclude", "exclude", "std::string",
+               "ONNX node names or op types (MatMul, Gemm, Conv) kept in float">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
@@ -118,12 +120,19 @@ def QccQuantizeStatic : Pass<"qcc-quantize-static", "ModuleOp"> {
     weights to int8 per output channel, the contraction accumulates in i32
     and is rescaled once per output channel (activation scale x weight
     scale) in float, where bias and the following float ops continue.
-    Integer-only requantization between consecutive quantized ops is not
-    done yet.
+    When the activation of a quantized op is the output (directly or
+    through a ReLU) of another quantized op with a constant bias, the chain
+    stays integer-only: the producer's i32 accumulator plus its quantized
+    bias is requantized by `qcc.requantize_fixed` (Q31 multiplier and
+    rounding shift per channel, ReLU folded into the lower bound).
   }];
   let options = [
     Option<"minElements", "min-elements", "int64_t", "256",
-           "Weights smaller than this stay in float">
+           "Weights smaller than this stay in float">,
+    Option<"perChannel", "per-channel", "bool", "true",
+           "One weight scale per output channel (false: one per tensor)">,
+    ListOption<"exclude", "exclude", "std::string",
+               "ONNX node names or op types (MatMul, Gemm, Conv) kept in float">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
@@ -139,7 +148,9 @@ def QccQuantizeDynamic : Pass<"qcc-quantize-dynamic", "ModuleOp"> {
   }];
   let options = [
     Option<"minElements", "min-elements", "int64_t", "1024",
-           "Weights smaller than this stay in float">
+           "Weights smaller than this stay in float">,
+    ListOption<"exclude", "exclude", "std::string",
+               "ONNX node names or op types (MatMul, Gemm, Conv) kept in float">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
