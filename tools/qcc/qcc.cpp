@@ -118,8 +118,9 @@ cl::list<std::string>
 cl::opt<std::string> calibData(
     "calib",
     cl::desc("Calibration samples: a directory of sample directories, each "
-             "with <input name>.npy, or a .npz of [samples, ...] arrays per "
-             "input; records activation ranges (qcc.calibration)"),
+             "with <input name>.npy or ONNX input_<j>.pb, or a .npz of "
+             "[samples, ...] arrays per input; records activation ranges "
+             "(qcc.calibration)"),
     cl::init(""), cl::cat(qccCategory));
 cl::opt<std::string> calibMethod(
     "calib-method", cl::desc("minmax, percentile, entropy or mse"),

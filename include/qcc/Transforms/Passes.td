@@ -91,7 +91,8 @@ def QccCalibrate : Pass<"qcc-calibrate", "ModuleOp"> {
     every qcc.matmul, qcc.gemm and qcc.conv becomes an extra result) with the
     CPU pipeline, runs it in-process through MLIR's ExecutionEngine on every
     sample of `data` (a directory whose subdirectories each hold one sample
-    as `<input name>.npy`, or a `.npz` mapping each input name to its
+    as `<input name>.npy` or ONNX TensorProto `<input name>.pb` /
+    `input_<j>.pb`, or a `.npz` mapping each input name to its
     samples stacked on a leading axis), streams the observed activations into
     constant-memory range observers, and records on each of those ops a
     `qcc.calibration` dictionary: `min`, `max` and the clipping `threshold`
