@@ -420,17 +420,25 @@ std::unique_ptr<ProbedModel> ProbedModel::compile(ModuleOp module,
     return nullptr;
   }
   auto ret = cast<func::ReturnOp>(func.getBody().back().getTerminator());
+  // A value returned twice trips buffer-results-to-out-params, so each
+  // distinct value is returned once and probes may share a slot.
   SmallVector<Value> results(ret.getOperands());
-  for (Value p : probes)
-    results.push_back(mapping.lookup(p));
+  std::unique_ptr<ProbedModel> model(new ProbedModel());
+  for (Value p : probes) {
+    Value v = mapping.lookup(p);
+    auto it = llvm::find(results, v);
+    model->probeSlots.push_back(it - results.begin());
+    if (it == results.end())
+      results.push_back(v);
+  }
+  unsigned numModelResults = ret.getNumOperands();
   OpBuilder b(ret);
   func::ReturnOp::create(b, ret.getLoc(), results);
   ret.erase();
   func.setType(FunctionType::get(ctx, func.getFunctionType().getInputs(),
                                  ValueRange(results).getTypes()));
 
-  std::unique_ptr<ProbedModel> model(new ProbedModel());
-  model->numProbes = probes.size();
+  model->numResults_ = numModelResults;
   for (Type t : func.getFunctionType().getInputs())
     model->inputTypes.push_back(cast<RankedTensorType>(t));
   for (Type t : func.getFunctionType().getResults()) {
@@ -502,7 +510,7 @@ std::string ProbedModel::run(const SampleSet &samples, int64_t s,
   for (Buffer &buf : buffers)
     args.push_back(buf.desc.data());
   invoke(args.data());
-  outputs.resize(resultTypes.size());
+  outputs.resize(numResults_ + probeSlots.size());
   for (auto [j, type] : llvm::enumerate(resultTypes)) {
     const char *p = buffers[inputTypes.size() + j].data.data();
     std::vector<float> &o = outputs[j];
@@ -531,6 +539,13 @@ std::string ProbedModel::run(const SampleSet &samples, int64_t s,
       }
     }
   }
+  // Probes after the model's results, in the order they were asked for.
+  std::vector<std::vector<float>> distinct(outputs.begin() + numResults_,
+                                           outputs.begin() +
+                                               resultTypes.size());
+  for (auto [k, slot] : llvm::enumerate(probeSlots))
+    outputs[numResults_ + k] =
+        slot < numResults_ ? outputs[slot] : distinct[slot - numResults_];
   return "";
 }
 

@@ -12,6 +12,7 @@
 
 #include "qcc/Import/OnnxImporter.h"
 #include "qcc/Pipelines/Pipelines.h"
+#include "qcc/Pipelines/QuantReport.h"
 #include "qcc/Transforms/Passes.h"
 
 #include "mlir/ExecutionEngine/OptUtils.h"
@@ -115,6 +116,12 @@ cl::list<std::string>
                          "(MatMul, Gemm, Conv) in float"),
                 cl::CommaSeparated, cl::value_desc("name,..."),
                 cl::cat(qccCategory));
+cl::opt<std::string> reportPath(
+    "report",
+    cl::desc("Write a per-layer quantization report (bits, granularity, "
+             "scale range, bytes, SQNR vs float on the --calib samples): "
+             "report.json, or report.html with charts"),
+    cl::value_desc("file"), cl::init(""), cl::cat(qccCategory));
 cl::opt<std::string> calibData(
     "calib",
     cl::desc("Calibration samples: a directory of sample directories, each "
@@ -370,11 +377,24 @@ int compile(const char *argv0) {
     quantOptions.asymmetric = asymmetricQuant;
   }
   quantOptions.exclude = ArrayRef<std::string>(excludeList);
+  OwningOpRef<ModuleOp> floatModule;
+  if (!reportPath.empty()) {
+    if (quantMode == QuantMode::None)
+      return error("--report needs a --quant mode"), 1;
+    floatModule = module->clone();
+  }
   if (quantMode != QuantMode::None) {
     PassManager quantize(&ctx);
     qcc::buildQuantizationPipeline(quantize, quantOptions);
     if (failed(quantize.run(*module)))
       return 1;
+  }
+  if (floatModule) {
+    std::string err = qcc::writeQuantReport(*floatModule, *module, "main",
+                                            calibData, reportPath);
+    if (!err.empty())
+      return error("--report: " + err), 1;
+    floatModule = nullptr;
   }
   if (emitKind == EmitKind::Mlir)
     return writeText(output, [&](llvm::raw_ostream &os) { module->print(os); })

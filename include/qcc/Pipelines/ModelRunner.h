@@ -61,7 +61,7 @@ public:
                                               std::string &error);
   ~ProbedModel();
 
-  unsigned numResults() const { return resultTypes.size() - numProbes; }
+  unsigned numResults() const { return numResults_; }
   /// Runs sample `s`; `outputs` gets every result then every probe,
   /// converted to float. Returns an error message or "".
   std::string run(const SampleSet &samples, int64_t s,
@@ -72,7 +72,8 @@ private:
   std::unique_ptr<ExecutionEngine> engine;
   void (*invoke)(void **) = nullptr;
   SmallVector<RankedTensorType> inputTypes, resultTypes;
-  unsigned numProbes = 0;
+  unsigned numResults_ = 0;
+  SmallVector<unsigned> probeSlots; // result index of each probe
 };
 
 /// The noise power of `test` against `ref` and the signal power of `ref`,
