@@ -3,6 +3,7 @@
 #include "qcc/Pipelines/QuantReport.h"
 #include "qcc/Pipelines/ModelRunner.h"
 #include "qcc/QccOps.h"
+#include "qcc/Transforms/QuantUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -17,17 +18,6 @@ using namespace mlir;
 using namespace mlir::qcc;
 
 namespace {
-
-/// The ONNX node name an imported op carries as its NameLoc, or "".
-std::string nodeName(Operation *op) {
-  Location loc = op->getLoc();
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    if (!fused.getLocations().empty())
-      loc = fused.getLocations().front();
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return name.getName().str();
-  return "";
-}
 
 /// JSON has no infinities: identical outputs report null.
 llvm::json::Value dbValue(const SqnrAccumulator &acc) {
@@ -133,7 +123,7 @@ std::string qcc::writeQuantReport(ModuleOp floatModule, ModuleOp quantModule,
   floatModule.walk([&](Operation *op) {
     if (!isa<MatMulOp, GemmOp, ConvOp>(op))
       return;
-    if (auto it = byName.find(nodeName(op)); it != byName.end())
+    if (auto it = byName.find(onnxNodeName(op)); it != byName.end())
       layers[it->second].floatOut = op->getResult(0);
   });
 

@@ -21,6 +21,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "qcc/Transforms/Passes.h"
+#include "qcc/Transforms/QuantUtils.h"
 
 #include "qcc/QccOps.h"
 
@@ -43,6 +44,34 @@ namespace mlir::qcc {
 using namespace mlir;
 using namespace mlir::qcc;
 
+std::string mlir::qcc::onnxNodeName(Operation *op) {
+  Location loc = op->getLoc();
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    if (!fused.getLocations().empty())
+      loc = fused.getLocations().front();
+  if (auto nameLoc = dyn_cast<NameLoc>(loc))
+    return nameLoc.getName().str();
+  return "";
+}
+
+StringRef mlir::qcc::onnxOpType(Operation *op) {
+  if (isa<MatMulOp>(op))
+    return "MatMul";
+  if (isa<GemmOp>(op))
+    return "Gemm";
+  return "Conv";
+}
+
+bool mlir::qcc::isExcludedLayer(Operation *op, ArrayRef<std::string> exclude) {
+  if (exclude.empty())
+    return false;
+  std::string name = onnxNodeName(op);
+  StringRef type = onnxOpType(op);
+  return llvm::any_of(exclude, [&](const std::string &e) {
+    return (!name.empty() && e == name) || StringRef(e).equals_insensitive(type);
+  });
+}
+
 namespace {
 
 /// The float values of a constant weight, or std::nullopt.
@@ -61,37 +90,16 @@ std::optional<SmallVector<float>> weightValues(Value v) {
   return std::nullopt;
 }
 
-/// The ONNX op type a quantizable qcc op was imported from.
-StringRef onnxOpType(Operation *op) {
-  if (isa<MatMulOp>(op))
-    return "MatMul";
-  if (isa<GemmOp>(op))
-    return "Gemm";
-  return "Conv";
-}
-
-/// The ONNX node name of `op` (its NameLoc), or "<OpType>_<n>".
+/// The ONNX node name of `op`, or "<OpType>_<n>".
 std::string layerName(Operation *op, unsigned &counter) {
-  Location loc = op->getLoc();
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    if (!fused.getLocations().empty())
-      loc = fused.getLocations().front();
-  if (auto nameLoc = dyn_cast<NameLoc>(loc))
-    return nameLoc.getName().str();
+  std::string name = onnxNodeName(op);
+  if (!name.empty())
+    return name;
   return (onnxOpType(op) + "_" + Twine(counter++)).str();
 }
 
-/// Whether `--exclude` keeps `op` in float: an entry names the node or its
-/// ONNX op type.
 bool isExcluded(Operation *op, ArrayRef<std::string> exclude) {
-  if (exclude.empty())
-    return false;
-  unsigned unused = 0;
-  std::string name = layerName(op, unused);
-  StringRef type = onnxOpType(op);
-  return llvm::any_of(exclude, [&](const std::string &e) {
-    return e == name || StringRef(e).equals_insensitive(type);
-  });
+  return isExcludedLayer(op, exclude);
 }
 
 /// What a quantization pass did to one layer, recorded as the `qcc.quant`

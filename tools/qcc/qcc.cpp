@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "qcc/Export/OnnxExport.h"
 #include "qcc/Import/OnnxImporter.h"
 #include "qcc/Pipelines/Pipelines.h"
 #include "qcc/Pipelines/QuantReport.h"
@@ -54,7 +55,7 @@ namespace cl = llvm::cl;
 #endif
 
 namespace {
-enum class EmitKind { Mlir, Linalg, LLVMDialect, LLVMIR, Obj, So };
+enum class EmitKind { Mlir, Onnx, Linalg, LLVMDialect, LLVMIR, Obj, So };
 
 cl::OptionCategory qccCategory("qcc options");
 cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.onnx>"),
@@ -67,6 +68,9 @@ cl::opt<EmitKind> emitKind(
     cl::values(
         clEnumValN(EmitKind::Mlir, "mlir",
                    "qcc dialect IR (after calibration and quantization)"),
+        clEnumValN(EmitKind::Onnx, "onnx",
+                   "the quantized model as ONNX for ONNX Runtime (QDQ, "
+                   "com.microsoft.MatMulNBits for int4; needs --quant)"),
         clEnumValN(EmitKind::Linalg, "linalg",
                    "upstream linalg/tensor/arith IR after qcc-to-linalg"),
         clEnumValN(EmitKind::LLVMDialect, "llvm-dialect",
@@ -116,6 +120,13 @@ cl::list<std::string>
                          "(MatMul, Gemm, Conv) in float"),
                 cl::CommaSeparated, cl::value_desc("name,..."),
                 cl::cat(qccCategory));
+cl::opt<std::string> sizeBudget(
+    "size-budget",
+    cl::desc("Mixed precision: choose fp32/int8/int4 weights per layer to "
+             "minimise output error on the --calib samples within this many "
+             "weight bytes (5MB, 800KB, 123456B) or this fraction of the "
+             "float weights (0.3)"),
+    cl::value_desc("size"), cl::init(""), cl::cat(qccCategory));
 cl::opt<std::string> reportPath(
     "report",
     cl::desc("Write a per-layer quantization report (bits, granularity, "
@@ -203,6 +214,9 @@ std::string defaultOutput() {
   llvm::SmallString<256> out(llvm::sys::path::filename(inputFile.getValue()));
   const char *ext = ".so";
   switch (emitKind) {
+  case EmitKind::Onnx:
+    ext = ".qcc.onnx";
+    break;
   case EmitKind::Mlir:
   case EmitKind::Linalg:
   case EmitKind::LLVMDialect:
@@ -336,6 +350,23 @@ int compile(const char *argv0) {
            1;
   std::string output =
       outputFile.empty() ? defaultOutput() : outputFile.getValue();
+  if (!sizeBudget.empty()) {
+    // Mixed precision allocates weight-only bits per layer; int4 layers
+    // use --group-size (default 128).
+    if (quantMode == QuantMode::W8A8 || quantMode == QuantMode::W8Dynamic)
+      return error("--size-budget chooses weight-only bits per layer; it "
+                   "cannot be combined with --quant=w8a8 or w8-dynamic"),
+             1;
+    if (calibData.empty())
+      return error("--size-budget needs samples to measure each layer's "
+                   "sensitivity (--calib=DIR or FILE.npz)"),
+             1;
+    quantMode = QuantMode::W4;
+  }
+  if (emitKind == EmitKind::Onnx && quantMode == QuantMode::None)
+    return error("--emit=onnx writes the quantized model; give a --quant "
+                 "mode (w8, w4, w8-dynamic, w8a8)"),
+           1;
 
   DialectRegistry registry;
   registerAllDialects(registry);
@@ -377,6 +408,17 @@ int compile(const char *argv0) {
     quantOptions.asymmetric = asymmetricQuant;
   }
   quantOptions.exclude = ArrayRef<std::string>(excludeList);
+  if (!sizeBudget.empty()) {
+    qcc::QccMixedPrecisionOptions mp;
+    mp.data = calibData;
+    mp.sizeBudget = sizeBudget;
+    mp.groupSize = quantOptions.groupSize;
+    mp.exclude = llvm::to_vector(excludeList);
+    PassManager mixed(&ctx);
+    mixed.addPass(qcc::createQccMixedPrecision(mp));
+    if (failed(mixed.run(*module)))
+      return 1;
+  }
   OwningOpRef<ModuleOp> floatModule;
   if (!reportPath.empty()) {
     if (quantMode == QuantMode::None)
@@ -400,6 +442,9 @@ int compile(const char *argv0) {
     return writeText(output, [&](llvm::raw_ostream &os) { module->print(os); })
                ? 0
                : 1;
+  if (emitKind == EmitKind::Onnx)
+    return succeeded(qcc::exportQuantizedOnnx(*module, inputFile, output)) ? 0
+                                                                           : 1;
 
   // Quantization is done; the rest only lowers.
   qcc::CpuPipelineOptions pipelineOptions;

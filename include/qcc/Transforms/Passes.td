@@ -111,6 +111,43 @@ def QccCalibrate : Pass<"qcc-calibrate", "ModuleOp"> {
   ];
 }
 
+def QccMixedPrecision : Pass<"qcc-mixed-precision", "ModuleOp"> {
+  let summary = "Choose fp32/int8/int4 per layer to minimise error under a size budget";
+  let description = [{
+    Measures each weight layer's sensitivity (qcc.matmul, qcc.gemm and
+    qcc.conv with constant weights of at least `min-elements`): the model
+    is compiled with only that layer weight-quantized to int8, then to int4
+    (both per group of `group-size` where it divides the reduction
+    dimension, else per channel), and run on the samples in `data` (as for
+    qcc-calibrate); the error is the squared difference of the model's
+    outputs from the float model's. Bits are then allocated greedily: every
+    layer starts at int4 (int8 where int4 does not apply) and the upgrade
+    (int4 -> int8 -> fp32) with the largest error reduction per added byte
+    that still fits `size-budget` is taken until none fits. The budget
+    counts all of the model's weight bytes: `5MB`/`800KB`/`123456B`
+    (decimal units) or a fraction of the float weight bytes such as `0.3`.
+    The choice is written as `qcc.bits` (4, 8 or 32) on every candidate,
+    which qcc-quantize-weights honours, and summarised in the module
+    attribute `qcc.mixed_precision`. Layers named by `exclude` stay fp32.
+  }];
+  let options = [
+    Option<"data", "data", "std::string", "\"\"",
+           "Samples: a directory of sample directories or a .npz">,
+    Option<"sizeBudget", "size-budget", "std::string", "\"\"",
+           "Weight bytes allowed: 5MB, 800KB, 123456B, or a ratio such as 0.3">,
+    Option<"groupSize", "group-size", "int64_t", "128",
+           "Elements of the reduction dimension per int4 scale">,
+    Option<"minElements", "min-elements", "int64_t", "1024",
+           "Weights smaller than this stay in float">,
+    Option<"maxSamples", "max-samples", "int64_t", "16",
+           "Samples used to measure sensitivity">,
+    ListOption<"exclude", "exclude", "std::string",
+               "ONNX node names or op types (MatMul, Gemm, Conv) kept in float">,
+    Option<"entryName", "entry", "std::string", "\"main\"",
+           "Name of the model's entry function">
+  ];
+}
+
 def QccQuantizeStatic : Pass<"qcc-quantize-static", "ModuleOp"> {
   let summary = "Static W8A8: calibrated int8 activations, per-channel int8 weights";
   let description = [{
