@@ -83,6 +83,21 @@ struct QccCalibratePass : qcc::impl::QccCalibrateBase<QccCalibratePass> {
     }
     int64_t numSamples = samples->size();
     std::vector<calib::RangeObserver> observers(observed.size());
+    // Per-input-channel sums for bias correction: the channel axis is 1
+    // for convolutions, the last (reduction) axis for matmul/gemm.
+    std::vector<std::vector<double>> channelSums(observed.size());
+    std::vector<int64_t> channelCounts(observed.size(), 0);
+    SmallVector<int64_t> channelAxis, channelStride;
+    for (auto [k, op] : llvm::enumerate(observed)) {
+      auto type = cast<RankedTensorType>(op->getOperand(0).getType());
+      int64_t axis = isa<ConvOp>(op) ? 1 : type.getRank() - 1;
+      int64_t stride = 1;
+      for (int64_t d = axis + 1; d < type.getRank(); ++d)
+        stride *= type.getDimSize(d);
+      channelAxis.push_back(axis);
+      channelStride.push_back(stride);
+      channelSums[k].assign(type.getDimSize(axis), 0.0);
+    }
     std::vector<std::vector<float>> outputs;
     auto start = std::chrono::steady_clock::now();
     for (int64_t s = 0; s < numSamples; ++s) {
@@ -90,8 +105,15 @@ struct QccCalibratePass : qcc::impl::QccCalibrateBase<QccCalibratePass> {
         module.emitError("qcc-calibrate: ") << err;
         return signalPassFailure();
       }
-      for (size_t k = 0; k < observed.size(); ++k)
-        observers[k].observe(outputs[model->numResults() + k]);
+      for (size_t k = 0; k < observed.size(); ++k) {
+        const std::vector<float> &x = outputs[model->numResults() + k];
+        observers[k].observe(x);
+        std::vector<double> &sums = channelSums[k];
+        int64_t channels = sums.size(), stride = channelStride[k];
+        for (size_t i = 0; i < x.size(); ++i)
+          sums[(i / stride) % channels] += x[i];
+        channelCounts[k] += x.size() / channels;
+      }
       double elapsed = std::chrono::duration<double>(
                            std::chrono::steady_clock::now() - start)
                            .count();
@@ -105,6 +127,9 @@ struct QccCalibratePass : qcc::impl::QccCalibrateBase<QccCalibratePass> {
     Builder attrs(ctx);
     for (auto [k, op] : llvm::enumerate(observed)) {
       const calib::RangeObserver &o = observers[k];
+      SmallVector<float> means;
+      for (double sum : channelSums[k])
+        means.push_back(sum / std::max<int64_t>(channelCounts[k], 1));
       op->setAttr("qcc.calibration",
                   attrs.getDictionaryAttr(
                       {attrs.getNamedAttr("method", attrs.getStringAttr(method)),
@@ -114,8 +139,9 @@ struct QccCalibratePass : qcc::impl::QccCalibrateBase<QccCalibratePass> {
                            "threshold",
                            attrs.getF32FloatAttr(o.threshold(*m, percentile))),
                        attrs.getNamedAttr("samples",
-                                          attrs.getI64IntegerAttr(
-                                              numSamples))}));
+                                          attrs.getI64IntegerAttr(numSamples)),
+                       attrs.getNamedAttr("channel_mean",
+                                          attrs.getDenseF32ArrayAttr(means))}));
     }
   }
 };

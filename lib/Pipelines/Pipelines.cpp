@@ -38,6 +38,7 @@ void qcc::buildQuantizationPipeline(OpPassManager &pm,
   if (options.staticActivations) {
     QccQuantizeStaticOptions q;
     q.perChannel = !options.perTensor;
+    q.biasCorrection = options.biasCorrection;
     q.exclude = exclude;
     pm.addPass(createQccQuantizeStatic(q));
   } else if (options.dynamicActivations) {

@@ -115,6 +115,7 @@ struct LayerRecord {
   int64_t bytesBefore = 0, bytesAfter = 0;
   std::optional<float> actScale;
   ArrayRef<float> weightScales; // static only
+  ArrayRef<float> biasCorrection; // static: per-channel shift subtracted
 
   void setScales(ArrayRef<float> scales) {
     if (scales.empty())
@@ -144,6 +145,9 @@ struct LayerRecord {
     if (!weightScales.empty())
       fields.push_back(b.getNamedAttr(
           "weight_scales", b.getDenseF32ArrayAttr(weightScales)));
+    if (!biasCorrection.empty())
+      fields.push_back(b.getNamedAttr(
+          "bias_correction", b.getDenseF32ArrayAttr(biasCorrection)));
     computeOp->setAttr("qcc.quant", b.getDictionaryAttr(fields));
     outputOp->setAttr("qcc.layer_output", b.getStringAttr(layer));
   }
@@ -658,6 +662,52 @@ struct QccQuantizeStaticPass
     return {q, scales};
   }
 
+  /// The expected output shift per output channel that weight rounding
+  /// causes, E[x] . (dequant(q) - w), for weights laid out as `outC` rows
+  /// of `inPerGroup` x `window` values; input channel of row o, column c is
+  /// (o / groupOut) * inPerGroup + c.
+  static SmallVector<float> biasShift(ArrayRef<float> w, ArrayRef<int8_t> q,
+                                      ArrayRef<float> scales,
+                                      ArrayRef<float> mean, int64_t outC,
+                                      int64_t inPerGroup, int64_t window,
+                                      int64_t groupOut) {
+    SmallVector<float> shift(outC, 0.f);
+    for (int64_t o = 0; o < outC; ++o) {
+      double sum = 0;
+      for (int64_t c = 0; c < inPerGroup; ++c) {
+        int64_t in = (o / groupOut) * inPerGroup + c;
+        if (in >= (int64_t)mean.size())
+          return {};
+        for (int64_t t = 0; t < window; ++t) {
+          int64_t i = (o * inPerGroup + c) * window + t;
+          sum += (double)mean[in] * ((double)q[i] * scales[o] - w[i]);
+        }
+      }
+      shift[o] = sum;
+    }
+    if (llvm::all_of(shift, [](float v) { return v == 0; }))
+      return {};
+    return shift;
+  }
+
+  static SmallVector<float> negate(ArrayRef<float> v) {
+    SmallVector<float> out;
+    for (float x : v)
+      out.push_back(-x);
+    return out;
+  }
+
+  /// `bias` (empty: none) minus `shift` (empty: no correction).
+  static SmallVector<float> corrected(ArrayRef<float> bias,
+                                      ArrayRef<float> shift) {
+    if (shift.empty())
+      return SmallVector<float>(bias);
+    SmallVector<float> out(shift.size(), 0.f);
+    for (size_t i = 0; i < shift.size(); ++i)
+      out[i] = (bias.empty() ? 0.f : bias[i]) - shift[i];
+    return out;
+  }
+
   static Value i8Constant(OpBuilder &b, Location loc, ArrayRef<int8_t> q,
                           ArrayRef<int64_t> shape) {
     auto type = RankedTensorType::get(shape, b.getI8Type());
@@ -704,7 +754,7 @@ struct QccQuantizeStaticPass
       if (!wv || wType.getNumElements() < minElements)
         continue;
       Value y, acc;
-      SmallVector<float> weightScales;
+      SmallVector<float> weightScales, outputShift;
       if (auto conv = dyn_cast<ConvOp>(op)) {
         auto [q, ws] = quantizePerChannel(*wv, wType.getShape(), 0, perChannel);
         Value wq = i8Constant(b, loc, q, wType.getShape());
@@ -733,8 +783,28 @@ struct QccQuantizeStaticPass
               ReshapeOp::create(
                   b, loc, RankedTensorType::get(chanShape, b.getF32Type()),
                   bias));
+        SmallVector<float> corr;
+        if (biasCorrection) {
+          // E[x] . (Wq - W) per output channel, from the calibrated
+          // per-input-channel means (padding ignored).
+          ArrayRef<int64_t> ws4 = wType.getShape();
+          int64_t outC = ws4[0], inPerGroup = ws4[1];
+          int64_t window = wType.getNumElements() / (outC * inPerGroup);
+          int64_t groupOut = outC / conv.getGroup();
+          if (auto mean = calib.getAs<DenseF32ArrayAttr>("channel_mean"))
+            corr = biasShift(*wv, q, ws, mean.asArrayRef(), outC, inPerGroup,
+                             window, groupOut);
+        }
+        if (!corr.empty())
+          y = AddOp::create(
+              b, loc, outType, y,
+              ReshapeOp::create(
+                  b, loc, RankedTensorType::get(chanShape, b.getF32Type()),
+                  f32Constant(b, loc, negate(corr), false)));
+        outputShift = corr;
         if (auto bias = constantBias(conv.getBias()))
-          produced[y] = {acc, combined, 1, chanShape, *bias};
+          produced[y] = {acc, combined, 1, chanShape,
+                         corrected(*bias, corr)};
       } else {
         bool transB = false;
         if (auto gemm = dyn_cast<GemmOp>(op)) {
@@ -785,12 +855,32 @@ struct QccQuantizeStaticPass
             y = AddOp::create(b, loc, fType, y, c);
           }
         }
+        SmallVector<float> corr;
+        if (biasCorrection)
+          if (auto mean = calib.getAs<DenseF32ArrayAttr>("channel_mean"))
+            if ((int64_t)mean.size() == k) {
+              // [K, N] as N output channels of K inputs each.
+              SmallVector<float> wNK(k * n);
+              SmallVector<int8_t> qNK(k * n);
+              for (int64_t i = 0; i < k; ++i)
+                for (int64_t j = 0; j < n; ++j) {
+                  wNK[j * k + i] = wKN[i * n + j];
+                  qNK[j * k + i] = q[i * n + j];
+                }
+              corr = biasShift(wNK, qNK, ws, mean.asArrayRef(), n, k, 1, n);
+            }
+        if (!corr.empty())
+          y = AddOp::create(b, loc, fType, y,
+                            f32Constant(b, loc, negate(corr), false));
+        outputShift = corr;
         std::optional<SmallVector<float>> bias = constantBias(biasValue);
         if (plain && bias && (bias->empty() || (int64_t)bias->size() == n))
-          produced[y] = {acc, combined, accType.getRank() - 1, {n}, *bias};
+          produced[y] = {acc, combined, accType.getRank() - 1, {n},
+                         corrected(*bias, corr)};
       }
       record.setScales(weightScales);
       record.weightScales = weightScales;
+      record.biasCorrection = outputShift;
       record.actScale = sx;
       record.bytesBefore = wType.getNumElements() * sizeof(float);
       record.bytesAfter = wType.getNumElements() +

@@ -78,3 +78,23 @@ func.func @chain(%x: tensor<4x3xf32>) -> tensor<4x2xf32> {
   %2 = qcc.matmul %1, %w2 {qcc.calibration = {threshold = 4.0 : f32}} : (tensor<4x2xf32>, tensor<2x2xf32>) -> tensor<4x2xf32>
   return %2 : tensor<4x2xf32>
 }
+
+// -----
+
+// Bias correction: column 0 rounds 0.3 to 76 * (0.5 / 127); with the
+// calibrated input channel means [2, 4] the expected output shift of
+// channel 0 is 4 * (76 * 0.5 / 127 - 0.3) = -0.00315; column 1 is exact
+// up to float rounding.
+// The correction is added after the rescale, and disabled on request.
+// CHECK-LABEL: func.func @bias_correction
+// CHECK: %[[Y:.*]] = qcc.mul
+// CHECK: %[[C:.*]] = arith.constant dense<[0.00314{{[0-9]*}}, {{.*}}]> : tensor<2xf32>
+// CHECK: qcc.add %[[Y]], %[[C]]
+// RUN: qcc-opt %s --split-input-file --qcc-quantize-static="min-elements=1 bias-correction=false" | FileCheck %s --check-prefix=NOBC
+// NOBC-LABEL: func.func @bias_correction
+// NOBC-NOT: qcc.add
+func.func @bias_correction(%x: tensor<4x2xf32>) -> tensor<4x2xf32> {
+  %w = arith.constant dense<[[0.5, 1.0], [0.3, -1.0]]> : tensor<2x2xf32>
+  %0 = qcc.matmul %x, %w {qcc.calibration = {threshold = 4.0 : f32, channel_mean = array<f32: 2.0, 4.0>}} : (tensor<4x2xf32>, tensor<2x2xf32>) -> tensor<4x2xf32>
+  return %0 : tensor<4x2xf32>
+}

@@ -114,6 +114,11 @@ cl::opt<bool> perTensor(
     cl::desc("w8a8: one weight scale per tensor instead of per output "
              "channel (for comparison; per channel is the default)"),
     cl::init(false), cl::cat(qccCategory));
+cl::opt<bool> biasCorrection(
+    "bias-correction",
+    cl::desc("w8a8: subtract the expected output shift of weight rounding "
+             "from the bias (default on; --bias-correction=false to compare)"),
+    cl::init(true), cl::cat(qccCategory));
 cl::list<std::string>
     excludeList("exclude",
                 cl::desc("Keep these ONNX nodes (by node name) or op types "
@@ -398,6 +403,7 @@ int compile(const char *argv0) {
   if (quantMode == QuantMode::W8A8) {
     quantOptions.staticActivations = true;
     quantOptions.perTensor = perTensor;
+    quantOptions.biasCorrection = biasCorrection;
   } else if (quantMode == QuantMode::W8Dynamic) {
     quantOptions.dynamicActivations = true;
   } else if (quantMode != QuantMode::None) {

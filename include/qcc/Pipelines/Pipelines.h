@@ -41,6 +41,11 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
       llvm::cl::desc("Static W8A8: one weight scale per tensor instead of "
                      "per output channel"),
       llvm::cl::init(false)};
+  PassOptions::Option<bool> biasCorrection{
+      *this, "bias-correction",
+      llvm::cl::desc("Static W8A8: correct the bias for the expected output "
+                     "shift of weight rounding"),
+      llvm::cl::init(true)};
   PassOptions::ListOption<std::string> exclude{
       *this, "exclude",
       llvm::cl::desc("ONNX node names or op types kept in float")};

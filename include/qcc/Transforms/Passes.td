@@ -163,12 +163,19 @@ def QccQuantizeStatic : Pass<"qcc-quantize-static", "ModuleOp"> {
     stays integer-only: the producer's i32 accumulator plus its quantized
     bias is requantized by `qcc.requantize_fixed` (Q31 multiplier and
     rounding shift per channel, ReLU folded into the lower bound).
+    Bias correction: where calibration recorded the per-input-channel means
+    of the activation (`channel_mean`), the expected shift of each output
+    channel caused by weight rounding, E[x] . (Wq - W), is subtracted from
+    the bias (padding is ignored for convolutions).
   }];
   let options = [
     Option<"minElements", "min-elements", "int64_t", "256",
            "Weights smaller than this stay in float">,
     Option<"perChannel", "per-channel", "bool", "true",
            "One weight scale per output channel (false: one per tensor)">,
+    Option<"biasCorrection", "bias-correction", "bool", "true",
+           "Subtract the expected output shift of weight rounding, "
+           "E[x] . (Wq - W), using the calibrated channel means">,
     ListOption<"exclude", "exclude", "std::string",
                "ONNX node names or op types (MatMul, Gemm, Conv) kept in float">
   ];

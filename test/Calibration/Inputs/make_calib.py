@@ -5,7 +5,8 @@ ranges computed independently with numpy from the ONNX initializers.
     make_calib.py MODEL.onnx OUT_DIR N
 
 Writes OUT_DIR/sample_<i>/x.npy (N samples of shape [4, 64]) and prints,
-for the input of each Gemm in graph order, `expect <min> <max>`.
+for the input of each Gemm in graph order, `expect <min> <max>`, then the
+first Gemm input's per-channel means of channels 0 and 1 (`mean a b`).
 """
 import os
 import sys
@@ -23,7 +24,7 @@ for i, x in enumerate(samples):
     os.makedirs(os.path.join(out, "sample_%d" % i), exist_ok=True)
     np.save(os.path.join(out, "sample_%d" % i, "x.npy"), x)
 
-lo, hi = {}, {}
+lo, hi, sums, rows = {}, {}, {}, {}
 for x in samples:
     values = {model.graph.input[0].name: x.astype(np.float64)}
     values.update({k: v.astype(np.float64) for k, v in inits.items()})
@@ -34,6 +35,8 @@ for x in samples:
             a = ins[0]
             lo[gemm] = min(lo.get(gemm, np.inf), a.min())
             hi[gemm] = max(hi.get(gemm, -np.inf), a.max())
+            sums[gemm] = sums.get(gemm, 0) + a.sum(axis=0)
+            rows[gemm] = rows.get(gemm, 0) + a.shape[0]
             gemm += 1
             attrs = {a.name: a for a in node.attribute}
             b = ins[1].T if "transB" in attrs and attrs["transB"].i else ins[1]
@@ -44,3 +47,5 @@ for x in samples:
             raise SystemExit("unexpected op " + node.op_type)
 for g in sorted(lo):
     print("expect %.4f %.4f" % (lo[g], hi[g]))
+# Per-input-channel means (for bias correction) of the first Gemm's input.
+print("mean %s" % " ".join("%.4f" % v for v in (sums[0] / rows[0])[:2]))
