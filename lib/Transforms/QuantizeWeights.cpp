@@ -585,11 +585,23 @@ struct QccQuantizeStaticPass
   /// layer's output: that layer's accumulator plus its quantized bias,
   /// requantized with fixed-point multipliers; null if not applicable.
   Value integerInput(OpBuilder &b, Location loc, Value x, float sx) {
+    // Look through ReLU (folded into the requantization's lower bound) and
+    // max pooling, which commutes with the monotonic quantization and so
+    // runs on the int8 values.
     Value src = x;
     bool relu = false;
-    if (auto r = x.getDefiningOp<ReluOp>()) {
-      src = r.getInput();
-      relu = true;
+    SmallVector<PoolOp> pools; // outermost first
+    while (true) {
+      if (auto r = src.getDefiningOp<ReluOp>()) {
+        src = r.getInput();
+        relu = true;
+      } else if (auto pool = src.getDefiningOp<PoolOp>();
+                 pool && pool.getKind() == "max") {
+        pools.push_back(pool);
+        src = pool.getInput();
+      } else {
+        break;
+      }
     }
     auto it = produced.find(src);
     if (it == produced.end())
@@ -614,10 +626,18 @@ struct QccQuantizeStaticPass
           b, loc, DenseElementsAttr::get(bType, ArrayRef<int32_t>(biasQ)));
       acc = AddOp::create(b, loc, accType, acc, bc);
     }
-    return RequantizeFixedOp::create(
+    Value q = RequantizeFixedOp::create(
         b, loc, accType.clone(b.getI8Type()), acc,
         b.getDenseI32ArrayAttr(mults), b.getDenseI32ArrayAttr(shifts),
         b.getI64IntegerAttr(p.axis), b.getI64IntegerAttr(relu ? 0 : -127));
+    for (PoolOp pool : llvm::reverse(pools)) {
+      Operation *intPool = b.clone(*pool.getOperation());
+      intPool->setOperand(0, q);
+      intPool->getResult(0).setType(
+          cast<RankedTensorType>(pool.getType()).clone(b.getI8Type()));
+      q = intPool->getResult(0);
+    }
+    return q;
   }
 
   /// Float values of a constant bias, or std::nullopt.

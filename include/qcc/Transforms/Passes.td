@@ -162,7 +162,8 @@ def QccQuantizeStatic : Pass<"qcc-quantize-static", "ModuleOp"> {
     through a ReLU) of another quantized op with a constant bias, the chain
     stays integer-only: the producer's i32 accumulator plus its quantized
     bias is requantized by `qcc.requantize_fixed` (Q31 multiplier and
-    rounding shift per channel, ReLU folded into the lower bound).
+    rounding shift per channel, ReLU folded into the lower bound); max
+    pooling between the two runs on the int8 values.
     Bias correction: where calibration recorded the per-input-channel means
     of the activation (`channel_mean`), the expected shift of each output
     channel caused by weight rounding, E[x] . (Wq - W), is subtracted from

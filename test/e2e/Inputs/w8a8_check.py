@@ -5,8 +5,9 @@ inputs, output SQNR against the float model.
     w8a8_check.py WORK_DIR
 
 Models (PyTorch default initialisation, seed 0): an MLP (Linear 256->512 ->
-ReLU -> Linear 512->64) and a small CNN (Conv 3->16 k3 -> ReLU -> Conv
-16->32 k3 stride 2 -> ReLU -> GlobalAveragePool -> Linear 32->10).
+ReLU -> Linear 512->64) and a small CNN (Conv 3->16 k3 -> ReLU -> MaxPool 2
+-> Conv 16->32 k3 stride 2 -> ReLU -> GlobalAveragePool -> Linear 32->10;
+the ReLU and max pool between the convolutions run on int8).
 """
 import os
 import sys
@@ -29,7 +30,8 @@ class CNN(torch.nn.Module):
         self.fc = torch.nn.Linear(32, 10)
 
     def forward(self, x):
-        y = torch.relu(self.c2(torch.relu(self.c1(x))))
+        y = torch.max_pool2d(torch.relu(self.c1(x)), 2)
+        y = torch.relu(self.c2(y))
         return self.fc(y.mean((2, 3)))
 
 
