@@ -49,6 +49,7 @@
 #include <cstring>
 #include <limits>
 #include <optional>
+#include <set>
 
 using namespace mlir;
 using namespace mlir::qcc;
@@ -62,8 +63,7 @@ using TP = onnx::TensorProto;
 FailureOr<std::vector<char>> constantBytes(Value v) {
   auto cst = v ? v.getDefiningOp<arith::ConstantOp>() : nullptr;
   auto type = cst ? dyn_cast<RankedTensorType>(cst.getType()) : nullptr;
-  if (!type || !type.hasStaticShape() ||
-      type.getElementTypeBitWidth() % 8 != 0)
+  if (!type || !type.hasStaticShape() || type.getElementTypeBitWidth() % 8 != 0)
     return failure();
   size_t elemBytes = type.getElementTypeBitWidth() / 8;
   size_t total = type.getNumElements() * elemBytes;
@@ -91,8 +91,7 @@ FailureOr<std::vector<char>> constantBytes(Value v) {
   return failure();
 }
 
-template <typename T>
-FailureOr<std::vector<T>> constantValues(Value v) {
+template <typename T> FailureOr<std::vector<T>> constantValues(Value v) {
   FailureOr<std::vector<char>> bytes = constantBytes(v);
   if (failed(bytes) || bytes->size() % sizeof(T))
     return failure();
@@ -194,8 +193,8 @@ private:
     return addInitializer(base, dtype, dims, values.data(), values.size());
   }
 
-  onnx::NodeProto &addNode(std::vector<onnx::NodeProto> &list,
-                           StringRef opType, ArrayRef<std::string> inputs,
+  onnx::NodeProto &addNode(std::vector<onnx::NodeProto> &list, StringRef opType,
+                           ArrayRef<std::string> inputs,
                            ArrayRef<std::string> outputs, StringRef nameBase,
                            StringRef domain = "") {
     onnx::NodeProto &n = list.emplace_back();
@@ -215,8 +214,7 @@ private:
     a->set_type(onnx::AttributeProto::INT);
     a->set_i(v);
   }
-  static void setInts(onnx::NodeProto &n, StringRef name,
-                      ArrayRef<int64_t> v) {
+  static void setInts(onnx::NodeProto &n, StringRef name, ArrayRef<int64_t> v) {
     onnx::AttributeProto *a = n.add_attribute();
     a->set_name(name.str());
     a->set_type(onnx::AttributeProto::INTS);
@@ -235,8 +233,7 @@ private:
     const onnx::AttributeProto *a = findAttr(n, name);
     return a ? a->i() : dflt;
   }
-  static float attrFloat(const onnx::NodeProto &n, StringRef name,
-                         float dflt) {
+  static float attrFloat(const onnx::NodeProto &n, StringRef name, float dflt) {
     const onnx::AttributeProto *a = findAttr(n, name);
     return a ? a->f() : dflt;
   }
@@ -296,8 +293,11 @@ private:
   /// Layer name (node name, else output 0) -> node index; -1: ambiguous.
   llvm::StringMap<int> nodeByName;
   llvm::StringSet<> names, nodeNames;
-  /// Per original node: nodes inserted before it, and its replacement.
-  std::vector<std::vector<onnx::NodeProto>> before;
+  /// Default-domain op types of the original model (any level).
+  std::set<std::string> originalOps;
+  /// Per original node: nodes inserted before it, its replacement and
+  /// nodes inserted after it.
+  std::vector<std::vector<onnx::NodeProto>> before, after;
   std::vector<std::optional<std::vector<onnx::NodeProto>>> replacement;
   std::vector<bool> exported;
   /// Values a rewritten node no longer reads (float weights), removed at
@@ -343,8 +343,9 @@ void walkNodes(const onnx::GraphProto &g,
 
 LogicalResult OnnxExporter::loadModel() {
   Location loc = module.getLoc();
-  auto fileOrErr = llvm::MemoryBuffer::getFile(modelPath, /*IsText=*/false,
-                                               /*RequiresNullTerminator=*/false);
+  auto fileOrErr =
+      llvm::MemoryBuffer::getFile(modelPath, /*IsText=*/false,
+                                  /*RequiresNullTerminator=*/false);
   if (!fileOrErr)
     return emitError(loc) << "--emit=onnx: cannot read '" << modelPath
                           << "': " << fileOrErr.getError().message();
@@ -361,11 +362,12 @@ LogicalResult OnnxExporter::loadModel() {
   const onnx::GraphProto &g = model.graph();
   int numNodes = g.node_size();
   before.resize(numNodes);
+  after.resize(numNodes);
   replacement.resize(numNodes);
   exported.assign(numNodes, false);
   for (int i = 0; i < numNodes; ++i) {
     const onnx::NodeProto &n = g.node(i);
-    std::string key = !n.name().empty()    ? n.name()
+    std::string key = !n.name().empty()     ? n.name()
                       : n.output_size() > 0 ? n.output(0)
                                             : std::string();
     if (key.empty())
@@ -390,6 +392,8 @@ LogicalResult OnnxExporter::loadModel() {
       names.insert(i);
     if (!n.name().empty())
       nodeNames.insert(n.name());
+    if (n.domain().empty() || n.domain() == "ai.onnx")
+      originalOps.insert(n.op_type());
   });
   return success();
 }
@@ -466,7 +470,7 @@ LogicalResult OnnxExporter::exportWeightOnly(const Layer &l) {
     return b;
   };
 
-  std::string base = l.name + "_" + node.input(1);
+  std::string base = node.input(1);
   bool isGemm = l.opType == "Gemm";
   bool transB = isGemm && attrInt(node, "transB", 0);
   if (auto gemm = dyn_cast<GemmOp>(op);
@@ -491,7 +495,8 @@ LogicalResult OnnxExporter::exportWeightOnly(const Layer &l) {
       for (int64_t c = 0; c < n; ++c) {
         for (int64_t j = 0; j < nb; ++j) {
           // Every block lies inside one group: its first element's.
-          int64_t first = red == 0 ? j * blockSize * n + c : c * k + j * blockSize;
+          int64_t first =
+              red == 0 ? j * blockSize * n + c : c * k + j * blockSize;
           int64_t sIdx = blockOf(first);
           nbScales[c * nb + j] = (*scales)[sIdx];
           uint8_t zp = hasZp ? (*zps)[sIdx] : 8;
@@ -598,7 +603,8 @@ LogicalResult OnnxExporter::exportWeightOnly(const Layer &l) {
       for (int64_t g = 0; g < groups; ++g)
         for (int64_t c = 0; c < chans; ++c)
           for (int64_t e = 0; e < group; ++e)
-            rows[(g * chans + c) * group + e] = bytes[(g * group + e) * chans + c];
+            rows[(g * chans + c) * group + e] =
+                bytes[(g * group + e) * chans + c];
     }
     std::string d = dequantize(nodes, base, dtype, {groups * chans, group},
                                rows, *scales, *zps, 0);
@@ -675,7 +681,7 @@ LogicalResult OnnxExporter::exportStatic(const Layer &l) {
     return layerError(l) << "expected " << dims[axis]
                          << " weight scales, found " << ws.size();
   std::vector<onnx::NodeProto> &nodes = before[l.nodeIndex];
-  std::string base = l.name + "_" + node.input(1);
+  std::string base = node.input(1);
   // Symmetric: explicit zero points of 0.
   std::string w;
   if (perTensor) {
@@ -702,8 +708,28 @@ LogicalResult OnnxExporter::exportStatic(const Layer &l) {
   addNode(nodes, "DequantizeLinear", {xq, s, zp}, {xdq}, xBase);
   needOpset = std::max<int64_t>(needOpset, 10);
 
-  detached.push_back(node.input(1));
+  // Bias correction: the pass subtracts a per-channel shift from the
+  // layer's output.
+  std::string y = node.output(0);
   onnx::NodeProto *mut = model.mutable_graph()->mutable_node(l.nodeIndex);
+  if (auto shift = l.quant.getAs<DenseF32ArrayAttr>("bias_correction")) {
+    if ((int64_t)shift.size() != dims[axis])
+      return layerError(l) << "expected " << dims[axis]
+                           << " bias corrections, found " << shift.size();
+    SmallVector<float> negated;
+    for (float v : shift.asArrayRef())
+      negated.push_back(-v);
+    SmallVector<int64_t> shape = {(int64_t)negated.size()};
+    if (l.opType == "Conv")
+      shape.append(
+          cast<RankedTensorType>(acc->getResult(0).getType()).getRank() - 2, 1);
+    std::string uncorrected = fresh(y + "_uncorrected");
+    mut->set_output(0, uncorrected);
+    addNode(after[l.nodeIndex], "Add",
+            {uncorrected, addF32(l.name + "_bias_correction", shape, negated)},
+            {y}, l.name);
+  }
+  detached.push_back(node.input(1));
   mut->set_input(0, xdq);
   mut->set_input(1, w);
   return success();
@@ -764,8 +790,8 @@ LogicalResult OnnxExporter::exportDynamic(const Layer &l) {
   }
   addNode(nodes, "Div", {maxAbs, addF32(b + "_127", {}, {127.0f})}, {s0}, b);
   addNode(nodes, "Equal", {s0, addF32(b + "_zero", {}, {0.0f})}, {isZero}, b);
-  addNode(nodes, "Where", {isZero, addF32(b + "_one", {}, {1.0f}), s0},
-          {scale}, b);
+  addNode(nodes, "Where", {isZero, addF32(b + "_one", {}, {1.0f}), s0}, {scale},
+          b);
   addNode(nodes, "Div", {x, scale}, {div}, b);
   addNode(nodes, "Round", {div}, {rnd}, b);
   addNode(nodes, "Clip",
@@ -775,9 +801,8 @@ LogicalResult OnnxExporter::exportDynamic(const Layer &l) {
   setInt(addNode(nodes, "Cast", {clip}, {xq}, b), "to", TP::INT8);
   std::vector<uint8_t> wBytes(wq->size());
   std::memcpy(wBytes.data(), wq->data(), wBytes.size());
-  std::string w =
-      addBytes(b + "_weight_quantized", TP::INT8,
-               {wType.getDimSize(0), wType.getDimSize(1)}, wBytes);
+  std::string w = addBytes(b + "_weight_quantized", TP::INT8,
+                           {wType.getDimSize(0), wType.getDimSize(1)}, wBytes);
   onnx::NodeProto &mmiNode = addNode(nodes, "MatMulInteger", {xq, w}, {mmi}, b);
   // The layer keeps its node name.
   if (!node.name().empty())
@@ -787,8 +812,8 @@ LogicalResult OnnxExporter::exportDynamic(const Layer &l) {
 
   float alpha = isGemm ? attrFloat(node, "alpha", 1.0f) : 1.0f;
   float beta = isGemm ? attrFloat(node, "beta", 1.0f) : 1.0f;
-  bool hasC = isGemm && node.input_size() > 2 && !node.input(2).empty() &&
-              beta != 0.0f;
+  bool hasC =
+      isGemm && node.input_size() > 2 && !node.input(2).empty() && beta != 0.0f;
   std::string y = node.output(0);
   std::string cur = alpha != 1.0f || hasC ? tmp("product") : y;
   addNode(nodes, "Mul",
@@ -830,6 +855,8 @@ LogicalResult OnnxExporter::finishGraph() {
     } else {
       *nodes.Add() = g->node(i);
     }
+    for (onnx::NodeProto &n : after[i])
+      *nodes.Add() = std::move(n);
   }
   g->mutable_node()->Swap(&nodes);
 
@@ -857,9 +884,8 @@ LogicalResult OnnxExporter::finishGraph() {
       if (llvm::none_of(n.output(),
                         [&](const std::string &o) { return o == name; }))
         continue;
-      if (llvm::any_of(n.output(), [&](const std::string &o) {
-            return uses.contains(o);
-          }))
+      if (llvm::any_of(n.output(),
+                       [&](const std::string &o) { return uses.contains(o); }))
         break;
       for (const auto &in : n.input())
         if (!in.empty())
@@ -894,17 +920,15 @@ LogicalResult OnnxExporter::setOpsets() {
   if (needOpset > modelOpset) {
     // Raising the opset must not change what any op of the model means.
     std::string changed;
-    walkNodes(model.graph(), [&](const onnx::NodeProto &n) {
-      if (!n.domain().empty() && n.domain() != "ai.onnx")
-        return;
-      const auto *from = onnx::OpSchemaRegistry::Schema(n.op_type(),
-                                                        (int)modelOpset, "");
-      const auto *to =
-          onnx::OpSchemaRegistry::Schema(n.op_type(), (int)needOpset, "");
-      if ((!from || !to || from->SinceVersion() != to->SinceVersion()) &&
-          changed.empty())
-        changed = n.op_type();
-    });
+    for (const std::string &op : originalOps) {
+      const auto *from =
+          onnx::OpSchemaRegistry::Schema(op, (int)modelOpset, "");
+      const auto *to = onnx::OpSchemaRegistry::Schema(op, (int)needOpset, "");
+      if (!from || !to || from->SinceVersion() != to->SinceVersion()) {
+        changed = op;
+        break;
+      }
+    }
     if (!changed.empty())
       return emitError(loc)
              << "--emit=onnx: the exported ops need opset " << needOpset
@@ -927,10 +951,10 @@ LogicalResult OnnxExporter::setOpsets() {
     if (model.ir_version() < ir)
       model.set_ir_version(ir);
   }
-  if (needMsDomain &&
-      llvm::none_of(model.opset_import(), [](const onnx::OperatorSetIdProto &o) {
-        return o.domain() == "com.microsoft";
-      })) {
+  if (needMsDomain && llvm::none_of(model.opset_import(),
+                                    [](const onnx::OperatorSetIdProto &o) {
+                                      return o.domain() == "com.microsoft";
+                                    })) {
     auto *op = model.add_opset_import();
     op->set_domain("com.microsoft");
     op->set_version(1);
@@ -959,8 +983,7 @@ LogicalResult OnnxExporter::inlineExternalData() {
         StringRef(location).contains(".."))
       return emitError(module.getLoc())
              << "--emit=onnx: tensor '" << t.name()
-             << "' has an invalid external data location '" << location
-             << "'";
+             << "' has an invalid external data location '" << location << "'";
     SmallString<256> path(modelDir);
     llvm::sys::path::append(path, location);
     auto file = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
@@ -1048,8 +1071,8 @@ LogicalResult OnnxExporter::run(StringRef outPath) {
       return WalkResult::interrupt();
     }
     if (exported[l.nodeIndex]) {
-      emitError(op->getLoc()) << "--emit=onnx: layer '" << l.name
-                              << "' was quantized twice";
+      emitError(op->getLoc())
+          << "--emit=onnx: layer '" << l.name << "' was quantized twice";
       return WalkResult::interrupt();
     }
     exported[l.nodeIndex] = true;
