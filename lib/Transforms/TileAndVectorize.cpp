@@ -17,6 +17,8 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/TilingInterface.h"
 
+#include <numeric>
+
 namespace mlir::qcc {
 #define GEN_PASS_DEF_QCCTILEANDVECTORIZE
 #include "qcc/Transforms/Passes.h.inc"
@@ -67,6 +69,29 @@ static FailureOr<SmallVector<int64_t>> chooseTileSizes(linalg::LinalgOp op,
   if (innerReduction >= 0)
     tiles[innerReduction] =
         dividingTile(bounds[innerReduction], isContraction ? 1 : vectorWidth);
+  // Tiling computes an operand's slice from the tile's first and last
+  // index, which for `d floordiv c` (e.g. the scale of a weight group) is
+  // only right when no tile straddles a multiple of c: the tile of d must
+  // divide c. Other non-linear uses of a loop index are not tiled.
+  for (AffineMap map : op.getIndexingMapsArray())
+    map.walkExprs([&](AffineExpr e) {
+      auto bin = dyn_cast<AffineBinaryOpExpr>(e);
+      if (!bin || (e.getKind() != AffineExprKind::FloorDiv &&
+                   e.getKind() != AffineExprKind::CeilDiv &&
+                   e.getKind() != AffineExprKind::Mod))
+        return;
+      auto dim = dyn_cast<AffineDimExpr>(bin.getLHS());
+      auto cst = dyn_cast<AffineConstantExpr>(bin.getRHS());
+      if (dim && cst && cst.getValue() > 0) {
+        int64_t &t = tiles[dim.getPosition()];
+        t = std::gcd(t, cst.getValue());
+        return;
+      }
+      bin.getLHS().walk([&](AffineExpr sub) {
+        if (auto d = dyn_cast<AffineDimExpr>(sub))
+          tiles[d.getPosition()] = 1;
+      });
+    });
   return tiles;
 }
 

@@ -43,3 +43,24 @@ func.func @odd(%x: tensor<3x5xf32>) -> tensor<3x5xf32> {
   } -> tensor<3x5xf32>
   return %r : tensor<3x5xf32>
 }
+
+// A matmul reading a per-group scale through `k floordiv 48` (a fused
+// weight dequantization): the reduction tile must divide the group size, or
+// a tile would straddle two groups while reading only the first's scale.
+// CHECK-LABEL: func.func @grouped_scale
+// CHECK: scf.for %{{.*}} = %c0 to %c96 step %c16
+func.func @grouped_scale(%x: tensor<4x96xf32>, %w: tensor<96x40xi8>, %s: tensor<2x40xf32>) -> tensor<4x40xf32> {
+  %cst = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x40xf32>
+  %init = linalg.fill ins(%cst : f32) outs(%e : tensor<4x40xf32>) -> tensor<4x40xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d2, d1)>, affine_map<(d0, d1, d2) -> (d2 floordiv 48, d1)>, affine_map<(d0, d1, d2) -> (d0, d1)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %w, %s : tensor<4x96xf32>, tensor<96x40xi8>, tensor<2x40xf32>) outs(%init : tensor<4x40xf32>) {
+  ^bb0(%in: f32, %q: i8, %sc: f32, %out: f32):
+    %0 = arith.extsi %q : i8 to i32
+    %1 = arith.sitofp %0 : i32 to f32
+    %2 = arith.mulf %1, %sc : f32
+    %3 = arith.mulf %in, %2 : f32
+    %4 = arith.addf %out, %3 : f32
+    linalg.yield %4 : f32
+  } -> tensor<4x40xf32>
+  return %r : tensor<4x40xf32>
+}
