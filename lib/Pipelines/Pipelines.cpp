@@ -60,6 +60,9 @@ void qcc::buildQccToLinalgPipeline(OpPassManager &pm,
   pm.addPass(createQccExportSignature(
       QccExportSignatureOptions{options.entry.getValue()}));
   buildQuantizationPipeline(pm, options);
+  // Pre-quantized (QDQ / QLinear) models: integer contractions in i32.
+  if (options.foldQDQ)
+    pm.addPass(createQccFoldQDQ());
   pm.addPass(createConvertQccToLinalg());
   pm.addPass(createCanonicalizerPass());
   if (options.optLevel > 0) {

@@ -15,6 +15,27 @@ func.func @matmul(%a: tensor<8x64xf32>, %b: tensor<64x32xf32>, %c: tensor<8x32xf
   return %m : tensor<8x32xf32>
 }
 
+// The same with i8 operands accumulating in i32 (an integer contraction):
+// the unit reduction dimension is dropped from the integer arithmetic, which
+// would otherwise be unrolled to scalars on the way to LLVM.
+// CHECK-LABEL: func.func @matmul_i8
+// CHECK: vector.transfer_read {{.*}} : tensor<8x1xi8>, vector<8x32x1xi8>
+// CHECK: arith.extsi {{.*}} : vector<8x32xi8> to vector<8x32xi32>
+// CHECK: arith.extsi {{.*}} : vector<8x32xi8> to vector<8x32xi32>
+// CHECK: arith.muli {{.*}} : vector<8x32xi32>
+// CHECK: arith.addi {{.*}} : vector<8x32xi32>
+func.func @matmul_i8(%a: tensor<8x64xi8>, %b: tensor<64x32xi8>, %c: tensor<8x32xi32>) -> tensor<8x32xi32> {
+  %m = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d2, d1)>, affine_map<(d0, d1, d2) -> (d0, d1)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : tensor<8x64xi8>, tensor<64x32xi8>) outs(%c : tensor<8x32xi32>) {
+  ^bb0(%x: i8, %y: i8, %o: i32):
+    %0 = arith.extsi %x : i8 to i32
+    %1 = arith.extsi %y : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %o, %2 : i32
+    linalg.yield %3 : i32
+  } -> tensor<8x32xi32>
+  return %m : tensor<8x32xi32>
+}
+
 // Elementwise with a broadcast operand: one row of 32 lanes per tile.
 // CHECK-LABEL: func.func @bias_tanh
 // CHECK: scf.for

@@ -46,6 +46,11 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
       llvm::cl::desc("Static W8A8: correct the bias for the expected output "
                      "shift of weight rounding"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> foldQDQ{
+      *this, "fold-qdq",
+      llvm::cl::desc("Fold QuantizeLinear/DequantizeLinear around "
+                     "contractions into integer kernels (qcc-fold-qdq)"),
+      llvm::cl::init(true)};
   PassOptions::ListOption<std::string> exclude{
       *this, "exclude",
       llvm::cl::desc("ONNX node names or op types kept in float")};

@@ -201,4 +201,29 @@ def QccQuantizeDynamic : Pass<"qcc-quantize-dynamic", "ModuleOp"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def QccFoldQDQ : Pass<"qcc-fold-qdq"> {
+  let summary = "Fold QDQ-quantized contractions into i32-accumulating integer ops";
+  let description = [{
+    For pre-quantized models (QuantizeLinear/DequantizeLinear around
+    MatMul, Gemm and Conv, as QAT exports and ONNX Runtime's quantizer write
+    them): qcc.matmul / qcc.gemm / qcc.conv whose operands are
+    `qcc.dequantize_linear` of 8-bit integers (i8 or ui8) with constant
+    scales and zero points (activation per tensor, weights per tensor or per
+    output channel; grouped and depthwise convolutions included) become the
+    integer contraction accumulating in i32 followed by one float rescale
+    (activation scale x weight scale per channel), as --quant=w8a8 builds.
+    Constant weight zero points are subtracted at compile time and the
+    activation zero point leaves the kernel as a constant per-channel
+    correction (convolutions pad with it up front); an int32 bias
+    dequantized with the accumulator's scale is added in i32.
+    qcc.matmul_integer and integer qcc.conv with constant weights and zero
+    points (MatMulInteger, ConvInteger, QLinear*) take the same form. Per-tensor dequantizations move below reshape,
+    transpose and max pooling, and QuantizeLinear(DequantizeLinear(q)) with
+    the same parameters folds to q. Dequantizations with non-constant
+    scales, activation scales per axis and weight scales along the
+    reduction dimension are left alone.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 #endif // QCC_TRANSFORMS_PASSES

@@ -264,14 +264,18 @@ Value padSpatial(OpBuilder &b, Location loc, Value input,
 struct ConvLowering : OpConversionPattern<ConvOp> {
   using OpConversionPattern::OpConversionPattern;
 
-  /// Ungrouped float convolution as im2col + a plain contraction: the
+  /// Ungrouped convolution as im2col + a plain contraction: the
   /// windows of the padded input are copied to Col[N, C, k..., o...]
   /// (a strided gather), which collapses to [N, C*K, O]; the convolution is
   /// then out[n, f, o] = sum_r W[f, r] * Col[n, r, o], whose maps are
   /// projected permutations, so it tiles and vectorizes like a matmul.
+  /// Integer convolutions gather the integers and extend them (minus their
+  /// zero points `xZp` / `wZp`, if any) to the accumulator type in the
+  /// contraction.
   static Value lowerAsIm2colMatmul(OpBuilder &b, Location loc, ConvOp op,
                                    Value input, Value weight, Value bias,
-                                   RankedTensorType outType) {
+                                   RankedTensorType outType, ElemKind xk,
+                                   ElemKind wk, int64_t xZp, int64_t wZp) {
     MLIRContext *ctx = b.getContext();
     auto inType = cast<RankedTensorType>(input.getType());
     auto wType = cast<RankedTensorType>(weight.getType());
@@ -288,7 +292,7 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
       colShape.push_back(outType.getDimSize(2 + i));
       oSize *= outType.getDimSize(2 + i);
     }
-    auto colType = RankedTensorType::get(colShape, et);
+    auto colType = RankedTensorType::get(colShape, inType.getElementType());
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
     unsigned rank = colShape.size();
     SmallVector<AffineExpr> xe = {d(0), d(1)};
@@ -308,7 +312,6 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
                       linalg::YieldOp::create(nb, l, a[0]);
                     })
                     .getResult(0);
-    (void)inType;
     // [N] [C, k...] [o...]
     SmallVector<ReassociationIndices> colRe = {{0}, {}, {}};
     for (int64_t i = 1; i <= 1 + ns; ++i)
@@ -316,14 +319,16 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     for (int64_t i = 2 + ns; i < 2 + 2 * ns; ++i)
       colRe[2].push_back(i);
     auto flatColType =
-        RankedTensorType::get({outType.getDimSize(0), c * kSize, oSize}, et);
+        RankedTensorType::get({outType.getDimSize(0), c * kSize, oSize},
+                              inType.getElementType());
     Value flatCol =
         tensor::CollapseShapeOp::create(b, loc, flatColType, col, colRe);
     SmallVector<ReassociationIndices> wRe = {{0}, {}};
     for (int64_t i = 1; i < 2 + ns; ++i)
       wRe[1].push_back(i);
     Value flatW = tensor::CollapseShapeOp::create(
-        b, loc, RankedTensorType::get({f, c * kSize}, et), weight, wRe);
+        b, loc, RankedTensorType::get({f, c * kSize}, wType.getElementType()),
+        weight, wRe);
     auto flatOutType =
         RankedTensorType::get({outType.getDimSize(0), f, oSize}, et);
     SmallVector<Value> outDyn = dynamicSizes(b, loc, flatOutType, [&](int64_t) {
@@ -357,9 +362,26 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
                         IteratorType::parallel, IteratorType::parallel,
                         IteratorType::parallel, IteratorType::reduction},
                     [&](OpBuilder &nb, Location l, ValueRange a) {
-                      Value p = arith::MulFOp::create(nb, l, a[0], a[1]);
+                      if (isa<FloatType>(et)) {
+                        Value p = arith::MulFOp::create(nb, l, a[0], a[1]);
+                        linalg::YieldOp::create(
+                            nb, l,
+                            (Value)arith::AddFOp::create(nb, l, a[2], p));
+                        return;
+                      }
+                      ElemKind accKind{et, false};
+                      Value w = castScalar(nb, l, a[0], wk, accKind);
+                      Value x = castScalar(nb, l, a[1], xk, accKind);
+                      if (wZp)
+                        w = arith::SubIOp::create(nb, l, w,
+                                                  intConst(nb, l, et, wZp));
+                      if (xZp)
+                        x = arith::SubIOp::create(nb, l, x,
+                                                  intConst(nb, l, et, xZp));
                       linalg::YieldOp::create(
-                          nb, l, (Value)arith::AddFOp::create(nb, l, a[2], p));
+                          nb, l,
+                          multiplyAccumulate(nb, l, w, x, a[2], accKind,
+                                             accKind));
                     })
                     .getResult(0);
     SmallVector<ReassociationIndices> outRe = {{0}, {1}, {}};
@@ -387,10 +409,14 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
                                   : intConst(rewriter, loc, xk.type, xZp);
     Value input =
         padSpatial(rewriter, loc, adaptor.getInput(), op.getPads(), padValue);
-    if (group == 1 && xk.isFloat() && wk.isFloat()) {
-      rewriter.replaceOp(op, lowerAsIm2colMatmul(rewriter, loc, op, input,
-                                                 adaptor.getWeight(),
-                                                 adaptor.getBias(), outType));
+    // Integer convolutions take this path only without zero points: a
+    // subtraction in the body would keep the contraction from being tiled
+    // and vectorized as one (qcc-fold-qdq removes constant zero points).
+    if (group == 1 && ((xk.isFloat() && wk.isFloat()) ||
+                       (!xk.isFloat() && !wk.isFloat() && !xZp && !wZp))) {
+      rewriter.replaceOp(op, lowerAsIm2colMatmul(
+                                 rewriter, loc, op, input, adaptor.getWeight(),
+                                 adaptor.getBias(), outType, xk, wk, xZp, wZp));
       return success();
     }
 
