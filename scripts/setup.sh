@@ -12,7 +12,7 @@ PACKAGES=(
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
   libonnx-dev python3-onnx libonnx-testdata python3-numpy python3-torch
   libopenblas0-pthread python3-torchvision ninja-build cmake protobuf-compiler
-  libprotobuf-dev
+  libprotobuf-dev python3-sklearn
 )
 
 SUDO=()
