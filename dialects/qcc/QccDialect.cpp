@@ -476,20 +476,33 @@ LogicalResult DequantizeBlockwiseOp::verify() {
   auto scale = rankedType(getScale());
   ArrayRef<int64_t> block = getBlockShape();
   int64_t rank = out.getRank();
-  if (getBits() != 8 && getBits() != 4)
-    return emitOpError("bits must be 8 or 4");
-  if (in.getRank() != rank || scale.getRank() != rank ||
+  int64_t bits = getBits();
+  if (bits != 8 && bits != 4 && bits != 3 && bits != 2)
+    return emitOpError("bits must be 8, 4, 3 or 2");
+  // 3-bit storage has an extra trailing dimension of 3 bytes per 8 values.
+  int64_t inRank = bits == 3 ? rank + 1 : rank;
+  if (in.getRank() != inRank || scale.getRank() != rank ||
       (int64_t)block.size() != rank)
-    return emitOpError("input, scale, block_shape and result ranks differ");
+    return emitOpError(bits == 3 ? "3-bit input must have rank result + 1; "
+                                   "scale, block_shape and result ranks "
+                                   "must agree"
+                                 : "input, scale, block_shape and result "
+                                   "ranks differ");
   if (!out.hasStaticShape() || !in.hasStaticShape() ||
       !scale.hasStaticShape())
     return emitOpError("needs static shapes");
+  if (bits == 3 && in.getDimSize(rank) != 3)
+    return emitOpError("3-bit input must end in a dimension of 3 bytes");
+  // Values per packed unit along the last dimension (a byte, or 3 bytes).
+  int64_t perUnit = bits == 8 ? 1 : bits == 4 ? 2 : bits == 2 ? 4 : 8;
   for (int64_t d = 0; d < rank; ++d) {
     int64_t expectIn = out.getDimSize(d);
-    if (d == rank - 1 && getBits() == 4) {
-      if (expectIn % 2)
-        return emitOpError("4-bit packing needs an even last dimension");
-      expectIn /= 2;
+    if (d == rank - 1 && perUnit > 1) {
+      if (expectIn % perUnit)
+        return emitOpError()
+               << bits << "-bit packing needs a last dimension that is a "
+               << "multiple of " << perUnit;
+      expectIn /= perUnit;
     }
     if (in.getDimSize(d) != expectIn)
       return emitOpError("input dimension ")
@@ -544,5 +557,28 @@ LogicalResult RequantizeFixedOp::verify() {
   for (int32_t sh : getShifts())
     if (sh < -30 || sh > 32)
       return emitOpError("shift out of range");
+  unsigned bits = rankedType(getOutput()).getElementTypeBitWidth();
+  int64_t typeMin = -(int64_t(1) << (bits - 1));
+  int64_t typeMax = (int64_t(1) << (bits - 1)) - 1;
+  int64_t lower = getLowerBound(), upper = getUpperBound();
+  if (lower < typeMin || upper > typeMax)
+    return emitOpError("saturation bounds [")
+           << lower << ", " << upper << "] exceed the result type's range";
+  if (lower > upper)
+    return emitOpError("lower bound exceeds the upper bound");
   return success();
+}
+
+int64_t RequantizeFixedOp::getLowerBound() {
+  if (std::optional<uint64_t> lower = getLower())
+    return (int64_t)*lower;
+  unsigned bits = rankedType(getOutput()).getElementTypeBitWidth();
+  return -((int64_t(1) << (bits - 1)) - 1);
+}
+
+int64_t RequantizeFixedOp::getUpperBound() {
+  if (std::optional<uint64_t> upper = getUpper())
+    return (int64_t)*upper;
+  unsigned bits = rankedType(getOutput()).getElementTypeBitWidth();
+  return (int64_t(1) << (bits - 1)) - 1;
 }

@@ -427,6 +427,18 @@ def Qcc_DequantizeBlockwiseOp : Qcc_Op<"dequantize_blockwise", [Pure]> {
     in the low nibble) and are signed (-8..7) without a zero point or
     unsigned (0..15) with one. With `bits = 8` the input element type is
     the storage type (i8 signed, ui8 with a zero point).
+
+    With `bits = 2` four values share a byte along the last dimension
+    (`input` has a quarter of the result's last dimension; element `j` in
+    bits `2 * (j % 4)` and up), signed (-2..1) or, with a zero point,
+    unsigned (0..3).
+
+    With `bits = 3` every 8 consecutive values of the last dimension are
+    stored densely in 3 bytes: `input` has one more dimension than the
+    result, its last two being `[N / 8, 3]` for a result last dimension of
+    `N`. Bytes `[.., m, 0..2]` form the little-endian 24-bit word
+    `b0 | b1 << 8 | b2 << 16` whose bits `3 * i .. 3 * i + 2` hold element
+    `8 * m + i`; signed (-4..3) or, with a zero point, unsigned (0..7).
   }];
   let arguments = (ins Qcc_IntTensor:$input, Qcc_FloatTensor:$scale,
                        Optional<Qcc_IntTensor>:$zero_point,
@@ -454,21 +466,32 @@ def Qcc_DynamicQuantizeRowsOp : Qcc_Op<"dynamic_quantize_rows", [Pure]> {
 }
 
 def Qcc_RequantizeFixedOp : Qcc_Op<"requantize_fixed", [Pure]> {
-  let summary = "integer-only requantization of an i32 accumulator to i8";
+  let summary = "integer-only fixed-point rescaling of an integer tensor";
   let description = [{
     gemmlowp/TFLite-style fixed-point rescaling: each value is multiplied by
     `multipliers[c]` (a Q31 fixed-point number in [0.5, 1)) and shifted
-    right by `31 + shifts[c]` with rounding half away from zero, then
-    saturated to [`lower`, 127]. `c` is the index along `axis` (one
-    multiplier for the whole tensor when there is a single entry). A
-    `lower` of 0 fuses a following ReLU.
+    right by `31 + shifts[c]` with rounding half away from zero (in 64-bit
+    arithmetic), then saturated to [`lower`, `upper`] and stored in the
+    result type. `c` is the index along `axis` (one multiplier for the
+    whole tensor when there is a single entry). `lower` and `upper`
+    default to the symmetric range of the result type, -(2^(b-1) - 1) and
+    2^(b-1) - 1 (-127 and 127 for i8); a `lower` of 0 fuses a following
+    ReLU. The input may be i8, i16 or i32 (an i32 accumulator, or an
+    integer tensor brought to another scale); the result i8, i16 or i32
+    (wider results carry partial sums of integer Add and average pooling).
   }];
-  let arguments = (ins RankedTensorOf<[I32]>:$input,
+  let arguments = (ins RankedTensorOf<[I8, I16, I32]>:$input,
                        DenseI32ArrayAttr:$multipliers,
                        DenseI32ArrayAttr:$shifts, I64Attr:$axis,
-                       DefaultValuedAttr<I64Attr, "-127">:$lower);
-  let results = (outs RankedTensorOf<[I8]>:$output);
+                       OptionalAttr<I64Attr>:$lower,
+                       OptionalAttr<I64Attr>:$upper);
+  let results = (outs RankedTensorOf<[I8, I16, I32]>:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let extraClassDeclaration = [{
+    /// The saturation bounds, defaults applied.
+    int64_t getLowerBound();
+    int64_t getUpperBound();
+  }];
   let hasVerifier = 1;
 }
 

@@ -407,7 +407,13 @@ LogicalResult OnnxExporter::exportWeightOnly(const Layer &l) {
   const onnx::NodeProto &node = model.graph().node(l.nodeIndex);
   if (!isa<MatMulOp, GemmOp, ConvOp>(op) || op->getNumOperands() < 2)
     return layerError(l) << "expected qcc.matmul, qcc.gemm or qcc.conv";
-  auto dq = op->getOperand(1).getDefiningOp<DequantizeBlockwiseOp>();
+  // Convolution weights are quantized as their [F, C * k...] matrix and
+  // reshaped back (qcc-quantize-weights).
+  Value weight = op->getOperand(1);
+  auto reshape = weight.getDefiningOp<ReshapeOp>();
+  if (reshape && isa<ConvOp>(op))
+    weight = reshape.getInput();
+  auto dq = weight.getDefiningOp<DequantizeBlockwiseOp>();
   if (!dq)
     return layerError(l)
            << "the weight is not a qcc.dequantize_blockwise of constants";
@@ -420,6 +426,19 @@ LogicalResult OnnxExporter::exportWeightOnly(const Layer &l) {
   int64_t rank = dims.size(), numel = wType.getNumElements();
   ArrayRef<int64_t> block = dq.getBlockShape();
   int64_t bits = dq.getBits();
+  // ONNX Runtime 1.20's MatMulNBits kernel rejects bits != 4 ("Only 4b
+  // quantization is supported"); ONNX has INT2 only from opset 25.
+  if (bits == 2)
+    return layerError(l)
+           << "2-bit weights have no form that ONNX Runtime 1.20 runs: "
+              "com.microsoft.MatMulNBits accepts only bits = 4 there and "
+              "ONNX has 2-bit tensors only from opset 25; export "
+              "--quant=w4 or w8 instead";
+  if (bits == 3)
+    return layerError(l)
+           << "3-bit weights have no ONNX form: ONNX has no 3-bit tensor "
+              "type and com.microsoft.MatMulNBits in ONNX Runtime 1.20 "
+              "accepts only bits = 4; export --quant=w4 or w8 instead";
   bool hasZp = static_cast<bool>(dq.getZeroPoint());
   FailureOr<std::vector<uint8_t>> storage =
       constantValues<uint8_t>(dq.getInput());
@@ -625,6 +644,14 @@ LogicalResult OnnxExporter::exportWeightOnly(const Layer &l) {
     return layerError(l) << "blocks " << llvm::interleaved(block)
                          << " of a rank-" << rank
                          << " weight have no ONNX form";
+  }
+  if (reshape && isa<ConvOp>(op)) {
+    auto convShape = cast<RankedTensorType>(reshape.getType()).getShape();
+    std::string r = fresh(base + "_dequantized_conv_shape");
+    addNode(nodes, "Reshape",
+            {w, addI64(base + "_conv_shape", convShape)},
+            {r}, base);
+    w = r;
   }
   detached.push_back(node.input(1));
   model.mutable_graph()->mutable_node(l.nodeIndex)->set_input(1, w);

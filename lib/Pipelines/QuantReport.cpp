@@ -261,7 +261,10 @@ std::string qcc::writeQuantReport(ModuleOp floatModule, ModuleOp quantModule,
   SmallVector<std::string> sqnrColors, byteColors;
   for (Layer &l : layers) {
     std::string name = str(l.record, "layer");
-    std::string color = num(l.record, "bits") == 4 ? "#d95f02" : "#1b9e77";
+    int bits = (int)num(l.record, "bits");
+    std::string color = bits == 8   ? "#1b9e77"
+                        : bits == 4 ? "#d95f02"
+                                    : "#e7298a"; // 2 or 3 bits
     if (numSamples && l.floatOut && l.quantOut &&
         std::isfinite(l.sqnr.db())) {
       sqnrBars.push_back({name, l.sqnr.db()});
@@ -275,7 +278,9 @@ std::string qcc::writeQuantReport(ModuleOp floatModule, ModuleOp quantModule,
     byteColors.push_back(color);
   }
   if (!sqnrBars.empty())
-    writeBarChart(os, "Layer output SQNR vs float (green int8, orange int4)",
+    writeBarChart(os,
+                  "Layer output SQNR vs float (green int8, orange int4, "
+                  "pink int3/int2)",
                   sqnrBars, sqnrColors, "dB");
   writeBarChart(os, "Weight bytes per layer", byteBars, byteColors, "KiB");
   os << "<table><tr><th>layer</th><th>op</th><th>scheme</th><th>bits</th>"

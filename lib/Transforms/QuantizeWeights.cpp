@@ -14,6 +14,8 @@
 //
 // Blocks are per output channel (the whole reduction dimension) or, with a
 // group size, `group-size` consecutive elements of the reduction dimension.
+// 2-bit values are packed four per byte, 3-bit values eight per 3 bytes
+// (tensor<KxN/8x3xi8>); see qcc.dequantize_blockwise.
 // Rounding is round-half-to-even with saturation. The lowering fuses the
 // dequantization into the contraction, so no float copy of the weights is
 // ever materialised.
@@ -30,6 +32,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Dominance.h"
 
 #include <cmath>
 #include <numeric>
@@ -153,6 +156,13 @@ struct LayerRecord {
   }
 };
 
+/// Values per packed storage unit along the last dimension: a byte holds
+/// one 8-bit, two 4-bit or four 2-bit values; 3 bytes hold eight 3-bit
+/// values. The last dimension must be a multiple of it.
+int64_t valuesPerUnit(int64_t bits) {
+  return bits == 8 ? 1 : bits == 4 ? 2 : bits == 2 ? 4 : 8;
+}
+
 /// A weight tensor and how it is blocked: `block[d]` consecutive elements
 /// of dimension d share a scale.
 struct BlockedWeight {
@@ -198,33 +208,95 @@ public:
       lo[blockOf[i]] = std::min(lo[blockOf[i]], w[i]);
       hi[blockOf[i]] = std::max(hi[blockOf[i]], w[i]);
     }
+    // 8 and 4 bits: the block's range, symmetric on [-qmax, qmax]. 3 and 2
+    // bits, where the grid is coarse: symmetric uses the whole signed range
+    // [-2^(b-1), 2^(b-1) - 1] with the scale's sign chosen so that the
+    // longer (negative) side covers the larger tail, and both schemes clip
+    // the range by the ratio r in {1, 0.95, ..., 0.45} with the least squared
+    // error of the block.
+    bool lowBits = bits <= 3;
     int64_t qmax = symmetric ? (1 << (bits - 1)) - 1 : (1 << bits) - 1;
-    int64_t qmin = symmetric ? -qmax : 0;
+    int64_t qmin = symmetric ? (lowBits ? -qmax - 1 : -qmax) : 0;
+    auto params = [&](int64_t k, float r, float &s, uint8_t &zp) {
+      zp = 0;
+      if (lowBits && symmetric) {
+        bool negSide = -lo[k] >= hi[k];
+        s = (negSide ? -lo[k] : hi[k]) * r / (float)-qmin;
+        s = s > 0 ? (negSide ? s : -s) : 1.0f;
+      } else if (lowBits) {
+        float l = lo[k] * r, h = hi[k] * r;
+        s = (h - l) / (float)qmax;
+        s = s > 0 ? s : 1.0f;
+        zp = (uint8_t)std::clamp<float>(std::nearbyint(-l / s), 0, qmax);
+      } else {
+        float range = symmetric ? std::max(-lo[k], hi[k]) : hi[k] - lo[k];
+        s = range / (symmetric ? qmax : qmax - qmin);
+        s = s > 0 ? s : 1.0f;
+        if (!symmetric)
+          zp = (uint8_t)std::clamp<float>(std::nearbyint(-lo[k] / s), 0,
+                                          qmax);
+      }
+    };
+    auto quantizeValue = [&](float v, float s, uint8_t zp) {
+      return (int64_t)std::clamp<float>(std::nearbyint(v / s) + zp, qmin,
+                                        qmax);
+    };
     SmallVector<float> scales(numBlocks);
     SmallVector<uint8_t> zeroPoints(numBlocks, 0);
-    for (int64_t k = 0; k < numBlocks; ++k) {
-      float range = symmetric ? std::max(-lo[k], hi[k]) : hi[k] - lo[k];
-      float s = range / (symmetric ? qmax : qmax - qmin);
-      scales[k] = s > 0 ? s : 1.0f;
-      if (!symmetric)
-        zeroPoints[k] = (uint8_t)std::clamp<float>(
-            std::nearbyint(-lo[k] / scales[k]), 0, qmax);
+    SmallVector<float> ratio(numBlocks, 1.0f);
+    if (lowBits) {
+      SmallVector<double> best(numBlocks, 0), err(numBlocks);
+      for (int c = 0; c < 12; ++c) {
+        float r = 1.0f - 0.05f * c;
+        for (int64_t k = 0; k < numBlocks; ++k)
+          params(k, r, scales[k], zeroPoints[k]);
+        std::fill(err.begin(), err.end(), 0.0);
+        for (size_t i = 0; i < w.size(); ++i) {
+          int64_t k = blockOf[i];
+          int64_t qv = quantizeValue(w[i], scales[k], zeroPoints[k]);
+          float d = (float)(qv - zeroPoints[k]) * scales[k];
+          double e = (double)(w[i] - d);
+          err[k] += e * e;
+        }
+        for (int64_t k = 0; k < numBlocks; ++k)
+          if (c == 0 || err[k] < best[k])
+            best[k] = err[k], ratio[k] = r;
+      }
     }
+    for (int64_t k = 0; k < numBlocks; ++k)
+      params(k, ratio[k], scales[k], zeroPoints[k]);
     SmallVector<int64_t> q(w.size());
     for (size_t i = 0; i < w.size(); ++i) {
       int64_t k = blockOf[i];
-      float v = std::nearbyint(w[i] / scales[k]) + zeroPoints[k];
-      q[i] = (int64_t)std::clamp<float>(v, qmin, qmax);
+      q[i] = quantizeValue(w[i], scales[k], zeroPoints[k]);
     }
-    // Storage: one byte per value, or two 4-bit values per byte along the
-    // last dimension (even index in the low nibble).
+    // Storage: one byte per value; two 4-bit or four 2-bit values per byte
+    // along the last dimension (element j at bit bits * (j % n)); eight
+    // 3-bit values in 3 bytes, a little-endian 24-bit word with element i
+    // at bit 3 * i, as an extra trailing dimension of 3.
     SmallVector<int64_t> storageShape(shape);
     SmallVector<uint8_t> bytes;
-    if (bits == 4) {
-      storageShape.back() /= 2;
-      bytes.reserve(w.size() / 2);
-      for (size_t i = 0; i < w.size(); i += 2)
-        bytes.push_back((uint8_t)((q[i] & 0xF) | ((q[i + 1] & 0xF) << 4)));
+    if (bits == 3) {
+      storageShape.back() /= 8;
+      storageShape.push_back(3);
+      bytes.reserve(w.size() / 8 * 3);
+      for (size_t i = 0; i < w.size(); i += 8) {
+        uint32_t word = 0;
+        for (int j = 0; j < 8; ++j)
+          word |= (uint32_t)(q[i + j] & 7) << (3 * j);
+        for (int j = 0; j < 3; ++j)
+          bytes.push_back((uint8_t)(word >> (8 * j)));
+      }
+    } else if (bits < 8) {
+      int64_t n = valuesPerUnit(bits), mask = (1 << bits) - 1;
+      storageShape.back() /= n;
+      bytes.reserve(w.size() / n);
+      for (size_t i = 0; i < w.size(); i += n) {
+        uint8_t byte = 0;
+        for (int64_t j = 0; j < n; ++j)
+          byte |= (uint8_t)((q[i + j] & mask) << (bits * j));
+        bytes.push_back(byte);
+      }
     } else {
       for (int64_t v : q)
         bytes.push_back((uint8_t)v);
@@ -253,7 +325,10 @@ public:
                               zeroPoints.size())));
     record.bits = bits;
     record.symmetric = symmetric;
-    record.setScales(scales);
+    SmallVector<float> scaleMagnitudes; // 2 and 3 bits: signed scales
+    for (float sc : scales)
+      scaleMagnitudes.push_back(std::fabs(sc));
+    record.setScales(scaleMagnitudes);
     record.bytesBefore = w.size() * sizeof(float);
     record.bytesAfter = bytes.size() + scales.size() * sizeof(float) +
                         (symmetric ? 0 : zeroPoints.size());
@@ -303,10 +378,25 @@ struct QccQuantizeWeightsPass
     } else if (auto conv = dyn_cast<ConvOp>(op)) {
       if (conv.getWeight() != weight || conv.getInputZeroPoint())
         return std::nullopt;
+      // Ungrouped: quantized as the [F, C * k...] matrix that the im2col
+      // lowering contracts (reshaped back after the dequantization, which
+      // folds away there), so a group runs along the whole reduction
+      // (C * k...) and 4-bit packing needs only an even C * k..., not an
+      // even kernel width (3x3 kernels).
+      if (conv.getGroup() == 1 && type.hasStaticShape() &&
+          type.getRank() > 2) {
+        int64_t f = type.getDimSize(0), k = type.getNumElements() / f;
+        int64_t g = groupSize > 0 && k % groupSize == 0 ? (int64_t)groupSize : k;
+        if (k % valuesPerUnit(bits))
+          return std::nullopt;
+        return BlockedWeight{
+            RankedTensorType::get({f, k}, type.getElementType()), {1, g},
+            g == k ? 0 : g};
+      }
       // Per output channel: one block spans all of [C/G, k...].
       SmallVector<int64_t> block(type.getShape());
       block[0] = 1;
-      if (bits == 4 && type.getShape().back() % 2)
+      if (type.getShape().back() % valuesPerUnit(bits))
         return std::nullopt;
       return BlockedWeight{type, block, 0};
     } else {
@@ -318,19 +408,21 @@ struct QccQuantizeWeightsPass
     // to one scale per output channel.
     block[red] = groupSize > 0 && k % groupSize == 0 ? (int64_t)groupSize : k;
     (void)chan;
-    if (k % block[red] || (bits == 4 && type.getShape().back() % 2))
+    if (k % block[red] || type.getShape().back() % valuesPerUnit(bits))
       return std::nullopt;
     return BlockedWeight{type, block, block[red] == k ? 0 : block[red]};
   }
 
   void runOnOperation() override {
-    if (bits != 8 && bits != 4) {
-      getOperation().emitError("qcc-quantize-weights: bits must be 8 or 4");
+    if (bits != 8 && bits != 4 && bits != 3 && bits != 2) {
+      getOperation().emitError(
+          "qcc-quantize-weights: bits must be 8, 4, 3 or 2");
       return signalPassFailure();
     }
     int64_t defaultBits = bits;
-    WeightQuantizer quantizers[2] = {WeightQuantizer(8, symmetric),
-                                     WeightQuantizer(4, symmetric)};
+    WeightQuantizer quantizers[4] = {
+        WeightQuantizer(8, symmetric), WeightQuantizer(4, symmetric),
+        WeightQuantizer(3, symmetric), WeightQuantizer(2, symmetric)};
     unsigned counter = 0, layerCounter = 0;
     WalkResult result = getOperation().walk([&](Operation *op) {
       if (!isa<MatMulOp, GemmOp, ConvOp>(op) || isExcluded(op, exclude))
@@ -340,15 +432,17 @@ struct QccQuantizeWeightsPass
       bits = defaultBits;
       if (auto attr = op->getAttrOfType<IntegerAttr>("qcc.bits")) {
         bits = attr.getInt();
-        if (bits != 32 && bits != 8 && bits != 4) {
-          op->emitError("qcc-quantize-weights: qcc.bits must be 4, 8 or 32");
+        if (bits != 32 && bits != 8 && bits != 4 && bits != 3 && bits != 2) {
+          op->emitError(
+              "qcc-quantize-weights: qcc.bits must be 2, 3, 4, 8 or 32");
           return WalkResult::interrupt();
         }
         op->removeAttr("qcc.bits");
       }
       if (bits == 32)
         return WalkResult::advance();
-      WeightQuantizer &quantizer = quantizers[bits == 8 ? 0 : 1];
+      WeightQuantizer &quantizer =
+          quantizers[bits == 8 ? 0 : bits == 4 ? 1 : bits == 3 ? 2 : 3];
       for (OpOperand &use : op->getOpOperands()) {
         Value w = use.get();
         std::optional<BlockedWeight> bw = blocking(op, w);
@@ -367,7 +461,11 @@ struct QccQuantizeWeightsPass
         record.scheme = "weight-only";
         record.granularity = bw->groupSize ? "per-group" : "per-channel";
         record.groupSize = bw->groupSize;
-        use.set(quantizer.quantize(b, w.getLoc(), *values, *bw, name, record));
+        Value dq = quantizer.quantize(b, w.getLoc(), *values, *bw, name,
+                                      record);
+        if (dq.getType() != w.getType()) // a flattened convolution weight
+          dq = ReshapeOp::create(b, w.getLoc(), w.getType(), dq);
+        use.set(dq);
         record.attach(op, op);
       }
       return WalkResult::advance();
@@ -375,8 +473,11 @@ struct QccQuantizeWeightsPass
     bits = defaultBits;
     if (result.wasInterrupted())
       return signalPassFailure();
-    int64_t bytesBefore = quantizers[0].bytesBefore + quantizers[1].bytesBefore;
-    int64_t bytesAfter = quantizers[0].bytesAfter + quantizers[1].bytesAfter;
+    int64_t bytesBefore = 0, bytesAfter = 0;
+    for (const WeightQuantizer &quantizer : quantizers) {
+      bytesBefore += quantizer.bytesBefore;
+      bytesAfter += quantizer.bytesAfter;
+    }
     getOperation()->setAttr(
         "qcc.weight_bytes",
         DictionaryAttr::get(
@@ -581,40 +682,103 @@ struct QccQuantizeStaticPass
     return {(int32_t)q, -exp};
   }
 
-  /// The int8 input of a layer whose input is (a ReLU of) another int8
-  /// layer's output: that layer's accumulator plus its quantized bias,
-  /// requantized with fixed-point multipliers; null if not applicable.
-  Value integerInput(OpBuilder &b, Location loc, Value x, float sx) {
-    // Look through ReLU (folded into the requantization's lower bound) and
-    // max pooling, which commutes with the monotonic quantization and so
-    // runs on the int8 values.
-    Value src = x;
-    bool relu = false;
-    SmallVector<PoolOp> pools; // outermost first
-    while (true) {
-      if (auto r = src.getDefiningOp<ReluOp>()) {
-        src = r.getInput();
-        relu = true;
-      } else if (auto pool = src.getDefiningOp<PoolOp>();
-                 pool && pool.getKind() == "max") {
-        pools.push_back(pool);
-        src = pool.getInput();
-      } else {
-        break;
-      }
+  /// How a consumer wants a float value in integer form: real value
+  /// ~= q * scale, q of type `elem` saturated to [relu ? 0 : -bound, bound].
+  struct IntRequest {
+    double scale;
+    Type elem;
+    bool relu;
+    int64_t bound;
+    bool narrow() const { return elem.getIntOrFloatBitWidth() < 32; }
+    bool operator==(const IntRequest &o) const {
+      return scale == o.scale && elem == o.elem && relu == o.relu &&
+             bound == o.bound;
     }
-    auto it = produced.find(src);
-    if (it == produced.end())
-      return {};
-    const Produced &p = it->second;
+  };
+  /// Integer forms already built, per float value (the block input of a
+  /// residual block is quantized once for its first convolution and reused
+  /// by the shortcut Add).
+  struct IntEntry {
+    Value value;
+    IntRequest request;
+  };
+  llvm::DenseMap<Value, SmallVector<IntEntry, 1>> intCache;
+  llvm::DenseMap<Value, bool> representableMemo;
+  DominanceInfo *dominance = nullptr;
+
+  /// Extra fractional bits of the i32 intermediates when the final result
+  /// is 8-bit: Add operands at scale / 2^10, average pooling at scale / 2^8
+  /// (global average pooling: fewer for large windows, see below).
+  static constexpr int kAddBits = 10, kPoolBits = 8;
+  static constexpr int64_t kI32Max = 2147483647;
+
+  /// Whether `v` (f32) can be computed integer-only from int8 layers'
+  /// accumulators: through ReLU, max/average pooling, global average
+  /// pooling (reduce_mean), reshapes and Adds of such values.
+  bool representable(Value v) {
+    if (produced.count(v))
+      return true;
+    auto memo = representableMemo.find(v);
+    if (memo != representableMemo.end())
+      return memo->second;
+    representableMemo[v] = false; // no cycles in SSA; guards re-entry
+    auto type = dyn_cast<RankedTensorType>(v.getType());
+    bool ok = false;
+    if (type && type.getElementType().isF32()) {
+      Operation *def = v.getDefiningOp();
+      if (auto r = dyn_cast_or_null<ReluOp>(def))
+        ok = representable(r.getInput());
+      else if (auto pool = dyn_cast_or_null<PoolOp>(def))
+        ok = type.hasStaticShape() && representable(pool.getInput());
+      else if (auto reshape = dyn_cast_or_null<ReshapeOp>(def))
+        ok = type.hasStaticShape() && representable(reshape.getInput());
+      else if (auto add = dyn_cast_or_null<AddOp>(def))
+        ok = representable(add.getLhs()) && representable(add.getRhs());
+      else if (auto mean = dyn_cast_or_null<ReduceMeanOp>(def))
+        ok = cast<RankedTensorType>(mean.getInput().getType())
+                 .hasStaticShape() &&
+             representable(mean.getInput());
+    }
+    representableMemo[v] = ok;
+    return ok;
+  }
+
+  /// `in` (integer) times `ratios[c]` along `axis` (one ratio: whole
+  /// tensor) as fixed-point multipliers, saturated as `r` asks; null if a
+  /// ratio is out of the multipliers' range.
+  Value rescale(OpBuilder &b, Location loc, Value in, ArrayRef<double> ratios,
+                int64_t axis, const IntRequest &r) {
     SmallVector<int32_t> mults, shifts;
-    for (float s : p.scale) {
-      auto [m, sh] = fixedPoint((double)s / sx);
+    for (double ratio : ratios) {
+      if (!(ratio > 0))
+        return {};
+      auto [m, sh] = fixedPoint(ratio);
       if (sh < -30 || sh > 32)
         return {};
       mults.push_back(m);
       shifts.push_back(sh);
     }
+    auto type = cast<RankedTensorType>(in.getType());
+    unsigned bits = r.elem.getIntOrFloatBitWidth();
+    int64_t typeBound = (int64_t(1) << (bits - 1)) - 1;
+    int64_t lower = r.relu ? 0 : -r.bound;
+    // Bounds equal to the result type's symmetric default stay implicit.
+    IntegerAttr lowerAttr =
+        lower != -typeBound ? b.getI64IntegerAttr(lower) : IntegerAttr();
+    IntegerAttr upperAttr =
+        r.bound != typeBound ? b.getI64IntegerAttr(r.bound) : IntegerAttr();
+    return RequantizeFixedOp::create(
+        b, loc, type.clone(r.elem), in, b.getDenseI32ArrayAttr(mults),
+        b.getDenseI32ArrayAttr(shifts), b.getI64IntegerAttr(axis), lowerAttr,
+        upperAttr);
+  }
+
+  /// An int8 layer's accumulator plus its quantized bias at `r`.
+  Value fromAccumulator(OpBuilder &b, Location loc, const Produced &p,
+                        const IntRequest &r) {
+    SmallVector<double> ratios;
+    for (float s : p.scale)
+      ratios.push_back((double)s / r.scale);
     Value acc = p.acc;
     auto accType = cast<RankedTensorType>(acc.getType());
     if (!p.bias.empty()) {
@@ -626,18 +790,134 @@ struct QccQuantizeStaticPass
           b, loc, DenseElementsAttr::get(bType, ArrayRef<int32_t>(biasQ)));
       acc = AddOp::create(b, loc, accType, acc, bc);
     }
-    Value q = RequantizeFixedOp::create(
-        b, loc, accType.clone(b.getI8Type()), acc,
-        b.getDenseI32ArrayAttr(mults), b.getDenseI32ArrayAttr(shifts),
-        b.getI64IntegerAttr(p.axis), b.getI64IntegerAttr(relu ? 0 : -127));
-    for (PoolOp pool : llvm::reverse(pools)) {
-      Operation *intPool = b.clone(*pool.getOperation());
-      intPool->setOperand(0, q);
-      intPool->getResult(0).setType(
-          cast<RankedTensorType>(pool.getType()).clone(b.getI8Type()));
-      q = intPool->getResult(0);
+    return rescale(b, loc, acc, ratios, p.axis, r);
+  }
+
+  /// Builds `v` (representable) in integer form as `r` asks, integer-only;
+  /// null if some fixed-point multiplier is out of range.
+  Value materialize(OpBuilder &b, Location loc, Value v, const IntRequest &r) {
+    Operation *at = &*b.getInsertionPoint();
+    auto usable = [&](const IntEntry &e) {
+      return dominance->properlyDominates(e.value, at);
+    };
+    for (const IntEntry &e : intCache.lookup(v))
+      if (e.request == r && usable(e))
+        return e.value;
+    Value res = buildInteger(b, loc, v, r, usable);
+    if (res)
+      intCache[v].push_back({res, r});
+    return res;
+  }
+
+  Value buildInteger(OpBuilder &b, Location loc, Value v, const IntRequest &r,
+                     llvm::function_ref<bool(const IntEntry &)> usable) {
+    auto type = cast<RankedTensorType>(v.getType());
+    auto it = produced.find(v);
+    if (it != produced.end())
+      return fromAccumulator(b, loc, it->second, r);
+    Operation *def = v.getDefiningOp();
+    if (!def)
+      return {};
+    if (auto relu = dyn_cast<ReluOp>(def)) {
+      // ReLU is the lower saturation bound.
+      IntRequest in = r;
+      in.relu = true;
+      return materialize(b, loc, relu.getInput(), in);
     }
-    return q;
+    // A value built before at another scale (the int8 block input of a
+    // residual block, made for its first convolution) is rescaled rather
+    // than computed again, like a tensor with one quantization in TFLite.
+    for (const IntEntry &e : intCache.lookup(v))
+      if ((!e.request.relu || r.relu) && usable(e))
+        if (Value q =
+                rescale(b, loc, e.value, {e.request.scale / r.scale}, 0, r))
+          return q;
+    if (auto pool = dyn_cast<PoolOp>(def)) {
+      auto poolType = type.clone(r.elem);
+      if (pool.getKind() == "max") {
+        // Commutes with the monotonic requantization.
+        Value in = materialize(b, loc, pool.getInput(), r);
+        if (!in)
+          return {};
+        Operation *intPool = b.clone(*pool.getOperation());
+        intPool->setOperand(0, in);
+        intPool->getResult(0).setType(poolType);
+        return intPool->getResult(0);
+      }
+      // Average: the window, unclipped, at a finer i32 scale; the integer
+      // pool sums in i64 and divides by the count with rounding; then the
+      // requested scale and bounds.
+      int kp = r.narrow() ? kPoolBits : 0;
+      IntRequest inReq{r.scale / std::ldexp(1.0, kp), b.getI32Type(), false,
+                       kI32Max};
+      Value in = materialize(b, loc, pool.getInput(), inReq);
+      if (!in)
+        return {};
+      Operation *intPool = b.clone(*pool.getOperation());
+      intPool->setOperand(0, in);
+      intPool->getResult(0).setType(type.clone(b.getI32Type()));
+      return rescale(b, loc, intPool->getResult(0), {std::ldexp(1.0, -kp)}, 0,
+                     r);
+    }
+    if (auto mean = dyn_cast<ReduceMeanOp>(def)) {
+      // Global average pooling: an exact i32 sum, the 1/count folded into
+      // the final multiplier. Inputs are saturated so that no sum of
+      // `count` of them overflows; the fractional bits shrink for large
+      // windows to keep 256x the consumer's range as headroom.
+      auto inType = cast<RankedTensorType>(mean.getInput().getType());
+      int64_t count = 1;
+      for (int64_t a : mean.getAxes())
+        count *= inType.getDimSize(a);
+      if (count <= 0)
+        return {};
+      int kp = 0;
+      if (r.narrow())
+        while (kp < kPoolBits &&
+               (double)count * 127 * 256 * std::ldexp(1.0, kp + 1) <=
+                   (double)kI32Max)
+          ++kp;
+      IntRequest inReq{r.scale / std::ldexp(1.0, kp), b.getI32Type(), false,
+                       kI32Max / count};
+      Value in = materialize(b, loc, mean.getInput(), inReq);
+      if (!in)
+        return {};
+      Value sum = ReduceSumOp::create(b, loc, type.clone(b.getI32Type()), in,
+                                      mean.getAxesAttr(),
+                                      mean.getKeepdimsAttr());
+      return rescale(b, loc, sum, {std::ldexp(1.0, -kp) / (double)count}, 0,
+                     r);
+    }
+    if (auto reshape = dyn_cast<ReshapeOp>(def)) {
+      Value in = materialize(b, loc, reshape.getInput(), r);
+      if (!in)
+        return {};
+      return ReshapeOp::create(b, loc, type.clone(r.elem), in);
+    }
+    if (auto add = dyn_cast<AddOp>(def)) {
+      // Both operands at a common finer i32 scale (saturated to 2^30 so the
+      // sum cannot wrap), added in i32, requantized once (ReLU folded).
+      int ka = r.narrow() ? kAddBits : 0;
+      IntRequest inReq{r.scale / std::ldexp(1.0, ka), b.getI32Type(), false,
+                       (int64_t(1) << 30) - 1};
+      Value lhs = materialize(b, loc, add.getLhs(), inReq);
+      Value rhs = lhs ? materialize(b, loc, add.getRhs(), inReq) : Value();
+      if (!rhs)
+        return {};
+      Value sum = AddOp::create(b, loc, type.clone(b.getI32Type()), lhs, rhs);
+      return rescale(b, loc, sum, {std::ldexp(1.0, -ka)}, 0, r);
+    }
+    return {};
+  }
+
+  /// The int8 input of a layer whose input is computed (through ReLU,
+  /// pooling, reshapes and residual Adds) from other int8 layers' outputs:
+  /// built from their i32 accumulators with fixed-point arithmetic only;
+  /// null if not applicable.
+  Value integerInput(OpBuilder &b, Location loc, Value x, float sx) {
+    representableMemo.clear();
+    if (!representable(x))
+      return {};
+    return materialize(b, loc, x, {sx, b.getI8Type(), false, 127});
   }
 
   /// Float values of a constant bias, or std::nullopt.
@@ -742,6 +1022,8 @@ struct QccQuantizeStaticPass
   }
 
   void runOnOperation() override {
+    DominanceInfo dominanceInfo(getOperation());
+    dominance = &dominanceInfo;
     SmallVector<Operation *> targets;
     getOperation().walk([&](Operation *op) {
       if (isa<MatMulOp, GemmOp, ConvOp>(op) &&

@@ -11,6 +11,7 @@
 
 #include "qcc/Transforms/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
@@ -36,6 +37,28 @@ static int64_t dividingTile(int64_t size, int64_t limit) {
   while (t * 2 <= limit && size % (t * 2) == 0)
     t *= 2;
   return t;
+}
+
+/// Whether `op` accumulates products into its single output: a
+/// contraction, including those whose operands are converted or rescaled
+/// inside the body (weights dequantized in the contraction, integer
+/// operands extended), which linalg's contraction interface does not
+/// recognise.
+static bool isMultiplyAccumulate(linalg::LinalgOp op) {
+  if (linalg::isaContractionOpInterface(op))
+    return true;
+  if (op.getNumDpsInits() != 1 || op.getNumReductionLoops() == 0)
+    return false;
+  auto yield = cast<linalg::YieldOp>(op.getBlock()->getTerminator());
+  Operation *add = yield.getOperand(0).getDefiningOp();
+  if (!add || !isa<arith::AddFOp, arith::AddIOp>(add))
+    return false;
+  BlockArgument acc = op.getBlock()->getArguments().back();
+  for (unsigned i = 0; i < 2; ++i)
+    if (add->getOperand(i) == acc)
+      if (Operation *mul = add->getOperand(1 - i).getDefiningOp())
+        return isa<arith::MulFOp, arith::MulIOp>(mul);
+  return false;
 }
 
 /// Tile sizes for `op` (one per loop), or failure if the op should be left
@@ -65,7 +88,7 @@ static FailureOr<SmallVector<int64_t>> chooseTileSizes(linalg::LinalgOp op,
     tiles[innerParallel] = bounds[innerParallel] <= vectorWidth
                                ? bounds[innerParallel]
                                : dividingTile(bounds[innerParallel], vectorWidth);
-  bool isContraction = linalg::isaContractionOpInterface(op);
+  bool isContraction = isMultiplyAccumulate(op);
   if (isContraction && outerParallel >= 0)
     tiles[outerParallel] = dividingTile(bounds[outerParallel], rowTile);
   if (innerReduction >= 0)
@@ -140,6 +163,37 @@ struct QccTileAndVectorizePass
           continue;
         rewriter.replaceOp(op, tiled->replacements);
         target = tiled->tiledOps.back();
+      }
+      // In a tile, a loop of extent 1 only takes the value 0 (its offset
+      // went into the operand slices), so maps indexing `d floordiv c` or
+      // `d mod c` with such a loop (a packed or grouped weight read inside
+      // the contraction) simplify to projected permutations with constant
+      // results, which the vectorizer accepts.
+      if (auto generic = dyn_cast<linalg::GenericOp>(target)) {
+        SmallVector<int64_t> ranges = generic.getStaticLoopRanges();
+        SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
+        bool changed = false;
+        for (AffineMap &map : maps) {
+          if (map.isProjectedPermutation(/*allowZeroInResults=*/true))
+            continue;
+          SmallVector<AffineExpr> dims;
+          for (unsigned d = 0; d < map.getNumDims(); ++d)
+            dims.push_back(ranges[d] == 1
+                               ? getAffineConstantExpr(0, &getContext())
+                               : getAffineDimExpr(d, &getContext()));
+          AffineMap simplified = simplifyAffineMap(map.replaceDimsAndSymbols(
+              dims, {}, map.getNumDims(), map.getNumSymbols()));
+          changed |= simplified != map;
+          map = simplified;
+        }
+        // Every loop must still be read by some map (its bound comes from
+        // an operand's shape).
+        if (changed && inversePermutation(concatAffineMaps(
+                           maps, &getContext())) &&
+            llvm::all_of(maps, [](AffineMap m) {
+              return m.isProjectedPermutation(/*allowZeroInResults=*/true);
+            }))
+          generic.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
       }
       if (failed(linalg::vectorizeOpPrecondition(target)))
         continue;

@@ -113,3 +113,35 @@ func.func @maxpool_int(%x: tensor<1x1x5x5xi8>) -> tensor<1x1x2x2xi8> {
   %0 = qcc.pool %x {kind = "max", kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 0, 0>, dilations = array<i64: 2, 2>} : tensor<1x1x5x5xi8> -> tensor<1x1x2x2xi8>
   return %0 : tensor<1x1x2x2xi8>
 }
+
+// Integer average pooling: the window sum in i64 (i32 input), division by
+// the count of each window (count_include_pad = false: 2 at the border, 3
+// inside) rounding half away from zero, saturation to i32.
+// CHECK-LABEL: func.func @avgpool_int
+// CHECK: linalg.generic
+// CHECK: arith.extsi {{.*}} : i32 to i64
+// CHECK: arith.addi {{.*}} : i64
+// CHECK: } -> tensor<1x1x2xi64>
+// CHECK: arith.constant dense<[2, 3]> : tensor<2xi64>
+// CHECK: linalg.generic
+// CHECK: arith.shrsi
+// CHECK: arith.addi
+// CHECK: arith.divsi
+// CHECK: arith.select
+// CHECK: arith.maxsi
+// CHECK: arith.minsi
+// CHECK: arith.trunci {{.*}} : i64 to i32
+// CHECK: } -> tensor<1x1x2xi32>
+func.func @avgpool_int(%x: tensor<1x1x4xi32>) -> tensor<1x1x2xi32> {
+  %0 = qcc.pool %x {kind = "avg", kernel_shape = array<i64: 3>, strides = array<i64: 2>, pads = array<i64: 1, 1>, dilations = array<i64: 1>} : tensor<1x1x4xi32> -> tensor<1x1x2xi32>
+  return %0 : tensor<1x1x2xi32>
+}
+
+// An i8 input sums in i32.
+// CHECK-LABEL: func.func @avgpool_i8
+// CHECK: arith.extsi {{.*}} : i8 to i32
+// CHECK: arith.trunci {{.*}} : i32 to i8
+func.func @avgpool_i8(%x: tensor<1x1x4x4xi8>) -> tensor<1x1x2x2xi8> {
+  %0 = qcc.pool %x {kind = "avg", kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : tensor<1x1x4x4xi8> -> tensor<1x1x2x2xi8>
+  return %0 : tensor<1x1x2x2xi8>
+}

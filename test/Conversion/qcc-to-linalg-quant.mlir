@@ -99,3 +99,32 @@ func.func @requantize(%q: tensor<4x!quant.uniform<u8:f32, 0.25:128>>) -> tensor<
   %0 = qcc.requantize %q : tensor<4x!quant.uniform<u8:f32, 0.25:128>> -> tensor<4x!quant.uniform<i8:f32, 0.5:-3>>
   return %0 : tensor<4x!quant.uniform<i8:f32, 0.5:-3>>
 }
+
+// Fixed-point requantization to i32: i64 product with the Q31 multiplier,
+// rounding right shift by 31 + shift, saturation to [lower, upper] (here
+// [0, 2^30 - 1]: a folded ReLU), truncation to i32; an i8 input is
+// sign-extended.
+// CHECK-LABEL: func.func @requantize_fixed_i32
+// CHECK: arith.constant dense<1073741824> : tensor<1xi64>
+// CHECK: arith.constant dense<21> : tensor<1xi64>
+// CHECK: linalg.generic
+// CHECK: arith.extsi {{.*}} : i32 to i64
+// CHECK: arith.muli
+// CHECK: arith.shrsi
+// CHECK: %[[LO:.*]] = arith.constant 0 : i64
+// CHECK: arith.maxsi {{.*}}, %[[LO]] : i64
+// CHECK: %[[HI:.*]] = arith.constant 1073741823 : i64
+// CHECK: arith.minsi {{.*}}, %[[HI]] : i64
+// CHECK: arith.trunci {{.*}} : i64 to i32
+// CHECK: } -> tensor<2x6xi32>
+// CHECK: arith.extsi {{.*}} : i8 to i64
+// CHECK: %[[LO8:.*]] = arith.constant -2147483647 : i64
+// CHECK: arith.maxsi {{.*}}, %[[LO8]] : i64
+// CHECK: %[[HI8:.*]] = arith.constant 2147483647 : i64
+// CHECK: arith.minsi {{.*}}, %[[HI8]] : i64
+// CHECK: arith.trunci {{.*}} : i64 to i32
+func.func @requantize_fixed_i32(%acc: tensor<2x6xi32>, %q: tensor<2x6xi8>) -> (tensor<2x6xi32>, tensor<2x6xi32>) {
+  %0 = qcc.requantize_fixed %acc {axis = 0 : i64, lower = 0 : i64, upper = 1073741823 : i64, multipliers = array<i32: 1073741824>, shifts = array<i32: -10>} : tensor<2x6xi32> -> tensor<2x6xi32>
+  %1 = qcc.requantize_fixed %q {axis = 0 : i64, multipliers = array<i32: 1073741824>, shifts = array<i32: -9>} : tensor<2x6xi8> -> tensor<2x6xi32>
+  return %0, %1 : tensor<2x6xi32>, tensor<2x6xi32>
+}

@@ -85,3 +85,67 @@ func.func @bad_slice_step(%x: tensor<4xf32>) -> tensor<2xf32> {
   %0 = qcc.slice %x {starts = array<i64: 0>, steps = array<i64: 0>} : tensor<4xf32> -> tensor<2xf32>
   return %0 : tensor<2xf32>
 }
+
+// -----
+
+func.func @requantize_fixed_bounds(%x: tensor<4xi32>) -> tensor<4xi8> {
+  // expected-error @+1 {{saturation bounds [-128, 200] exceed the result type's range}}
+  %0 = qcc.requantize_fixed %x {axis = 0 : i64, lower = -128 : i64, upper = 200 : i64, multipliers = array<i32: 1073741824>, shifts = array<i32: 0>} : tensor<4xi32> -> tensor<4xi8>
+  return %0 : tensor<4xi8>
+}
+
+// -----
+
+func.func @requantize_fixed_empty_range(%x: tensor<4xi32>) -> tensor<4xi32> {
+  // expected-error @+1 {{lower bound exceeds the upper bound}}
+  %0 = qcc.requantize_fixed %x {axis = 0 : i64, lower = 5 : i64, upper = 4 : i64, multipliers = array<i32: 1073741824>, shifts = array<i32: 0>} : tensor<4xi32> -> tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
+
+// -----
+
+func.func @dequantize_blockwise_bits(%q: tensor<4x8xi8>, %s: tensor<1x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{bits must be 8, 4, 3 or 2}}
+  %0 = qcc.dequantize_blockwise %q, %s {bits = 5 : i64, block_shape = array<i64: 4, 1>} : (tensor<4x8xi8>, tensor<1x8xf32>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @dequantize_blockwise_int2_odd(%q: tensor<4x1xi8>, %s: tensor<1x6xf32>) -> tensor<4x6xf32> {
+  // expected-error @+1 {{2-bit packing needs a last dimension that is a multiple of 4}}
+  %0 = qcc.dequantize_blockwise %q, %s {bits = 2 : i64, block_shape = array<i64: 4, 1>} : (tensor<4x1xi8>, tensor<1x6xf32>) -> tensor<4x6xf32>
+  return %0 : tensor<4x6xf32>
+}
+
+// -----
+
+func.func @dequantize_blockwise_int2_shape(%q: tensor<4x4xi8>, %s: tensor<1x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{input dimension 1 must be 2 for the result shape}}
+  %0 = qcc.dequantize_blockwise %q, %s {bits = 2 : i64, block_shape = array<i64: 4, 1>} : (tensor<4x4xi8>, tensor<1x8xf32>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @dequantize_blockwise_int3_rank(%q: tensor<4x3xi8>, %s: tensor<1x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{3-bit input must have rank result + 1}}
+  %0 = qcc.dequantize_blockwise %q, %s {bits = 3 : i64, block_shape = array<i64: 4, 1>} : (tensor<4x3xi8>, tensor<1x8xf32>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @dequantize_blockwise_int3_bytes(%q: tensor<4x1x2xi8>, %s: tensor<1x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{3-bit input must end in a dimension of 3 bytes}}
+  %0 = qcc.dequantize_blockwise %q, %s {bits = 3 : i64, block_shape = array<i64: 4, 1>} : (tensor<4x1x2xi8>, tensor<1x8xf32>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @dequantize_blockwise_int3_width(%q: tensor<4x1x3xi8>, %s: tensor<1x12xf32>) -> tensor<4x12xf32> {
+  // expected-error @+1 {{3-bit packing needs a last dimension that is a multiple of 8}}
+  %0 = qcc.dequantize_blockwise %q, %s {bits = 3 : i64, block_shape = array<i64: 4, 1>} : (tensor<4x1x3xi8>, tensor<1x12xf32>) -> tensor<4x12xf32>
+  return %0 : tensor<4x12xf32>
+}

@@ -43,3 +43,17 @@ func.func @onnx_quant(%x: tensor<2x4xf32>, %s: tensor<4xf32>, %zp: tensor<4xui8>
   return %0 : tensor<2x4xui8>
 }
 
+
+// Fixed-point requantization to i8 (default bounds [-127, 127] stay
+// implicit), to i32 with explicit saturation bounds, and from i8 (an int8
+// tensor brought to a finer i32 scale).
+// CHECK-LABEL: func.func @requantize_fixed
+func.func @requantize_fixed(%acc: tensor<2x6xi32>, %q: tensor<2x6xi8>) -> (tensor<2x6xi8>, tensor<2x6xi32>, tensor<2x6xi32>) {
+  // CHECK: qcc.requantize_fixed %{{.*}} {axis = 0 : i64, multipliers = array<i32: 1610612736, 1610612736>, shifts = array<i32: 0, 2>} : tensor<2x6xi32> -> tensor<2x6xi8>
+  %0 = qcc.requantize_fixed %acc {axis = 0 : i64, multipliers = array<i32: 1610612736, 1610612736>, shifts = array<i32: 0, 2>} : tensor<2x6xi32> -> tensor<2x6xi8>
+  // CHECK: qcc.requantize_fixed %{{.*}} {axis = 0 : i64, lower = 0 : i64, multipliers = array<i32: 1073741824>, shifts = array<i32: -10>, upper = 1073741823 : i64} : tensor<2x6xi32> -> tensor<2x6xi32>
+  %1 = qcc.requantize_fixed %acc {axis = 0 : i64, lower = 0 : i64, upper = 1073741823 : i64, multipliers = array<i32: 1073741824>, shifts = array<i32: -10>} : tensor<2x6xi32> -> tensor<2x6xi32>
+  // CHECK: qcc.requantize_fixed %{{.*}} {axis = 0 : i64, multipliers = array<i32: 1073741824>, shifts = array<i32: -9>} : tensor<2x6xi8> -> tensor<2x6xi32>
+  %2 = qcc.requantize_fixed %q {axis = 0 : i64, multipliers = array<i32: 1073741824>, shifts = array<i32: -9>} : tensor<2x6xi8> -> tensor<2x6xi32>
+  return %0, %1, %2 : tensor<2x6xi8>, tensor<2x6xi32>, tensor<2x6xi32>
+}

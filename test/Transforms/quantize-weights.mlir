@@ -3,6 +3,9 @@
 // RUN: qcc-opt %s --split-input-file --qcc-quantize-weights="bits=8 symmetric=false min-elements=1" | FileCheck %s --check-prefix=ASYM
 // RUN: qcc-opt %s --split-input-file --qcc-quantize-weights="bits=8" | FileCheck %s --check-prefix=SMALL
 // RUN: qcc-opt %s --split-input-file --qcc-quantize-weights="bits=8 min-elements=1 exclude=Gemm,mm2" | FileCheck %s --check-prefix=EXCL
+// RUN: qcc-opt %s --split-input-file --qcc-quantize-weights="bits=2 group-size=2 min-elements=1" | FileCheck %s --check-prefix=W2
+// RUN: qcc-opt %s --split-input-file --qcc-quantize-weights="bits=3 group-size=2 min-elements=1" | FileCheck %s --check-prefix=W3
+// RUN: qcc-opt %s --split-input-file --qcc-quantize-weights="bits=3 group-size=2 symmetric=false min-elements=1" | FileCheck %s --check-prefix=W3ASYM
 
 // Per output channel (column) int8: column 0 has max |w| 1.27, scale 0.01;
 // column 1 max 2.54, scale 0.02. Values round half to even.
@@ -71,4 +74,56 @@ func.func @mixed(%x: tensor<1x4xf32>) -> tensor<1x2xf32> {
   %3 = qcc.add %0, %1 : (tensor<1x2xf32>, tensor<1x2xf32>) -> tensor<1x2xf32>
   %4 = qcc.add %3, %2 : (tensor<1x2xf32>, tensor<1x2xf32>) -> tensor<1x2xf32>
   return %4 : tensor<1x2xf32>
+}
+
+// -----
+
+// 2 and 3 bits. Symmetric uses the whole signed range (-2..1, -4..3) and
+// a negative scale when the positive tail is the larger (column 1:
+// 2 = -2 * -1); the clipping ratio with the least squared error is 1 here
+// (column 2: 0.5 saturates to 1 * 0.25). Columns 4-7 repeat 0-3.
+// Row 0 is q = [1, -2, 1, 0] twice: four per byte, 1 | 2 << 2 | 1 << 4 = 25;
+// row 1 [-2, 0, -2, 0]: 2 | 2 << 4 = 34.
+// W2-LABEL: func.func @lowbits
+// W2: %[[Q:.*]] = arith.constant dense<{{\[\[}}25, 25], [34, 34]]> : tensor<2x2xi8>
+// W2: %[[S:.*]] = arith.constant dense<{{\[\[}}1.000000e+00, -1.000000e+00, 2.500000e-01, 1.000000e+00, 1.000000e+00, -1.000000e+00, 2.500000e-01, 1.000000e+00]]> : tensor<1x8xf32>
+// W2: qcc.dequantize_blockwise %[[Q]], %[[S]] {bits = 2 : i64, block_shape = array<i64: 2, 1>} : (tensor<2x2xi8>, tensor<1x8xf32>) -> tensor<2x8xf32>
+// W2: qcc.matmul {{.*}}bits = 2 : i64, bytes_after = 36 : i64, bytes_before = 64 : i64{{.*}}scale_max = 1.000000e+00 : f32, scale_min = 2.500000e-01 : f32
+// Eight 3-bit values in 3 bytes (a little-endian 24-bit word, element i at
+// bit 3 i). Row 0 is q = [2, -4, 3, 0] twice: fields 2, 4, 3, 0, ... make
+// the word 0x0E20E2, bytes 0xE2 (-30), 0x20, 0x0E; row 1 [-4, 0, -4, 0]
+// twice: 0x104104.
+// W3-LABEL: func.func @lowbits
+// W3: %[[Q:.*]] = arith.constant dense<{{\[\[\[}}-30, 32, 14]], {{\[\[}}4, 65, 16]]]> : tensor<2x1x3xi8>
+// W3: %[[S:.*]] = arith.constant dense<{{\[\[}}5.000000e-01, -5.000000e-01, 1.250000e-01, 1.000000e+00, 5.000000e-01, -5.000000e-01, 1.250000e-01, 1.000000e+00]]> : tensor<1x8xf32>
+// W3: qcc.dequantize_blockwise %[[Q]], %[[S]] {bits = 3 : i64, block_shape = array<i64: 2, 1>} : (tensor<2x1x3xi8>, tensor<1x8xf32>) -> tensor<2x8xf32>
+// Asymmetric: unsigned 0..7 and a zero point per block.
+// W3ASYM-LABEL: func.func @lowbits
+// W3ASYM: qcc.dequantize_blockwise {{.*}} {bits = 3 : i64, block_shape = array<i64: 2, 1>} : (tensor<2x1x3xui8>, tensor<1x8xf32>, tensor<1x8xui8>) -> tensor<2x8xf32>
+func.func @lowbits(%x: tensor<1x2xf32>) -> tensor<1x8xf32> {
+  %w = arith.constant dense<[[1.0, 2.0, 0.5, 0.0, 1.0, 2.0, 0.5, 0.0], [-2.0, 0.0, -0.5, 0.0, -2.0, 0.0, -0.5, 0.0]]> : tensor<2x8xf32>
+  %0 = qcc.matmul %x, %w : (tensor<1x2xf32>, tensor<2x8xf32>) -> tensor<1x8xf32>
+  return %0 : tensor<1x8xf32>
+}
+
+// -----
+
+// An ungrouped convolution's weight is quantized as its [F, C*kh*kw]
+// matrix (what the im2col lowering contracts) and reshaped back: groups run
+// along C*kh*kw and 4-bit packing needs an even C*kh*kw (here 6), not an
+// even kernel width (3).
+// W8-LABEL: func.func @conv
+// W8: arith.constant dense<{{\[}}[42, -85, 127, 21, 11, -42], [32, 64, -127, 16, 16, 16]]> : tensor<2x6xi8>
+// W8: %[[D:.*]] = qcc.dequantize_blockwise {{.*}} {block_shape = array<i64: 1, 6>} : (tensor<2x6xi8>, tensor<2x1xf32>) -> tensor<2x6xf32>
+// W8: %[[R:.*]] = qcc.reshape %[[D]] : tensor<2x6xf32> -> tensor<2x2x1x3xf32>
+// W8: qcc.conv %arg0, %[[R]]
+// W4-LABEL: func.func @conv
+// W4: %[[D:.*]] = qcc.dequantize_blockwise {{.*}} {bits = 4 : i64, block_shape = array<i64: 1, 2>} : (tensor<2x3xi8>, tensor<2x3xf32>) -> tensor<2x6xf32>
+// W4: %[[R:.*]] = qcc.reshape %[[D]] : tensor<2x6xf32> -> tensor<2x2x1x3xf32>
+// W4: qcc.conv %arg0, %[[R]]
+// W4-SAME: granularity = "per-group", group_size = 2
+func.func @conv(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x4x2xf32> {
+  %w = arith.constant dense<[[[[1.0, -2.0, 3.0]], [[0.5, 0.25, -1.0]]], [[[2.0, 4.0, -8.0]], [[1.0, 1.0, 1.0]]]]> : tensor<2x2x1x3xf32>
+  %y = qcc.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x4x4xf32>, tensor<2x2x1x3xf32>) -> tensor<1x2x4x2xf32>
+  return %y : tensor<1x2x4x2xf32>
 }

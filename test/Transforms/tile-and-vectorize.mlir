@@ -66,10 +66,15 @@ func.func @odd(%x: tensor<3x5xf32>) -> tensor<3x5xf32> {
 }
 
 // A matmul reading a per-group scale through `k floordiv 48` (a fused
-// weight dequantization): the reduction tile must divide the group size, or
-// a tile would straddle two groups while reading only the first's scale.
+// weight dequantization) is still a multiply-accumulate: tiled like a
+// contraction (one reduction step per tile, which divides the group size,
+// so no tile straddles two groups), and the tile's `0 floordiv 48` map
+// simplifies so that it vectorizes.
 // CHECK-LABEL: func.func @grouped_scale
-// CHECK: scf.for %{{.*}} = %c0 to %c96 step %c16
+// CHECK: scf.for %{{.*}} = %c0 to %c96 step %c1
+// CHECK: vector.transfer_read {{.*}} : tensor<1x8xf32>, vector<4x8x1xf32>
+// CHECK-NOT: linalg.generic
+// CHECK: return
 func.func @grouped_scale(%x: tensor<4x96xf32>, %w: tensor<96x40xi8>, %s: tensor<2x40xf32>) -> tensor<4x40xf32> {
   %cst = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<4x40xf32>
@@ -82,6 +87,43 @@ func.func @grouped_scale(%x: tensor<4x96xf32>, %w: tensor<96x40xi8>, %s: tensor<
     %3 = arith.mulf %in, %2 : f32
     %4 = arith.addf %out, %3 : f32
     linalg.yield %4 : f32
+  } -> tensor<4x40xf32>
+  return %r : tensor<4x40xf32>
+}
+
+// Two 4-bit weights per byte along the reduction (`k floordiv 2`, nibble
+// chosen by `k mod 2` from linalg.index) and a per-group scale: vectorized.
+// CHECK-LABEL: func.func @packed_int4
+// CHECK: scf.for %{{.*}} = %c0 to %c64 step %c1
+// CHECK: vector.transfer_read {{.*}} : tensor<1x8xi8>, vector<4x8x1xi8>
+// CHECK: arith.shrui {{.*}} : vector<4x8xi32>
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @packed_int4(%x: tensor<4x64xf32>, %w: tensor<32x40xi8>, %s: tensor<2x40xf32>) -> tensor<4x40xf32> {
+  %cst = arith.constant 0.0 : f32
+  %c2 = arith.constant 2 : index
+  %c0 = arith.constant 0 : index
+  %c4 = arith.constant 4 : i32
+  %c15 = arith.constant 15 : i32
+  %c8 = arith.constant 8 : i32
+  %e = tensor.empty() : tensor<4x40xf32>
+  %init = linalg.fill ins(%cst : f32) outs(%e : tensor<4x40xf32>) -> tensor<4x40xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d2 floordiv 2, d1)>, affine_map<(d0, d1, d2) -> (d2 floordiv 32, d1)>, affine_map<(d0, d1, d2) -> (d0, d1)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %w, %s : tensor<4x64xf32>, tensor<32x40xi8>, tensor<2x40xf32>) outs(%init : tensor<4x40xf32>) {
+  ^bb0(%in: f32, %q: i8, %sc: f32, %out: f32):
+    %k = linalg.index 2 : index
+    %odd = arith.remui %k, %c2 : index
+    %hi = arith.cmpi ne, %odd, %c0 : index
+    %b = arith.extui %q : i8 to i32
+    %sh = arith.shrui %b, %c4 : i32
+    %n = arith.select %hi, %sh, %b : i32
+    %m = arith.andi %n, %c15 : i32
+    %x8 = arith.xori %m, %c8 : i32
+    %v = arith.subi %x8, %c8 : i32
+    %f = arith.sitofp %v : i32 to f32
+    %d = arith.mulf %f, %sc : f32
+    %p = arith.mulf %in, %d : f32
+    %a = arith.addf %out, %p : f32
+    linalg.yield %a : f32
   } -> tensor<4x40xf32>
   return %r : tensor<4x40xf32>
 }

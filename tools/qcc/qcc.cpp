@@ -85,7 +85,7 @@ cl::list<std::string>
     inputShapes("input-shape",
                 cl::desc("Static shape for an input: NAME=1x3x224x224"),
                 cl::value_desc("name=dims"), cl::cat(qccCategory));
-enum class QuantMode { None, W8, W4, W8Dynamic, W8A8 };
+enum class QuantMode { None, W8, W4, W3, W2, W8Dynamic, W8A8 };
 cl::opt<QuantMode> quantMode(
     "quant", cl::desc("Quantization"), cl::init(QuantMode::None),
     cl::values(clEnumValN(QuantMode::None, "none", "float (default)"),
@@ -94,6 +94,12 @@ cl::opt<QuantMode> quantMode(
                clEnumValN(QuantMode::W4, "w4",
                           "weight-only int4, per group (--group-size, "
                           "default 128), packed two per byte"),
+               clEnumValN(QuantMode::W3, "w3",
+                          "weight-only int3, per group (--group-size, "
+                          "default 64), eight values in 3 bytes"),
+               clEnumValN(QuantMode::W2, "w2",
+                          "weight-only int2, per group (--group-size, "
+                          "default 64), packed four per byte"),
                clEnumValN(QuantMode::W8Dynamic, "w8-dynamic",
                           "int8 weights per channel, int8 activations "
                           "quantized per token at run time"),
@@ -104,7 +110,8 @@ cl::opt<QuantMode> quantMode(
 cl::opt<int64_t> groupSize(
     "group-size",
     cl::desc("Weight quantization group size along the reduction dimension "
-             "(0: per output channel; default 0 for w8, 128 for w4)"),
+             "(0: per output channel; default 0 for w8, 128 for w4, 64 for "
+             "w3 and w2)"),
     cl::init(-1), cl::cat(qccCategory));
 cl::opt<bool> asymmetricQuant(
     "asymmetric", cl::desc("Asymmetric weight quantization (zero points)"),
@@ -407,10 +414,15 @@ int compile(const char *argv0) {
   } else if (quantMode == QuantMode::W8Dynamic) {
     quantOptions.dynamicActivations = true;
   } else if (quantMode != QuantMode::None) {
-    quantOptions.weightBits = quantMode == QuantMode::W8 ? 8 : 4;
+    quantOptions.weightBits = quantMode == QuantMode::W8   ? 8
+                              : quantMode == QuantMode::W4 ? 4
+                              : quantMode == QuantMode::W3 ? 3
+                                                           : 2;
     quantOptions.groupSize =
         groupSize >= 0 ? groupSize.getValue()
-                       : (quantMode == QuantMode::W4 ? 128 : 0);
+        : quantMode == QuantMode::W4 ? 128
+        : quantMode == QuantMode::W8 ? 0
+                                     : 64;
     quantOptions.asymmetric = asymmetricQuant;
   }
   quantOptions.exclude = ArrayRef<std::string>(excludeList);

@@ -17,7 +17,7 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
       llvm::cl::init(2)};
   PassOptions::Option<unsigned> weightBits{
       *this, "weight-bits",
-      llvm::cl::desc("Weight-only quantization: 0 (off), 8 or 4 bits"),
+      llvm::cl::desc("Weight-only quantization: 0 (off), 8, 4, 3 or 2 bits"),
       llvm::cl::init(0)};
   PassOptions::Option<bool> dynamicActivations{
       *this, "dynamic-activations",

@@ -59,10 +59,11 @@ def QccTileAndVectorize : Pass<"qcc-tile-and-vectorize", "func::FuncOp"> {
 }
 
 def QccQuantizeWeights : Pass<"qcc-quantize-weights", "ModuleOp"> {
-  let summary = "Weight-only int8/int4 quantization of constant weights";
+  let summary = "Weight-only int8/int4/int3/int2 quantization of constant weights";
   let description = [{
     Replaces the constant weights of qcc.matmul, qcc.gemm and qcc.conv by
-    integer storage (4-bit values packed two per byte) with one scale per
+    integer storage (4- and 2-bit values packed two and four per byte,
+    3-bit values eight per 3 bytes) with one scale per
     output channel or per group of `group-size` elements along the
     reduction dimension, read through `qcc.dequantize_blockwise`.
     Symmetric quantization stores signed values and no zero point;
@@ -71,7 +72,7 @@ def QccQuantizeWeights : Pass<"qcc-quantize-weights", "ModuleOp"> {
     attribute.
   }];
   let options = [
-    Option<"bits", "bits", "int64_t", "8", "Bits per weight (8 or 4)">,
+    Option<"bits", "bits", "int64_t", "8", "Bits per weight (8, 4, 3 or 2)">,
     Option<"groupSize", "group-size", "int64_t", "0",
            "Elements of the reduction dimension per scale (0: per channel)">,
     Option<"symmetric", "symmetric", "bool", "true",
@@ -158,12 +159,21 @@ def QccQuantizeStatic : Pass<"qcc-quantize-static", "ModuleOp"> {
     weights to int8 per output channel, the contraction accumulates in i32
     and is rescaled once per output channel (activation scale x weight
     scale) in float, where bias and the following float ops continue.
-    When the activation of a quantized op is the output (directly or
-    through a ReLU) of another quantized op with a constant bias, the chain
-    stays integer-only: the producer's i32 accumulator plus its quantized
-    bias is requantized by `qcc.requantize_fixed` (Q31 multiplier and
-    rounding shift per channel, ReLU folded into the lower bound); max
-    pooling between the two runs on the int8 values.
+    When the activation of a quantized op is computed from the outputs of
+    other quantized ops with constant biases, the chain stays integer-only:
+    the producer's i32 accumulator plus its quantized bias is requantized
+    by `qcc.requantize_fixed` (Q31 multiplier and rounding shift per
+    channel, ReLU folded into the lower bound); max pooling runs on the
+    int8 values; a residual Add brings both operands to i32 at the
+    consumer's scale / 2^10 (saturated to +-(2^30 - 1)), adds them and
+    requantizes the sum once; average pooling pools the input at the
+    consumer's scale / 2^8 in i32 (not clipped to int8; the integer pool
+    sums in i64 and divides rounding half away from zero); global average
+    pooling (reduce_mean) is an i32 reduce_sum of inputs saturated so it
+    cannot overflow, with 1/count folded into the final multiplier;
+    reshapes pass through. An int8 tensor built for one consumer is reused
+    (rescaled) by the others, e.g. a residual block's input as its
+    shortcut operand. Anything else keeps the float path.
     Bias correction: where calibration recorded the per-input-channel means
     of the activation (`channel_mean`), the expected shift of each output
     channel caused by weight rounding, E[x] . (Wq - W), is subtracted from

@@ -512,8 +512,20 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
     Type et = outType.getElementType();
     ElemKind kind = elemKindOf(op.getInput().getType());
     bool isMax = op.getKind() == "max";
-    if (!isMax && !kind.isFloat())
-      return rewriter.notifyMatchFailure(op, "integer average pooling");
+    // Integer average pooling (signed, result type = input type) sums the
+    // window in i32 (i64 for i32 inputs, so no sum can overflow), divides by
+    // the count rounding half away from zero and saturates to the type.
+    bool intAvg = !isMax && !kind.isFloat();
+    if (intAvg && (kind.isUnsigned || kind.isBool() ||
+                   cast<RankedTensorType>(op.getInput().getType())
+                           .getElementType() !=
+                       cast<RankedTensorType>(op.getType()).getElementType()))
+      return rewriter.notifyMatchFailure(
+          op, "integer average pooling needs a signed input of the result type");
+    Type sumType = et;
+    if (intAvg)
+      sumType = et.getIntOrFloatBitWidth() >= 32 ? rewriter.getI64Type()
+                                                 : rewriter.getI32Type();
     int64_t ns = outType.getRank() - 2;
     ArrayRef<int64_t> kernel = op.getKernelShape();
     ArrayRef<int64_t> pads = op.getPads();
@@ -536,13 +548,17 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
         dynamicSizes(rewriter, loc, outType, [&](int64_t d) {
           return DimSource{adaptor.getInput(), d}; // N and C only
         });
-    Value init = filledTensor(rewriter, loc, outType, lowest, dyn);
+    auto sumTensorType = outType.clone(sumType);
+    Value init =
+        intAvg ? filledTensor(rewriter, loc, sumTensorType,
+                              intConst(rewriter, loc, sumType, 0), dyn)
+               : filledTensor(rewriter, loc, outType, lowest, dyn);
     SmallVector<IteratorType> iters(numLoops, IteratorType::parallel);
     for (unsigned i = 2 + ns; i < numLoops; ++i)
       iters[i] = IteratorType::reduction;
     Value pooled =
         linalg::GenericOp::create(
-            rewriter, loc, TypeRange{outType}, ValueRange{input, window},
+            rewriter, loc, TypeRange{sumTensorType}, ValueRange{input, window},
             ValueRange{init},
             SmallVector<AffineMap>{AffineMap::get(numLoops, 0, xe, ctx),
                                    AffineMap::get(numLoops, 0, ke, ctx),
@@ -550,7 +566,11 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
             iters,
             [&](OpBuilder &b, Location l, ValueRange args) {
               Value r;
-              if (!isMax)
+              if (intAvg)
+                r = arith::AddIOp::create(
+                    b, l, args[2],
+                    arith::ExtSIOp::create(b, l, sumType, args[0]));
+              else if (!isMax)
                 r = arith::AddFOp::create(b, l, args[2], args[0]);
               else if (kind.isFloat())
                 r = arith::MaximumFOp::create(b, l, args[2], args[0]);
@@ -591,6 +611,50 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
         count *= std::max<int64_t>(c, 1);
       }
       counts[idx] = (float)count;
+    }
+    if (intAvg) {
+      // round(sum / count) half away from zero: (|sum| + count / 2) / count
+      // with the sign of sum, then saturation to the result type.
+      SmallVector<int64_t> icounts(counts.begin(), counts.end());
+      auto countType = RankedTensorType::get(outSpatial, sumType);
+      Value countTensor =
+          sumType.isInteger(64)
+              ? arith::ConstantOp::create(
+                    rewriter, loc,
+                    DenseElementsAttr::get(countType, ArrayRef<int64_t>(icounts)))
+              : arith::ConstantOp::create(
+                    rewriter, loc,
+                    DenseElementsAttr::get(
+                        countType,
+                        ArrayRef<int32_t>(SmallVector<int32_t>(
+                            icounts.begin(), icounts.end()))));
+      unsigned bits = et.getIntOrFloatBitWidth();
+      int64_t tmin = -(int64_t(1) << (bits - 1));
+      int64_t tmax = (int64_t(1) << (bits - 1)) - 1;
+      Value result = buildElementwise(
+          rewriter, loc, outType, {pooled, countTensor},
+          [&](OpBuilder &b, Location l, ValueRange s) -> Value {
+            Value sum = s[0], c = s[1];
+            Value zero = intConst(b, l, sumType, 0);
+            Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt,
+                                              sum, zero);
+            Value mag = arith::SelectOp::create(
+                b, l, neg, arith::SubIOp::create(b, l, zero, sum), sum);
+            Value half =
+                arith::ShRSIOp::create(b, l, c, intConst(b, l, sumType, 1));
+            Value q = arith::DivSIOp::create(
+                b, l, arith::AddIOp::create(b, l, mag, half), c);
+            q = arith::SelectOp::create(b, l, neg,
+                                        arith::SubIOp::create(b, l, zero, q), q);
+            if (sumType != et) {
+              q = arith::MaxSIOp::create(b, l, q, intConst(b, l, sumType, tmin));
+              q = arith::MinSIOp::create(b, l, q, intConst(b, l, sumType, tmax));
+              q = arith::TruncIOp::create(b, l, et, q);
+            }
+            return q;
+          });
+      rewriter.replaceOp(op, result);
+      return success();
     }
     auto countType = RankedTensorType::get(outSpatial, rewriter.getF32Type());
     Value countTensor = arith::ConstantOp::create(

@@ -367,6 +367,10 @@ struct RequantizeLowering : OpConversionPattern<RequantizeOp> {
 /// Blockwise dequantization as one all-parallel generic whose maps read the
 /// packed storage and the per-block parameters directly (floordiv), so
 /// that elementwise fusion can pull it into the consuming contraction.
+/// Sub-byte values are unpacked in the body: 4- and 2-bit values from the
+/// byte at `j floordiv (8 / bits)` shifted right by `bits * (j mod (8 /
+/// bits))`; 3-bit values from the 24-bit word of the three bytes at `[j
+/// floordiv 8, 0..2]` (read as three operands) shifted by `3 * (j mod 8)`.
 struct DequantizeBlockwiseLowering
     : OpConversionPattern<DequantizeBlockwiseOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -378,21 +382,34 @@ struct DequantizeBlockwiseLowering
     auto outType = convertedType(*typeConverter, op);
     int64_t rank = outType.getRank();
     ArrayRef<int64_t> block = op.getBlockShape();
-    bool packed = op.getBits() == 4;
+    int64_t bits = op.getBits();
+    bool packed = bits < 8;
+    // Values per packed unit (a byte; 3 bytes for 3 bits).
+    int64_t perUnit = bits == 8 ? 1 : bits == 4 ? 2 : bits == 2 ? 4 : 8;
+    // Bytes of one unit, each read as its own operand.
+    int64_t unitBytes = bits == 3 ? 3 : 1;
     bool hasZp = static_cast<bool>(adaptor.getZeroPoint());
     ElemKind storage = elemKindOf(op.getInput().getType());
     SmallVector<AffineExpr> qe, pe;
     for (int64_t d = 0; d < rank; ++d) {
       AffineExpr e = getAffineDimExpr(d, ctx);
-      qe.push_back(d == rank - 1 && packed ? e.floorDiv(2) : e);
+      qe.push_back(d == rank - 1 && packed ? e.floorDiv(perUnit) : e);
       if (block[d] == outType.getDimSize(d))
         pe.push_back(getAffineConstantExpr(0, ctx));
       else
         pe.push_back(block[d] == 1 ? e : e.floorDiv(block[d]));
     }
-    SmallVector<Value> inputs = {adaptor.getInput(), adaptor.getScale()};
-    SmallVector<AffineMap> maps = {AffineMap::get(rank, 0, qe, ctx),
-                                   AffineMap::get(rank, 0, pe, ctx)};
+    SmallVector<Value> inputs;
+    SmallVector<AffineMap> maps;
+    for (int64_t byte = 0; byte < unitBytes; ++byte) {
+      SmallVector<AffineExpr> exprs(qe);
+      if (bits == 3)
+        exprs.push_back(getAffineConstantExpr(byte, ctx));
+      inputs.push_back(adaptor.getInput());
+      maps.push_back(AffineMap::get(rank, 0, exprs, ctx));
+    }
+    inputs.push_back(adaptor.getScale());
+    maps.push_back(AffineMap::get(rank, 0, pe, ctx));
     if (hasZp) {
       inputs.push_back(adaptor.getZeroPoint());
       maps.push_back(AffineMap::get(rank, 0, pe, ctx));
@@ -406,35 +423,44 @@ struct DequantizeBlockwiseLowering
         SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
         [&](OpBuilder &b, Location l, ValueRange a) {
           Value q;
+          Value scale = a[unitBytes];
           if (packed) {
-            // Low nibble for even indices of the last dimension.
+            // The unit (a byte, or the little-endian 24-bit word of three),
+            // shifted right by bits * (j mod perUnit) and masked.
+            Value unit = arith::ExtUIOp::create(b, l, i32, a[0]);
+            for (int64_t byte = 1; byte < unitBytes; ++byte)
+              unit = arith::OrIOp::create(
+                  b, l, unit,
+                  arith::ShLIOp::create(
+                      b, l, arith::ExtUIOp::create(b, l, i32, a[byte]),
+                      intConst(b, l, i32, 8 * byte)));
             Value last = linalg::IndexOp::create(b, l, rank - 1);
-            Value odd = arith::CmpIOp::create(
-                b, l, arith::CmpIPredicate::ne,
-                arith::RemUIOp::create(b, l, last,
-                                       arith::ConstantIndexOp::create(b, l, 2)),
-                arith::ConstantIndexOp::create(b, l, 0));
-            Value byte = arith::ExtUIOp::create(b, l, i32, a[0]);
-            Value shifted = arith::SelectOp::create(
-                b, l, odd,
-                arith::ShRUIOp::create(b, l, byte, intConst(b, l, i32, 4)),
-                byte);
-            q = arith::AndIOp::create(b, l, shifted, intConst(b, l, i32, 15));
-            if (!hasZp) // signed nibble: (n ^ 8) - 8
+            Value pos = arith::RemUIOp::create(
+                b, l, last, arith::ConstantIndexOp::create(b, l, perUnit));
+            Value shift = arith::IndexCastUIOp::create(
+                b, l, i32,
+                arith::MulIOp::create(
+                    b, l, pos, arith::ConstantIndexOp::create(b, l, bits)));
+            q = arith::AndIOp::create(
+                b, l, arith::ShRUIOp::create(b, l, unit, shift),
+                intConst(b, l, i32, (1 << bits) - 1));
+            if (!hasZp) { // sign-extend: (v ^ half) - half
+              Value half = intConst(b, l, i32, 1 << (bits - 1));
               q = arith::SubIOp::create(
-                  b, l, arith::XOrIOp::create(b, l, q, intConst(b, l, i32, 8)),
-                  intConst(b, l, i32, 8));
+                  b, l, arith::XOrIOp::create(b, l, q, half), half);
+            }
           } else {
             q = castScalar(b, l, a[0], storage, {i32, false});
           }
           if (hasZp)
             q = arith::SubIOp::create(
                 b, l, q,
-                castScalar(b, l, a[2], elemKindOf(op.getZeroPoint().getType()),
+                castScalar(b, l, a[unitBytes + 1],
+                           elemKindOf(op.getZeroPoint().getType()),
                            {i32, false}));
           Value f = arith::SIToFPOp::create(b, l, ft, q);
           linalg::YieldOp::create(b, l,
-                                  (Value)arith::MulFOp::create(b, l, f, a[1]));
+                                  (Value)arith::MulFOp::create(b, l, f, scale));
         });
     rewriter.replaceOp(op, generic.getResult(0));
     return success();
@@ -505,7 +531,8 @@ struct DynamicQuantizeRowsLowering
 };
 
 /// Fixed-point requantization: i64 product with the Q31 multiplier, a
-/// rounding (half away from zero) right shift, saturation, i8.
+/// rounding (half away from zero) right shift, saturation to [lower, upper],
+/// truncation to the result type (i8, i16 or i32).
 struct RequantizeFixedLowering : OpConversionPattern<RequantizeFixedOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -534,7 +561,8 @@ struct RequantizeFixedLowering : OpConversionPattern<RequantizeFixedOp> {
     SmallVector<Value> dyn = dynamicSizes(rewriter, loc, outType, [&](int64_t d) {
       return DimSource{adaptor.getInput(), d};
     });
-    int64_t lower = op.getLower();
+    int64_t lower = op.getLowerBound(), upper = op.getUpperBound();
+    Type outElem = outType.getElementType();
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{outType}, ValueRange{adaptor.getInput(), mT, sT},
         ValueRange{emptyTensor(rewriter, loc, outType, dyn)},
@@ -556,9 +584,9 @@ struct RequantizeFixedLowering : OpConversionPattern<RequantizeFixedOp> {
           r = arith::SelectOp::create(b, l, neg,
                                       arith::SubIOp::create(b, l, zero, r), r);
           r = arith::MaxSIOp::create(b, l, r, intConst(b, l, i64, lower));
-          r = arith::MinSIOp::create(b, l, r, intConst(b, l, i64, 127));
+          r = arith::MinSIOp::create(b, l, r, intConst(b, l, i64, upper));
           linalg::YieldOp::create(
-              b, l, (Value)arith::TruncIOp::create(b, l, b.getI8Type(), r));
+              b, l, (Value)arith::TruncIOp::create(b, l, outElem, r));
         });
     rewriter.replaceOp(op, generic.getResult(0));
     return success();

@@ -1,7 +1,10 @@
 #!/usr/bin/python3
 """Weight-only quantization end to end: accuracy (output SQNR against the
-float model) and shared-library size, for w8 per channel, w4 per group and
-asymmetric variants.
+float model) and shared-library size, for w8 per channel, w4/w3/w2 per
+group and asymmetric variants. For w3 and w2 the .so must moreover match,
+to a tight tolerance, the float model run (float64) on weights quantized
+and dequantized here in numpy: this checks the 3- and 2-bit packing and
+its unpacking in the compiled contraction exactly.
 
     weight_quant_check.py WORK_DIR
 
@@ -51,6 +54,10 @@ with torch.no_grad():
 np.testing.assert_allclose(ref, torch_ref, rtol=1e-4, atol=1e-5)
 fp32_size = weight_bytes(fp32_so)
 
+# 3 and 2 bits (measured: w3-g64 13.4 dB, w3-g32-asym 14.5, w2-g64 5.8,
+# w2-g64-asym 6.6; the weights are PyTorch's uniform initialisation, so
+# every 1 bit less costs ~6 dB from w4's ~20).
+W3_DB, W3_ASYM_DB, W2_DB, W2_ASYM_DB = 12.0, 13.0, 5.0, 5.5
 # variant: (flags, minimum SQNR dB, minimum size ratio vs fp32)
 variants = [
     ("w8", ["--quant=w8"], 38.0, 3.9),
@@ -60,15 +67,79 @@ variants = [
     ("w4-g32-asym", ["--quant=w4", "--group-size=32", "--asymmetric"], 16.0, 5.5),
     # int8 activations per token at run time, int8 weights per channel.
     ("w8-dynamic", ["--quant=w8-dynamic"], 35.0, 3.9),
+    # Default group size 64 for w3 and w2.
+    ("w3-g64", ["--quant=w3"], W3_DB, 8.8),
+    ("w3-g32-asym", ["--quant=w3", "--group-size=32", "--asymmetric"], W3_ASYM_DB, 7.0),
+    ("w2-g64", ["--quant=w2"], W2_DB, 12.0),
+    ("w2-g64-asym", ["--quant=w2", "--asymmetric"], W2_ASYM_DB, 11.5),
 ]
+
+
+def fake_quant(w, bits, group, symmetric):
+    """Blockwise quantize-dequantize of a [out, in] weight with groups of
+    `group` along `in`, in float32 like qcc-quantize-weights for 3 and 2
+    bits: the block range includes 0; symmetric uses the whole signed range
+    [-2^(b-1), 2^(b-1) - 1] with a negative scale when the positive tail is
+    the larger; the range is clipped by the ratio in 1, 0.95, ..., 0.45
+    with the least squared error per block; round half to even, saturate."""
+    f32 = np.float32
+    out, k = w.shape
+    blocks = w.reshape(out * k // group, group).astype(f32)
+    lo = np.minimum(blocks.min(axis=1, keepdims=True), f32(0))
+    hi = np.maximum(blocks.max(axis=1, keepdims=True), f32(0))
+    if symmetric:
+        qmin, qmax = -2 ** (bits - 1), 2 ** (bits - 1) - 1
+    else:
+        qmin, qmax = 0, 2 ** bits - 1
+    best = best_deq = None
+    for c in range(12):
+        r = f32(1) - f32(0.05) * f32(c)
+        if symmetric:
+            neg = -lo >= hi
+            s = np.where(neg, -lo, hi) * r / f32(-qmin)
+            s = np.where(s > 0, np.where(neg, s, -s), f32(1))
+            zp = np.zeros_like(s)
+        else:
+            l, h = lo * r, hi * r
+            s = (h - l) / f32(qmax)
+            s = np.where(s > 0, s, f32(1))
+            zp = np.clip(np.rint(-l / s), 0, qmax).astype(f32)
+        q = np.clip(np.rint(blocks / s) + zp, qmin, qmax).astype(f32)
+        deq = ((q - zp) * s).astype(f32)
+        err = ((blocks - deq).astype(np.float64) ** 2).sum(axis=1, keepdims=True)
+        if best is None:
+            best, best_deq = err, deq
+        else:
+            better = err < best
+            best = np.where(better, err, best)
+            best_deq = np.where(better, deq, best_deq)
+    return best_deq.reshape(out, k)
+
+
+def numpy_model(bits, group, symmetric):
+    """The MLP in float64 on numpy-dequantized weights."""
+    with torch.no_grad():
+        h = x.astype(np.float64) @ fake_quant(net[0].weight.numpy(), bits, group, symmetric).T.astype(np.float64)
+        h = torch.nn.functional.gelu(torch.from_numpy(h + net[0].bias.numpy())).numpy()
+        return h @ fake_quant(net[2].weight.numpy(), bits, group, symmetric).T.astype(np.float64) + net[2].bias.numpy()
+
+
 failed = False
 for name, flags, min_db, min_ratio in variants:
     so = qcc.compile(model, os.path.join(work, name + ".so"), extra_args=flags)
     got = qcc.load(so)(x=x)["y"]
     db, ratio = sqnr(ref, got), fp32_size / weight_bytes(so)
     ok = db >= min_db and ratio >= min_ratio
+    extra = ""
+    if name[:2] in ("w3", "w2"):
+        m = re.search(r"group-size=(\d+)", " ".join(flags))
+        want = numpy_model(int(name[1]), int(m.group(1)) if m else 64,
+                           "--asymmetric" not in flags)
+        err = np.abs(got - want).max() / np.abs(want).max()
+        ok &= bool(err < 1e-5)
+        extra = "  vs numpy %.1e (< 1e-5)" % err
     failed |= not ok
-    print("%-12s SQNR %5.1f dB (>= %.0f)  weight bytes %5.2fx smaller (>= %.1f)  %s"
-          % (name, db, min_db, ratio, min_ratio, "ok" if ok else "FAIL"))
+    print("%-12s SQNR %5.1f dB (>= %.0f)  weight bytes %5.2fx smaller (>= %.1f)%s  %s"
+          % (name, db, min_db, ratio, min_ratio, extra, "ok" if ok else "FAIL"))
 print("weight quantization: %s" % ("FAIL" if failed else "ok"))
 sys.exit(1 if failed else 0)
