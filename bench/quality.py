@@ -28,8 +28,10 @@ Targets (--check exits 1 when one is missed):
           fp32 <= 0.5 points
   digits  W4 g32 weight-only: accuracy drop <= 1.5 points
   digits  qcc fp32 accuracy == ONNX Runtime fp32 accuracy (when ORT exists)
-  resnet18, mobilenet_v2: W8A8 per channel (minmax) SQNR >= 30 dB, and
-          per-tensor minmax SQNR below per-channel minmax
+  resnet18, mobilenet_v2: W8A8 per channel (minmax) SQNR >= 30 dB,
+          per-tensor minmax SQNR below per-channel minmax, and the weights
+          (quantized layers' integers + scales, float layers as they are)
+          >= 3.9x smaller than fp32 at W8 and >= 7x at W4 g128
 The last line of output is one JSON object with every number.
 """
 import argparse
@@ -46,6 +48,7 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "python"))
 import qcc  # noqa: E402
+from qcc.metrics import rodata_bytes, sqnr  # noqa: E402
 
 QCC = os.environ.get("QCC_BIN", os.path.join(ROOT, "build", "bin", "qcc"))
 PY = "/usr/bin/python3"
@@ -56,21 +59,6 @@ ALL_IMAGENET = ["resnet18", "mobilenet_v2", "resnet18-bn", "mobilenet_v2-bn"]
 
 def log(msg):
     print(msg, file=sys.stderr, flush=True)
-
-
-def rodata_bytes(so):
-    """Bytes of read-only data in the .so: the weights and their scales
-    (code and metadata are elsewhere)."""
-    out = subprocess.run(["readelf", "-SW", so], capture_output=True,
-                         text=True, check=True).stdout
-    return sum(int(m.group(1), 16)
-               for m in re.finditer(r"\.l?rodata\S*\s+PROGBITS\s+\S+\s+\S+\s+(\S+)", out))
-
-
-def sqnr(ref, got):
-    err = ((ref.astype(np.float64) - got) ** 2).sum()
-    return float("inf") if err == 0 else float(
-        10 * np.log10((ref.astype(np.float64) ** 2).sum() / err))
 
 
 def compile_so(model, so, flags):
@@ -91,6 +79,20 @@ def compile_so(model, so, flags):
                else "failed (status %d)" % p.returncode)
         return None, "qcc %s\n%s:\n%s" % (how, " ".join(flags), err[-3000:])
     return time.time() - start, None
+
+
+def build_mode(model, work, part, name, flags, res):
+    """Compiles `model` with `flags` into WORK/<name>.so and loads it:
+    (path, qcc.Model, compile seconds), or (path, None, None) with the
+    error recorded in res["modes"][name]."""
+    so = os.path.join(work, re.sub(r"[^a-z0-9]+", "_", name) + ".so")
+    log("%s: %s" % (part, name))
+    ctime, err = compile_so(model, so, flags)
+    if err:
+        res["modes"][name] = {"error": err}
+        log(err)
+        return so, None, None
+    return so, qcc.load(so), ctime
 
 
 _coverage_cache = {}
@@ -176,6 +178,8 @@ def digits_modes(methods):
     modes += [("w8", ["--quant=w8"]),
               ("w4 g32", ["--quant=w4", "--group-size=32"]),
               ("w4 g128", ["--quant=w4", "--group-size=128"]),
+              ("w3 g64", ["--quant=w3", "--group-size=64"]),
+              ("w2 g64", ["--quant=w2", "--group-size=64"]),
               ("w8-dynamic", ["--quant=w8-dynamic"])]
     return modes
 
@@ -205,14 +209,9 @@ def bench_digits(args, results, targets):
     ref_logits = ref_pred = None
     for name, flags in digits_modes(args.methods):
         flags = [f.replace("CALIB", calib) for f in flags] + ["--input-shape", "x=1x1x8x8"]
-        so = os.path.join(d, re.sub(r"[^a-z0-9]+", "_", name) + ".so")
-        log("digits: %s" % name)
-        ctime, err = compile_so(model, so, flags)
-        if err:
-            res["modes"][name] = {"error": err}
-            log(err)
+        so, m, ctime = build_mode(model, d, "digits", name, flags, res)
+        if m is None:
             continue
-        m = qcc.load(so)
         logits = np.concatenate([m(x=x[i:i + 1])["logits"] for i in range(len(x))])
         pred = logits.argmax(1)
         r = {"accuracy": float(100.0 * (pred == y).mean()),
@@ -358,14 +357,9 @@ def bench_imagenet(case, args, results, targets):
     modes += [("w8", ["--quant=w8"]), ("w4 g128", ["--quant=w4", "--group-size=128"])]
     ref = None
     for name, flags in modes:
-        so = os.path.join(d, re.sub(r"[^a-z0-9]+", "_", name) + ".so")
-        log("%s: %s" % (case, name))
-        ctime, err = compile_so(model, so, flags)
-        if err:
-            res["modes"][name] = {"error": err}
-            log(err)
+        so, m, ctime = build_mode(model, d, case, name, flags, res)
+        if m is None:
             continue
-        m = qcc.load(so)
         out = np.concatenate([m(image=tests[i:i + 1])["logits"] for i in range(len(tests))])
         r = {"so_bytes": os.path.getsize(so), "rodata_bytes": rodata_bytes(so),
              "compile_s": round(ctime, 2)}
@@ -403,6 +397,15 @@ def bench_imagenet(case, args, results, targets):
 
     pc = res["modes"].get("w8a8 per-channel minmax", {})
     pt = res["modes"].get("w8a8 per-tensor minmax", {})
+    for mode, limit in (("w8", 3.9), ("w4 g128", 7.0)):
+        r = res["modes"].get(mode, {})
+        ratio = (fp["weight_bytes"] / r["weight_bytes"]
+                 if fp.get("weight_bytes") and r.get("weight_bytes") else None)
+        targets.append({"name": "%s %s weight bytes >= %.1fx smaller than fp32"
+                                % (case, mode, limit),
+                        "ok": ratio is not None and ratio >= limit,
+                        "value": None if ratio is None else round(ratio, 3),
+                        "limit": limit})
     if "minmax" in args.methods:
         targets.append({"name": "%s w8a8 per-channel minmax SQNR >= 30 dB" % case,
                         "ok": pc.get("sqnr_db", -1) >= 30.0,

@@ -22,6 +22,7 @@ import numpy as np
 import torch
 
 import qcc
+from qcc.metrics import rodata_bytes as weight_bytes, sqnr
 
 work = sys.argv[1]
 os.makedirs(work, exist_ok=True)
@@ -32,19 +33,6 @@ model = os.path.join(work, "mlp.onnx")
 torch.onnx.export(net, (torch.randn(16, 1024),), model, input_names=["x"],
                   output_names=["y"], opset_version=13)
 x = np.random.RandomState(1).randn(16, 1024).astype(np.float32)
-
-
-def weight_bytes(so):
-    """Bytes of read-only data in the .so: the weights and their scales
-    (code and metadata are elsewhere)."""
-    out = subprocess.run(["readelf", "-SW", so], capture_output=True,
-                         text=True, check=True).stdout
-    return sum(int(m.group(1), 16)
-               for m in re.finditer(r"\.l?rodata\S*\s+PROGBITS\s+\S+\s+\S+\s+(\S+)", out))
-
-
-def sqnr(ref, got):
-    return 10 * np.log10((ref ** 2).sum() / ((ref - got) ** 2).sum())
 
 
 fp32_so = qcc.compile(model, os.path.join(work, "fp32.so"))
