@@ -470,6 +470,12 @@ LogicalResult ScatterNDOp::verify() {
 // Blockwise dequantization
 //===----------------------------------------------------------------------===//
 
+int64_t DequantizeBlockwiseOp::getPackedDimIndex() {
+  int64_t rank = rankedType(getOutput()).getRank();
+  int64_t p = (int64_t)getPackedDim(); // an I64Attr read as uint64_t
+  return p < 0 ? p + rank : p;
+}
+
 LogicalResult DequantizeBlockwiseOp::verify() {
   auto in = rankedType(getInput());
   auto out = rankedType(getOutput());
@@ -479,7 +485,13 @@ LogicalResult DequantizeBlockwiseOp::verify() {
   int64_t bits = getBits();
   if (bits != 8 && bits != 4 && bits != 3 && bits != 2)
     return emitOpError("bits must be 8, 4, 3 or 2");
-  // 3-bit storage has an extra trailing dimension of 3 bytes per 8 values.
+  int64_t packedDim = (int64_t)getPackedDim();
+  if (bits != 8 && (packedDim < -rank || packedDim >= rank))
+    return emitOpError("packed_dim ")
+           << packedDim << " is out of range for rank " << rank;
+  int64_t packed = getPackedDimIndex();
+  // 3-bit storage has an extra dimension of 3 bytes per 8 values, right
+  // after the packed dimension.
   int64_t inRank = bits == 3 ? rank + 1 : rank;
   if (in.getRank() != inRank || scale.getRank() != rank ||
       (int64_t)block.size() != rank)
@@ -491,22 +503,29 @@ LogicalResult DequantizeBlockwiseOp::verify() {
   if (!out.hasStaticShape() || !in.hasStaticShape() ||
       !scale.hasStaticShape())
     return emitOpError("needs static shapes");
-  if (bits == 3 && in.getDimSize(rank) != 3)
-    return emitOpError("3-bit input must end in a dimension of 3 bytes");
-  // Values per packed unit along the last dimension (a byte, or 3 bytes).
+  if (bits == 3 && in.getDimSize(packed + 1) != 3)
+    return emitOpError("3-bit input must have a dimension of 3 bytes after "
+                       "the packed dimension (input dimension ")
+           << packed + 1 << ")";
+  // Values per packed unit along the packed dimension (a byte, or 3 bytes).
   int64_t perUnit = bits == 8 ? 1 : bits == 4 ? 2 : bits == 2 ? 4 : 8;
   for (int64_t d = 0; d < rank; ++d) {
     int64_t expectIn = out.getDimSize(d);
-    if (d == rank - 1 && perUnit > 1) {
-      if (expectIn % perUnit)
-        return emitOpError()
-               << bits << "-bit packing needs a last dimension that is a "
-               << "multiple of " << perUnit;
+    if (d == packed && perUnit > 1) {
+      if (expectIn % perUnit) {
+        InFlightDiagnostic diag = emitOpError() << bits << "-bit packing needs ";
+        if (d == rank - 1)
+          diag << "a last dimension";
+        else
+          diag << "a packed dimension (" << d << ")";
+        return diag << " that is a multiple of " << perUnit;
+      }
       expectIn /= perUnit;
     }
-    if (in.getDimSize(d) != expectIn)
+    int64_t inDim = bits == 3 && d > packed ? d + 1 : d;
+    if (in.getDimSize(inDim) != expectIn)
       return emitOpError("input dimension ")
-             << d << " must be " << expectIn << " for the result shape";
+             << inDim << " must be " << expectIn << " for the result shape";
     if (block[d] <= 0 || out.getDimSize(d) % block[d])
       return emitOpError("block size ")
              << block[d] << " does not divide dimension " << d;

@@ -422,32 +422,49 @@ def Qcc_DequantizeBlockwiseOp : Qcc_Op<"dequantize_blockwise", [Pure]> {
     spanning the whole reduction dimension, per-group a block of
     `group_size` elements of it.
 
-    With `bits = 4` the values are packed two per byte along the last
-    dimension (`input` has half the result's last dimension, even element
-    in the low nibble) and are signed (-8..7) without a zero point or
-    unsigned (0..15) with one. With `bits = 8` the input element type is
-    the storage type (i8 signed, ui8 with a zero point).
+    Sub-byte values are packed along one dimension of the result, the
+    packed dimension `packed_dim` (negative counts from the end; the
+    default -1 is the last dimension). Weight-only quantization packs along
+    the reduction dimension of the consuming contraction (dimension 0 of a
+    MatMul's `[K, N]` weight), so that in the fused contraction one
+    reduction step reads a row of packed bytes that vectorizes along the
+    other dimensions. Below, `j` is the index along the packed dimension,
+    whose size in `input` is the result's divided by the values per byte
+    (or per 3 bytes).
 
-    With `bits = 2` four values share a byte along the last dimension
-    (`input` has a quarter of the result's last dimension; element `j` in
-    bits `2 * (j % 4)` and up), signed (-2..1) or, with a zero point,
-    unsigned (0..3).
+    With `bits = 4` the values are packed two per byte along the packed
+    dimension (even `j` in the low nibble) and are signed (-8..7) without
+    a zero point or unsigned (0..15) with one. With `bits = 8` the input
+    element type is the storage type (i8 signed, ui8 with a zero point)
+    and `packed_dim` is ignored.
 
-    With `bits = 3` every 8 consecutive values of the last dimension are
-    stored densely in 3 bytes: `input` has one more dimension than the
-    result, its last two being `[N / 8, 3]` for a result last dimension of
-    `N`. Bytes `[.., m, 0..2]` form the little-endian 24-bit word
-    `b0 | b1 << 8 | b2 << 16` whose bits `3 * i .. 3 * i + 2` hold element
-    `8 * m + i`; signed (-4..3) or, with a zero point, unsigned (0..7).
+    With `bits = 2` four values share a byte along the packed dimension
+    (element `j` in bits `2 * (j % 4)` and up), signed (-2..1) or, with a
+    zero point, unsigned (0..3).
+
+    With `bits = 3` every 8 consecutive values along the packed dimension
+    are stored densely in 3 bytes: `input` has one more dimension than the
+    result, a dimension of 3 bytes right after the packed dimension, which
+    becomes `P / 8` for a result size of `P` (`[M, N / 8, 3]` packed along
+    the last dimension of an `[M, N]` result, `[K / 8, 3, N]` along the
+    first of a `[K, N]` one). Bytes `m, 0..2` form the little-endian
+    24-bit word `b0 | b1 << 8 | b2 << 16` whose bits `3 * i .. 3 * i + 2`
+    hold element `j = 8 * m + i`; signed (-4..3) or, with a zero point,
+    unsigned (0..7).
   }];
   let arguments = (ins Qcc_IntTensor:$input, Qcc_FloatTensor:$scale,
                        Optional<Qcc_IntTensor>:$zero_point,
                        DenseI64ArrayAttr:$block_shape,
-                       DefaultValuedAttr<I64Attr, "8">:$bits);
+                       DefaultValuedAttr<I64Attr, "8">:$bits,
+                       DefaultValuedAttr<I64Attr, "-1">:$packed_dim);
   let results = (outs Qcc_FloatTensor:$output);
   let assemblyFormat = [{
     $input `,` $scale (`,` $zero_point^)? attr-dict `:`
     functional-type(operands, results)
+  }];
+  let extraClassDeclaration = [{
+    /// The packed dimension of the result, in [0, rank).
+    int64_t getPackedDimIndex();
   }];
   let hasVerifier = 1;
 }

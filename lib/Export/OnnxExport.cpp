@@ -449,8 +449,9 @@ LogicalResult OnnxExporter::exportWeightOnly(const Layer &l) {
   if (failed(storage) || failed(scales) || failed(zps))
     return layerError(l) << "the quantized weight, scales or zero points are "
                             "not readable constants";
+  int64_t packDim = dq.getPackedDimIndex();
   if ((int64_t)block.size() != rank || (bits != 4 && bits != 8) ||
-      (bits == 4 && dims.back() % 2))
+      (bits == 4 && (packDim < 0 || packDim >= rank || dims[packDim] % 2)))
     return layerError(l) << "unexpected qcc.dequantize_blockwise layout";
   SmallVector<int64_t> scaleDims;
   for (int64_t d = 0; d < rank; ++d) {
@@ -465,12 +466,24 @@ LogicalResult OnnxExporter::exportWeightOnly(const Layer &l) {
     return layerError(l) << "weight, scale and zero point sizes disagree";
 
   // The integer value of every weight element (row-major): signed without
-  // a zero point, unsigned with one.
+  // a zero point, unsigned with one. 4-bit values are packed two per byte
+  // along dimension packDim: element (.., j, r) is in the low (even j) or
+  // high nibble of byte (.., j / 2, r), `r` the row-major index over the
+  // dimensions after packDim.
+  int64_t inner = 1;
+  for (int64_t d = packDim + 1; d < rank; ++d)
+    inner *= dims[d];
   std::vector<int32_t> q(numel);
   for (int64_t i = 0; i < numel; ++i) {
-    uint8_t byte = (*storage)[bits == 4 ? i / 2 : i];
+    int64_t j = bits == 4 ? i / inner % dims[packDim] : 0;
+    int64_t byteIdx =
+        bits == 4 ? (i / inner / dims[packDim] * (dims[packDim] / 2) + j / 2) *
+                            inner +
+                        i % inner
+                  : i;
+    uint8_t byte = (*storage)[byteIdx];
     if (bits == 4) {
-      int32_t nib = (i % 2) ? byte >> 4 : byte & 0xF;
+      int32_t nib = (j % 2) ? byte >> 4 : byte & 0xF;
       q[i] = hasZp ? nib : (nib ^ 8) - 8;
     } else {
       q[i] = hasZp ? (int32_t)byte : (int32_t)(int8_t)byte;

@@ -7,15 +7,21 @@
 //   %w = arith.constant dense_resource<w> : tensor<KxNxf32>
 //   qcc.matmul %x, %w
 // becomes
-//   %q = arith.constant dense_resource<w.q> : tensor<KxN/2xi8>   (4-bit)
+//   %q = arith.constant dense_resource<w.q> : tensor<K/2xNxi8>   (4-bit)
 //   %s = arith.constant ... : tensor<K/GxNxf32>
-//   %d = qcc.dequantize_blockwise %q, %s {block_shape = [G, 1], bits = 4}
+//   %d = qcc.dequantize_blockwise %q, %s {block_shape = [G, 1], bits = 4,
+//                                         packed_dim = 0}
 //   qcc.matmul %x, %d
 //
 // Blocks are per output channel (the whole reduction dimension) or, with a
 // group size, `group-size` consecutive elements of the reduction dimension.
 // 2-bit values are packed four per byte, 3-bit values eight per 3 bytes
-// (tensor<KxN/8x3xi8>); see qcc.dequantize_blockwise.
+// (tensor<K/8x3xNxi8>); see qcc.dequantize_blockwise. Sub-byte values are
+// packed along the reduction dimension (K of a MatMul's [K, N] weight, the
+// last dimension of a Gemm transB [N, K] weight or a convolution's [F, C*k]
+// matrix), so that the fused contraction reads one row of packed bytes per
+// reduction step and vectorizes along the output channels; a reduction
+// dimension that the packing does not divide packs along the last one.
 // Rounding is round-half-to-even with saturation. The lowering fuses the
 // dequantization into the contraction, so no float copy of the weights is
 // ever materialised.
@@ -156,9 +162,9 @@ struct LayerRecord {
   }
 };
 
-/// Values per packed storage unit along the last dimension: a byte holds
+/// Values per packed storage unit along the packed dimension: a byte holds
 /// one 8-bit, two 4-bit or four 2-bit values; 3 bytes hold eight 3-bit
-/// values. The last dimension must be a multiple of it.
+/// values. The packed dimension must be a multiple of it.
 int64_t valuesPerUnit(int64_t bits) {
   return bits == 8 ? 1 : bits == 4 ? 2 : bits == 2 ? 4 : 8;
 }
@@ -169,6 +175,7 @@ struct BlockedWeight {
   RankedTensorType type;
   SmallVector<int64_t> block;
   int64_t groupSize = 0; // 0: one block per output channel
+  int64_t packDim = -1;  // sub-byte packing dimension; -1: the last
 };
 
 class WeightQuantizer {
@@ -271,32 +278,35 @@ public:
       q[i] = quantizeValue(w[i], scales[k], zeroPoints[k]);
     }
     // Storage: one byte per value; two 4-bit or four 2-bit values per byte
-    // along the last dimension (element j at bit bits * (j % n)); eight
+    // along the packed dimension p (element j at bit bits * (j % n)); eight
     // 3-bit values in 3 bytes, a little-endian 24-bit word with element i
-    // at bit 3 * i, as an extra trailing dimension of 3.
+    // at bit 3 * i, as an extra dimension of 3 right after p.
     SmallVector<int64_t> storageShape(shape);
     SmallVector<uint8_t> bytes;
-    if (bits == 3) {
-      storageShape.back() /= 8;
-      storageShape.push_back(3);
-      bytes.reserve(w.size() / 8 * 3);
-      for (size_t i = 0; i < w.size(); i += 8) {
-        uint32_t word = 0;
-        for (int j = 0; j < 8; ++j)
-          word |= (uint32_t)(q[i + j] & 7) << (3 * j);
-        for (int j = 0; j < 3; ++j)
-          bytes.push_back((uint8_t)(word >> (8 * j)));
-      }
-    } else if (bits < 8) {
+    int64_t packDim = bw.packDim < 0 ? rank + bw.packDim : bw.packDim;
+    if (bits < 8) {
       int64_t n = valuesPerUnit(bits), mask = (1 << bits) - 1;
-      storageShape.back() /= n;
-      bytes.reserve(w.size() / n);
-      for (size_t i = 0; i < w.size(); i += n) {
-        uint8_t byte = 0;
-        for (int64_t j = 0; j < n; ++j)
-          byte |= (uint8_t)((q[i + j] & mask) << (bits * j));
-        bytes.push_back(byte);
-      }
+      int64_t unitBytes = bits == 3 ? 3 : 1;
+      int64_t outer = 1, inner = 1, len = shape[packDim], units = len / n;
+      for (int64_t d = 0; d < packDim; ++d)
+        outer *= shape[d];
+      for (int64_t d = packDim + 1; d < rank; ++d)
+        inner *= shape[d];
+      storageShape[packDim] = units;
+      if (bits == 3)
+        storageShape.insert(storageShape.begin() + packDim + 1, 3);
+      bytes.assign(outer * units * unitBytes * inner, 0);
+      for (int64_t o = 0; o < outer; ++o)
+        for (int64_t m = 0; m < units; ++m)
+          for (int64_t r = 0; r < inner; ++r) {
+            uint32_t word = 0;
+            for (int64_t j = 0; j < n; ++j)
+              word |= (uint32_t)(q[(o * len + m * n + j) * inner + r] & mask)
+                      << (bits * j);
+            for (int64_t by = 0; by < unitBytes; ++by)
+              bytes[((o * units + m) * unitBytes + by) * inner + r] =
+                  (uint8_t)(word >> (8 * by));
+          }
     } else {
       for (int64_t v : q)
         bytes.push_back((uint8_t)v);
@@ -334,9 +344,12 @@ public:
                         (symmetric ? 0 : zeroPoints.size());
     bytesBefore += record.bytesBefore;
     bytesAfter += record.bytesAfter;
+    // The default packed dimension (the last) is left implicit.
     return DequantizeBlockwiseOp::create(
         b, loc, bw.type, storage, scale, zp, b.getDenseI64ArrayAttr(bw.block),
-        b.getI64IntegerAttr(bits));
+        b.getI64IntegerAttr(bits),
+        bits < 8 && packDim != rank - 1 ? b.getI64IntegerAttr(packDim)
+                                        : IntegerAttr());
   }
 
   int64_t bytesBefore = 0, bytesAfter = 0;
@@ -408,9 +421,20 @@ struct QccQuantizeWeightsPass
     // to one scale per output channel.
     block[red] = groupSize > 0 && k % groupSize == 0 ? (int64_t)groupSize : k;
     (void)chan;
-    if (k % block[red] || type.getShape().back() % valuesPerUnit(bits))
+    if (k % block[red])
       return std::nullopt;
-    return BlockedWeight{type, block, block[red] == k ? 0 : block[red]};
+    // Sub-byte values pack along the reduction dimension (the fused
+    // contraction then vectorizes along the output channels), or along the
+    // last dimension when the reduction is not a multiple of the packing.
+    int64_t perUnit = valuesPerUnit(bits), packDim;
+    if (k % perUnit == 0)
+      packDim = red;
+    else if (type.getShape().back() % perUnit == 0)
+      packDim = 1;
+    else
+      return std::nullopt;
+    return BlockedWeight{type, block, block[red] == k ? 0 : block[red],
+                         packDim};
   }
 
   void runOnOperation() override {

@@ -120,6 +120,40 @@ static FailureOr<SmallVector<int64_t>> chooseTileSizes(linalg::LinalgOp op,
   return tiles;
 }
 
+/// Loop order for a vector-matrix product: a multiply-accumulate op whose
+/// parallel loops other than the innermost all have extent 1 (a decode
+/// step's `[1, K] x [K, N]`) runs its reduction loops outside the
+/// innermost parallel one, so that every reduction step streams one
+/// contiguous row of the weights across the (cache-resident) output row;
+/// with the reduction innermost each step would touch a new weight row (a
+/// new page for large N) for just one vector of it. Empty: keep the order.
+static SmallVector<int64_t> vectorMatrixInterchange(linalg::LinalgOp op) {
+  if (!isMultiplyAccumulate(op))
+    return {};
+  SmallVector<int64_t> bounds = op.getStaticLoopRanges();
+  SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+  int64_t innerParallel = -1;
+  for (int64_t i = bounds.size() - 1; i >= 0 && innerParallel < 0; --i)
+    if (iters[i] == utils::IteratorType::parallel)
+      innerParallel = i;
+  if (innerParallel < 0)
+    return {};
+  for (int64_t i = 0, e = bounds.size(); i < e; ++i)
+    if (i != innerParallel && iters[i] == utils::IteratorType::parallel &&
+        bounds[i] != 1)
+      return {};
+  // Already innermost behind every reduction: nothing to do.
+  if (llvm::all_of(llvm::seq<int64_t>(innerParallel + 1, bounds.size()),
+                   [&](int64_t i) { return bounds[i] == 1; }))
+    return {};
+  SmallVector<int64_t> order;
+  for (int64_t i = 0, e = bounds.size(); i < e; ++i)
+    if (i != innerParallel)
+      order.push_back(i);
+  order.push_back(innerParallel);
+  return order;
+}
+
 struct QccTileAndVectorizePass
     : qcc::impl::QccTileAndVectorizeBase<QccTileAndVectorizePass> {
   using QccTileAndVectorizeBase::QccTileAndVectorizeBase;
@@ -156,6 +190,7 @@ struct QccTileAndVectorizePass
         for (int64_t t : *tiles)
           sizes.push_back(rewriter.getIndexAttr(t));
         options.setTileSizes(sizes);
+        options.setInterchange(vectorMatrixInterchange(op));
         rewriter.setInsertionPoint(op);
         FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
             rewriter, cast<TilingInterface>(op.getOperation()), options);

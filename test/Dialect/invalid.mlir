@@ -137,7 +137,7 @@ func.func @dequantize_blockwise_int3_rank(%q: tensor<4x3xi8>, %s: tensor<1x8xf32
 // -----
 
 func.func @dequantize_blockwise_int3_bytes(%q: tensor<4x1x2xi8>, %s: tensor<1x8xf32>) -> tensor<4x8xf32> {
-  // expected-error @+1 {{3-bit input must end in a dimension of 3 bytes}}
+  // expected-error @+1 {{3-bit input must have a dimension of 3 bytes after the packed dimension (input dimension 2)}}
   %0 = qcc.dequantize_blockwise %q, %s {bits = 3 : i64, block_shape = array<i64: 4, 1>} : (tensor<4x1x2xi8>, tensor<1x8xf32>) -> tensor<4x8xf32>
   return %0 : tensor<4x8xf32>
 }
@@ -148,4 +148,39 @@ func.func @dequantize_blockwise_int3_width(%q: tensor<4x1x3xi8>, %s: tensor<1x12
   // expected-error @+1 {{3-bit packing needs a last dimension that is a multiple of 8}}
   %0 = qcc.dequantize_blockwise %q, %s {bits = 3 : i64, block_shape = array<i64: 4, 1>} : (tensor<4x1x3xi8>, tensor<1x12xf32>) -> tensor<4x12xf32>
   return %0 : tensor<4x12xf32>
+}
+
+// -----
+
+// Packed along dimension 0 ([K / 2, N] for 4 bits): the packed dimension
+// must be a multiple of 2 and the input's dimension 0 half the result's.
+func.func @dequantize_blockwise_packed_dim_odd(%q: tensor<2x4xi8>, %s: tensor<1x4xf32>) -> tensor<3x4xf32> {
+  // expected-error @+1 {{4-bit packing needs a packed dimension (0) that is a multiple of 2}}
+  %0 = qcc.dequantize_blockwise %q, %s {bits = 4 : i64, block_shape = array<i64: 3, 1>, packed_dim = 0 : i64} : (tensor<2x4xi8>, tensor<1x4xf32>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// -----
+
+func.func @dequantize_blockwise_packed_dim_shape(%q: tensor<4x2xi8>, %s: tensor<1x4xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{input dimension 0 must be 2 for the result shape}}
+  %0 = qcc.dequantize_blockwise %q, %s {bits = 4 : i64, block_shape = array<i64: 4, 1>, packed_dim = 0 : i64} : (tensor<4x2xi8>, tensor<1x4xf32>) -> tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
+
+// -----
+
+func.func @dequantize_blockwise_packed_dim_range(%q: tensor<2x4xi8>, %s: tensor<1x4xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{packed_dim 2 is out of range for rank 2}}
+  %0 = qcc.dequantize_blockwise %q, %s {bits = 4 : i64, block_shape = array<i64: 4, 1>, packed_dim = 2 : i64} : (tensor<2x4xi8>, tensor<1x4xf32>) -> tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
+
+// -----
+
+// 3 bits along dimension 0: [K / 8, 3, N].
+func.func @dequantize_blockwise_int3_packed_dim(%q: tensor<1x8x3xi8>, %s: tensor<1x8xf32>) -> tensor<8x8xf32> {
+  // expected-error @+1 {{3-bit input must have a dimension of 3 bytes after the packed dimension (input dimension 1)}}
+  %0 = qcc.dequantize_blockwise %q, %s {bits = 3 : i64, block_shape = array<i64: 8, 1>, packed_dim = 0 : i64} : (tensor<1x8x3xi8>, tensor<1x8xf32>) -> tensor<8x8xf32>
+  return %0 : tensor<8x8xf32>
 }

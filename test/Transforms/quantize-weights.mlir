@@ -16,8 +16,9 @@
 // W8: %[[D:.*]] = qcc.dequantize_blockwise %[[Q]], %[[S]] {block_shape = array<i64: 3, 1>} : (tensor<3x2xi8>, tensor<1x2xf32>) -> tensor<3x2xf32>
 // W8: qcc.matmul %arg0, %[[D]] {qcc.layer_output = "mm", qcc.quant = {bits = 8 : i64, bytes_after = 14 : i64, bytes_before = 24 : i64, granularity = "per-channel", group_size = 0 : i64, layer = "mm", op = "MatMul", scale_max = 2.000000e-02 : f32, scale_min = 0.00999999977 : f32, scheme = "weight-only", symmetric = true}}
 
-// Two 4-bit values per byte along the last dimension; a group size that
-// does not divide the reduction dimension (3) falls back to per channel.
+// A group size that does not divide the reduction dimension (3) falls back
+// to per channel; an odd reduction dimension packs two 4-bit values per
+// byte along the last dimension instead (packed_dim left at its default).
 // W4-LABEL: func.func @matmul
 // W4: qcc.dequantize_blockwise {{.*}} {bits = 4 : i64, block_shape = array<i64: 3, 1>} : (tensor<3x1xi8>, tensor<1x2xf32>) -> tensor<3x2xf32>
 
@@ -57,7 +58,7 @@ func.func @gemm(%x: tensor<1x4xf32>) -> tensor<1x2xf32> {
 // A per-op qcc.bits (from --qcc-mixed-precision) overrides the pass's bits:
 // 32 keeps the op in float. --exclude names nodes too ("mm2").
 // W8-LABEL: func.func @mixed
-// W8: qcc.dequantize_blockwise {{.*}} {bits = 4 : i64, block_shape = array<i64: 4, 1>}
+// W8: qcc.dequantize_blockwise {{.*}} {bits = 4 : i64, block_shape = array<i64: 4, 1>, packed_dim = 0 : i64}
 // W8: qcc.matmul {{.*}}bits = 4 : i64{{.*}}layer = "mm1"
 // W8: qcc.dequantize_blockwise {{.*}} {block_shape = array<i64: 4, 1>}
 // W8: qcc.matmul {{.*}}bits = 8 : i64{{.*}}layer = "mm2"
@@ -78,10 +79,12 @@ func.func @mixed(%x: tensor<1x4xf32>) -> tensor<1x2xf32> {
 
 // -----
 
-// 2 and 3 bits. Symmetric uses the whole signed range (-2..1, -4..3) and
-// a negative scale when the positive tail is the larger (column 1:
-// 2 = -2 * -1); the clipping ratio with the least squared error is 1 here
-// (column 2: 0.5 saturates to 1 * 0.25). Columns 4-7 repeat 0-3.
+// 2 and 3 bits (a reduction dimension of 2 is too short to pack along:
+// packed along the last dimension). Symmetric uses the whole signed range
+// (-2..1, -4..3) and a negative scale when the positive tail is the larger
+// (column 1: 2 = -2 * -1); the clipping ratio with the least squared
+// error is 1 here (column 2: 0.5 saturates to 1 * 0.25). Columns 4-7
+// repeat 0-3.
 // Row 0 is q = [1, -2, 1, 0] twice: four per byte, 1 | 2 << 2 | 1 << 4 = 25;
 // row 1 [-2, 0, -2, 0]: 2 | 2 << 4 = 34.
 // W2-LABEL: func.func @lowbits
@@ -104,6 +107,49 @@ func.func @lowbits(%x: tensor<1x2xf32>) -> tensor<1x8xf32> {
   %w = arith.constant dense<[[1.0, 2.0, 0.5, 0.0, 1.0, 2.0, 0.5, 0.0], [-2.0, 0.0, -0.5, 0.0, -2.0, 0.0, -0.5, 0.0]]> : tensor<2x8xf32>
   %0 = qcc.matmul %x, %w : (tensor<1x2xf32>, tensor<2x8xf32>) -> tensor<1x8xf32>
   return %0 : tensor<1x8xf32>
+}
+
+// -----
+
+// Sub-byte MatMul weights are packed along the reduction dimension K
+// (packed_dim = 0), so that the fused contraction reads one row of bytes
+// per reduction step. 4 bits, groups of 2 along K, every group's max |w| is
+// 7 (scale 1, q = w): byte [k / 2, n] holds q[k, n] (even k) in the low
+// nibble: [0, 0] = 7 | -7 << 4 = 0x97 (-105), [0, 1] = -7 | 3 << 4 = 0x39,
+// [1, 0] = 1 | 7 << 4 = 0x71, [1, 1] = 7 | 2 << 4 = 0x27.
+// W4-LABEL: func.func @pack_k
+// W4: %[[Q:.*]] = arith.constant dense<{{\[\[}}-105, 57], [113, 39]]> : tensor<2x2xi8>
+// W4: %[[S:.*]] = arith.constant dense<1.000000e+00> : tensor<2x2xf32>
+// W4: qcc.dequantize_blockwise %[[Q]], %[[S]] {bits = 4 : i64, block_shape = array<i64: 2, 1>, packed_dim = 0 : i64} : (tensor<2x2xi8>, tensor<2x2xf32>) -> tensor<4x2xf32>
+// 8 bits are not packed: no packed_dim.
+// W8-LABEL: func.func @pack_k
+// W8: qcc.dequantize_blockwise {{.*}} {block_shape = array<i64: 4, 1>} : (tensor<4x2xi8>, tensor<1x2xf32>) -> tensor<4x2xf32>
+func.func @pack_k(%x: tensor<1x4xf32>) -> tensor<1x2xf32> {
+  %w = arith.constant dense<[[7.0, -7.0], [-7.0, 3.0], [1.0, 7.0], [7.0, 2.0]]> : tensor<4x2xf32>
+  %0 = qcc.matmul %x, %w : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
+
+// -----
+
+// 3 and 2 bits along K: eight 3-bit values of a column in 3 bytes, laid
+// out [K / 8, 3, N]. Groups of 2 along K; column 0 is [2, -4, 3, 0] twice:
+// (2, -4) has scale 1, (3, 0) scale -0.75 (q = -4, 0), so q = [2, -4, -4,
+// 0] twice, fields 2, 4, 4, 0, ..., the word 0x122122: bytes 0x22, 0x21,
+// 0x12; column 1 is [-4, 0] four times (scale 1): 0x104104.
+// W3-LABEL: func.func @lowbits_k
+// W3: %[[Q:.*]] = arith.constant dense<{{\[\[\[}}34, 4], [33, 65], [18, 16]]]> : tensor<1x3x2xi8>
+// W3: %[[S:.*]] = arith.constant dense<{{\[\[}}1.000000e+00, 1.000000e+00], [-7.500000e-01, 1.000000e+00], [1.000000e+00, 1.000000e+00], [-7.500000e-01, 1.000000e+00]]> : tensor<4x2xf32>
+// W3: qcc.dequantize_blockwise %[[Q]], %[[S]] {bits = 3 : i64, block_shape = array<i64: 2, 1>, packed_dim = 0 : i64} : (tensor<1x3x2xi8>, tensor<4x2xf32>) -> tensor<8x2xf32>
+// W3ASYM-LABEL: func.func @lowbits_k
+// W3ASYM: qcc.dequantize_blockwise {{.*}} {bits = 3 : i64, block_shape = array<i64: 2, 1>, packed_dim = 0 : i64} : (tensor<1x3x2xui8>, tensor<4x2xf32>, tensor<4x2xui8>) -> tensor<8x2xf32>
+// Four 2-bit values per byte along K: [K / 4, N].
+// W2-LABEL: func.func @lowbits_k
+// W2: qcc.dequantize_blockwise {{.*}} {bits = 2 : i64, block_shape = array<i64: 2, 1>, packed_dim = 0 : i64} : (tensor<2x2xi8>, tensor<4x2xf32>) -> tensor<8x2xf32>
+func.func @lowbits_k(%x: tensor<1x8xf32>) -> tensor<1x2xf32> {
+  %w = arith.constant dense<[[2.0, -4.0], [-4.0, 0.0], [3.0, -4.0], [0.0, 0.0], [2.0, -4.0], [-4.0, 0.0], [3.0, -4.0], [0.0, 0.0]]> : tensor<8x2xf32>
+  %0 = qcc.matmul %x, %w : (tensor<1x8xf32>, tensor<8x2xf32>) -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
 }
 
 // -----

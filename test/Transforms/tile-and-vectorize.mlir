@@ -127,3 +127,58 @@ func.func @packed_int4(%x: tensor<4x64xf32>, %w: tensor<32x40xi8>, %s: tensor<2x
   } -> tensor<4x40xf32>
   return %r : tensor<4x40xf32>
 }
+
+// A vector-matrix product (M = 1, a decode step) over 3-bit weights packed
+// along the reduction ([K / 8, 3, N] bytes, each byte plane a slice read
+// through `k floordiv 8`), as the lowering of qcc.dequantize_blockwise
+// {packed_dim = 0} fuses into the matmul: one reduction step per tile, so
+// the packed reads simplify and the unpacking vectorizes along N (32
+// lanes). The reduction loop runs outside the N loop, so every step streams
+// one row of weight bytes across the output row.
+// CHECK-LABEL: func.func @packed_int3_vecmat
+// CHECK: scf.for %[[K:.*]] = %c0 to %c16 step %c1
+// CHECK-NEXT: scf.for %{{.*}} = %c0 to %c64 step %c32
+// CHECK-COUNT-3: vector.transfer_read {{.*}} : tensor<1x32xi8>, vector<1x32x1xi8>
+// CHECK: arith.ori {{.*}} : vector<32xi32>
+// CHECK: arith.shrui {{.*}} : vector<32xi32>
+// CHECK: arith.sitofp {{.*}} : vector<32xi32> to vector<32xf32>
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @packed_int3_vecmat(%x: tensor<1x16xf32>, %q: tensor<2x3x64xi8>, %s: tensor<2x64xf32>) -> tensor<1x64xf32> {
+  %cst = arith.constant 0.000000e+00 : f32
+  %c4_i32 = arith.constant 4 : i32
+  %c7_i32 = arith.constant 7 : i32
+  %c3 = arith.constant 3 : index
+  %c8 = arith.constant 8 : index
+  %c16_i32 = arith.constant 16 : i32
+  %c8_i32 = arith.constant 8 : i32
+  %b0 = tensor.extract_slice %q[0, 0, 0] [2, 1, 64] [1, 1, 1] : tensor<2x3x64xi8> to tensor<2x64xi8>
+  %b1 = tensor.extract_slice %q[0, 1, 0] [2, 1, 64] [1, 1, 1] : tensor<2x3x64xi8> to tensor<2x64xi8>
+  %b2 = tensor.extract_slice %q[0, 2, 0] [2, 1, 64] [1, 1, 1] : tensor<2x3x64xi8> to tensor<2x64xi8>
+  %e = tensor.empty() : tensor<1x64xf32>
+  %init = linalg.fill ins(%cst : f32) outs(%e : tensor<1x64xf32>) -> tensor<1x64xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d2 floordiv 8, d1)>, affine_map<(d0, d1, d2) -> (d2 floordiv 8, d1)>, affine_map<(d0, d1, d2) -> (d2 floordiv 8, d1)>, affine_map<(d0, d1, d2) -> (d2 floordiv 8, d1)>, affine_map<(d0, d1, d2) -> (d0, d1)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %b0, %b1, %b2, %s : tensor<1x16xf32>, tensor<2x64xi8>, tensor<2x64xi8>, tensor<2x64xi8>, tensor<2x64xf32>) outs(%init : tensor<1x64xf32>) {
+  ^bb0(%in: f32, %in_2: i8, %in_3: i8, %in_4: i8, %in_5: f32, %out: f32):
+    %3 = linalg.index 2 : index
+    %4 = arith.extui %in_2 : i8 to i32
+    %5 = arith.extui %in_3 : i8 to i32
+    %6 = arith.shli %5, %c8_i32 : i32
+    %7 = arith.ori %4, %6 : i32
+    %8 = arith.extui %in_4 : i8 to i32
+    %9 = arith.shli %8, %c16_i32 : i32
+    %10 = arith.ori %7, %9 : i32
+    %11 = arith.remui %3, %c8 : index
+    %12 = arith.muli %11, %c3 : index
+    %13 = arith.index_castui %12 : index to i32
+    %14 = arith.shrui %10, %13 : i32
+    %15 = arith.andi %14, %c7_i32 : i32
+    %16 = arith.xori %15, %c4_i32 : i32
+    %17 = arith.subi %16, %c4_i32 : i32
+    %18 = arith.sitofp %17 : i32 to f32
+    %19 = arith.mulf %18, %in_5 : f32
+    %20 = arith.mulf %in, %19 : f32
+    %21 = arith.addf %out, %20 : f32
+    linalg.yield %21 : f32
+  } -> tensor<1x64xf32>
+  return %r : tensor<1x64xf32>
+}

@@ -367,10 +367,15 @@ struct RequantizeLowering : OpConversionPattern<RequantizeOp> {
 /// Blockwise dequantization as one all-parallel generic whose maps read the
 /// packed storage and the per-block parameters directly (floordiv), so
 /// that elementwise fusion can pull it into the consuming contraction.
-/// Sub-byte values are unpacked in the body: 4- and 2-bit values from the
-/// byte at `j floordiv (8 / bits)` shifted right by `bits * (j mod (8 /
-/// bits))`; 3-bit values from the 24-bit word of the three bytes at `[j
-/// floordiv 8, 0..2]` (read as three operands) shifted by `3 * (j mod 8)`.
+/// Sub-byte values are unpacked in the body, `j` being the index along the
+/// packed dimension: 4- and 2-bit values from the byte at `j floordiv (8 /
+/// bits)` shifted right by `bits * (j mod (8 / bits))`; 3-bit values from
+/// the 24-bit word of the three bytes at `[j floordiv 8, 0..2]` (three
+/// operands: slices of the storage, one per byte) shifted by `3 * (j mod
+/// 8)`. Packed along the reduction
+/// dimension of the consuming contraction, the fused op reads the packed
+/// operand through `(k floordiv n, ...)`, which tiles to one byte row per
+/// reduction step and vectorizes along the other dimensions.
 struct DequantizeBlockwiseLowering
     : OpConversionPattern<DequantizeBlockwiseOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -384,6 +389,7 @@ struct DequantizeBlockwiseLowering
     ArrayRef<int64_t> block = op.getBlockShape();
     int64_t bits = op.getBits();
     bool packed = bits < 8;
+    int64_t packedDim = op.getPackedDimIndex();
     // Values per packed unit (a byte; 3 bytes for 3 bits).
     int64_t perUnit = bits == 8 ? 1 : bits == 4 ? 2 : bits == 2 ? 4 : 8;
     // Bytes of one unit, each read as its own operand.
@@ -393,7 +399,7 @@ struct DequantizeBlockwiseLowering
     SmallVector<AffineExpr> qe, pe;
     for (int64_t d = 0; d < rank; ++d) {
       AffineExpr e = getAffineDimExpr(d, ctx);
-      qe.push_back(d == rank - 1 && packed ? e.floorDiv(perUnit) : e);
+      qe.push_back(d == packedDim && packed ? e.floorDiv(perUnit) : e);
       if (block[d] == outType.getDimSize(d))
         pe.push_back(getAffineConstantExpr(0, ctx));
       else
@@ -402,11 +408,30 @@ struct DequantizeBlockwiseLowering
     SmallVector<Value> inputs;
     SmallVector<AffineMap> maps;
     for (int64_t byte = 0; byte < unitBytes; ++byte) {
-      SmallVector<AffineExpr> exprs(qe);
-      if (bits == 3)
-        exprs.push_back(getAffineConstantExpr(byte, ctx));
-      inputs.push_back(adaptor.getInput());
-      maps.push_back(AffineMap::get(rank, 0, exprs, ctx));
+      Value in = adaptor.getInput();
+      if (bits == 3) {
+        // Byte `byte` of every 3-byte unit: a rank-reducing slice (a strided
+        // view once bufferized) dropping the byte dimension after the
+        // packed one, so that the maps stay `(.., j floordiv 8, ..)` and
+        // simplify in a reduction tile to projected permutations.
+        auto inType = cast<RankedTensorType>(in.getType());
+        SmallVector<OpFoldResult> offsets(rank + 1, rewriter.getIndexAttr(0)),
+            sizes, strides(rank + 1, rewriter.getIndexAttr(1));
+        SmallVector<int64_t> sliceShape;
+        for (int64_t d = 0; d <= rank; ++d) {
+          sizes.push_back(rewriter.getIndexAttr(
+              d == packedDim + 1 ? 1 : inType.getDimSize(d)));
+          if (d != packedDim + 1)
+            sliceShape.push_back(inType.getDimSize(d));
+        }
+        offsets[packedDim + 1] = rewriter.getIndexAttr(byte);
+        in = tensor::ExtractSliceOp::create(
+            rewriter, loc,
+            RankedTensorType::get(sliceShape, inType.getElementType()), in,
+            offsets, sizes, strides);
+      }
+      inputs.push_back(in);
+      maps.push_back(AffineMap::get(rank, 0, qe, ctx));
     }
     inputs.push_back(adaptor.getScale());
     maps.push_back(AffineMap::get(rank, 0, pe, ctx));
@@ -434,9 +459,9 @@ struct DequantizeBlockwiseLowering
                   arith::ShLIOp::create(
                       b, l, arith::ExtUIOp::create(b, l, i32, a[byte]),
                       intConst(b, l, i32, 8 * byte)));
-            Value last = linalg::IndexOp::create(b, l, rank - 1);
+            Value j = linalg::IndexOp::create(b, l, packedDim);
             Value pos = arith::RemUIOp::create(
-                b, l, last, arith::ConstantIndexOp::create(b, l, perUnit));
+                b, l, j, arith::ConstantIndexOp::create(b, l, perUnit));
             Value shift = arith::IndexCastUIOp::create(
                 b, l, i32,
                 arith::MulIOp::create(

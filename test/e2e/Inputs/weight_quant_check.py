@@ -65,8 +65,10 @@ variants = [
 
 def fake_quant(w, bits, group, symmetric):
     """Blockwise quantize-dequantize of a [out, in] weight with groups of
-    `group` along `in`, in float32 like qcc-quantize-weights for 3 and 2
-    bits: the block range includes 0; symmetric uses the whole signed range
+    `group` along `in`, in float32 like qcc-quantize-weights. 4 bits: the
+    block range (including 0), symmetric on [-7, 7] with scale max|w| / 7,
+    asymmetric on [0, 15] with scale (max - min) / 15 and a zero point. 3
+    and 2 bits: the block range includes 0; symmetric uses the whole signed range
     [-2^(b-1), 2^(b-1) - 1] with a negative scale when the positive tail is
     the larger; the range is clipped by the ratio in 1, 0.95, ..., 0.45
     with the least squared error per block; round half to even, saturate."""
@@ -75,6 +77,17 @@ def fake_quant(w, bits, group, symmetric):
     blocks = w.reshape(out * k // group, group).astype(f32)
     lo = np.minimum(blocks.min(axis=1, keepdims=True), f32(0))
     hi = np.maximum(blocks.max(axis=1, keepdims=True), f32(0))
+    if bits == 4:
+        if symmetric:
+            s = np.maximum(-lo, hi) / f32(7)
+            s = np.where(s > 0, s, f32(1))
+            q = np.clip(np.rint(blocks / s), -7, 7).astype(f32)
+            return (q * s).astype(f32).reshape(out, k)
+        s = (hi - lo) / f32(15)
+        s = np.where(s > 0, s, f32(1))
+        zp = np.clip(np.rint(-lo / s), 0, 15).astype(f32)
+        q = np.clip(np.rint(blocks / s) + zp, 0, 15).astype(f32)
+        return ((q - zp) * s).astype(f32).reshape(out, k)
     if symmetric:
         qmin, qmax = -2 ** (bits - 1), 2 ** (bits - 1) - 1
     else:
@@ -129,5 +142,61 @@ for name, flags, min_db, min_ratio in variants:
     failed |= not ok
     print("%-12s SQNR %5.1f dB (>= %.0f)  weight bytes %5.2fx smaller (>= %.1f)%s  %s"
           % (name, db, min_db, ratio, min_ratio, extra, "ok" if ok else "FAIL"))
+
+# The same MLP (ReLU instead of GELU) as ONNX MatMul nodes on [K, N]
+# weights, whose sub-byte values qcc packs along K (the reduction) rather
+# than along the last dimension as for the Gemm (transB) weights above:
+# the .so must match the float64 model on numpy-dequantized weights.
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+w1, b1 = net[0].weight.detach().numpy(), net[0].bias.detach().numpy()
+w2, b2 = net[2].weight.detach().numpy(), net[2].bias.detach().numpy()
+inits = [numpy_helper.from_array(np.ascontiguousarray(w1.T), "w1"),
+         numpy_helper.from_array(b1, "b1"),
+         numpy_helper.from_array(np.ascontiguousarray(w2.T), "w2"),
+         numpy_helper.from_array(b2, "b2")]
+
+
+def matmul_model(batch):
+    path = os.path.join(work, "mlp_matmul_%d.onnx" % batch)
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["x", "w1"], ["h0"], name="mm1"),
+         helper.make_node("Add", ["h0", "b1"], ["h1"]),
+         helper.make_node("Relu", ["h1"], ["h2"]),
+         helper.make_node("MatMul", ["h2", "w2"], ["h3"], name="mm2"),
+         helper.make_node("Add", ["h3", "b2"], ["y"])],
+        "mlp_matmul", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [batch, 1024])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [batch, 256])], inits)
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]),
+              path)
+    return path
+
+
+# Batch 16, and batch 1 (a vector-matrix product, whose tiles run the
+# reduction loop outside the output-channel loop).
+mm_models = {16: matmul_model(16), 1: matmul_model(1)}
+for name, bits, group, symmetric, batches in [
+        ("w4-g128", 4, 128, True, (16, 1)),
+        ("w4-g32-asym", 4, 32, False, (16,)),
+        ("w3-g64", 3, 64, True, (16, 1)),
+        ("w3-g32-asym", 3, 32, False, (16,)),
+        ("w2-g64", 2, 64, True, (16,)),
+        ("w2-g64-asym", 2, 64, False, (16, 1))]:
+    flags = ["--quant=w%d" % bits, "--group-size=%d" % group]
+    if not symmetric:
+        flags.append("--asymmetric")
+    h = np.maximum(x.astype(np.float64) @ fake_quant(w1, bits, group, symmetric).T.astype(np.float64) + b1, 0)
+    want = h @ fake_quant(w2, bits, group, symmetric).T.astype(np.float64) + b2
+    for batch in batches:
+        so = qcc.compile(mm_models[batch],
+                         os.path.join(work, "mm%d-%s.so" % (batch, name)),
+                         extra_args=flags)
+        got = qcc.load(so)(x=x[:batch])["y"]
+        err = np.abs(got - want[:batch]).max() / np.abs(want[:batch]).max()
+        ok = bool(err < 1e-5)
+        failed |= not ok
+        print("matmul %-12s batch %2d vs numpy %.1e (< 1e-5)  %s"
+              % (name, batch, err, "ok" if ok else "FAIL"))
 print("weight quantization: %s" % ("FAIL" if failed else "ok"))
 sys.exit(1 if failed else 0)
