@@ -400,18 +400,31 @@ struct QccQuantizeWeightsPass
           type.getRank() > 2) {
         int64_t f = type.getDimSize(0), k = type.getNumElements() / f;
         int64_t g = groupSize > 0 && k % groupSize == 0 ? (int64_t)groupSize : k;
-        if (k % valuesPerUnit(bits))
-          return std::nullopt;
+        // Sub-byte values pack along C * k..., else along the output
+        // channels (e.g. a first layer's 3 * 3x3 = 27 inputs).
+        int64_t packDim = -1;
+        if (k % valuesPerUnit(bits)) {
+          if (f % valuesPerUnit(bits))
+            return std::nullopt;
+          packDim = 0;
+        }
         return BlockedWeight{
             RankedTensorType::get({f, k}, type.getElementType()), {1, g},
-            g == k ? 0 : g};
+            g == k ? 0 : g, packDim};
       }
-      // Per output channel: one block spans all of [C/G, k...].
+      // Per output channel: one block spans all of [C/G, k...]. Sub-byte
+      // values pack along the last dimension, else along the output
+      // channels (depthwise 3x3 kernels: 9 values per channel).
       SmallVector<int64_t> block(type.getShape());
       block[0] = 1;
-      if (type.getShape().back() % valuesPerUnit(bits))
-        return std::nullopt;
-      return BlockedWeight{type, block, 0};
+      int64_t packDim = -1;
+      if (type.getShape().back() % valuesPerUnit(bits)) {
+        if (!type.hasStaticShape() ||
+            type.getDimSize(0) % valuesPerUnit(bits))
+          return std::nullopt;
+        packDim = 0;
+      }
+      return BlockedWeight{type, block, 0, packDim};
     } else {
       return std::nullopt;
     }

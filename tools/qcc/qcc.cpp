@@ -153,8 +153,8 @@ cl::opt<std::string> calibData(
              "(qcc.calibration)"),
     cl::init(""), cl::cat(qccCategory));
 cl::opt<std::string> calibMethod(
-    "calib-method", cl::desc("minmax, percentile, entropy or mse"),
-    cl::init("minmax"), cl::cat(qccCategory));
+    "calib-method", cl::desc("minmax, percentile, entropy or mse (default)"),
+    cl::init("mse"), cl::cat(qccCategory));
 cl::opt<double> calibPercentile("calib-percentile",
                                 cl::desc("Percentile for --calib-method="
                                          "percentile"),

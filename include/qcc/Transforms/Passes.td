@@ -77,7 +77,7 @@ def QccQuantizeWeights : Pass<"qcc-quantize-weights", "ModuleOp"> {
            "Elements of the reduction dimension per scale (0: per channel)">,
     Option<"symmetric", "symmetric", "bool", "true",
            "Symmetric (signed, no zero point) or asymmetric quantization">,
-    Option<"minElements", "min-elements", "int64_t", "1024",
+    Option<"minElements", "min-elements", "int64_t", "256",
            "Weights smaller than this stay in float">,
     ListOption<"exclude", "exclude", "std::string",
                "ONNX node names or op types (MatMul, Gemm, Conv) kept in float">
