@@ -173,3 +173,16 @@ func.func @conv(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x4x2xf32> {
   %y = qcc.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x4x4xf32>, tensor<2x2x1x3xf32>) -> tensor<1x2x4x2xf32>
   return %y : tensor<1x2x4x2xf32>
 }
+
+// -----
+
+// A depthwise convolution's 3 values per channel cannot pack along the
+// kernel: 4-bit values pack along the output channels (packed_dim = 0).
+// W4-LABEL: func.func @depthwise
+// W4: %[[D:.*]] = qcc.dequantize_blockwise {{.*}} {bits = 4 : i64, block_shape = array<i64: 1, 1, 1, 3>, packed_dim = 0 : i64} : (tensor<2x1x1x3xi8>, tensor<4x1x1x1xf32>) -> tensor<4x1x1x3xf32>
+// W4: qcc.conv %arg0, %[[D]]
+func.func @depthwise(%x: tensor<1x4x4x4xf32>) -> tensor<1x4x4x2xf32> {
+  %w = arith.constant dense<[[[[1.0, -2.0, 3.0]]], [[[0.5, 0.25, -1.0]]], [[[2.0, 4.0, -8.0]]], [[[1.0, 1.0, 1.0]]]]> : tensor<4x1x1x3xf32>
+  %y = qcc.conv %x, %w {dilations = array<i64: 1, 1>, group = 4 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x4x4xf32>, tensor<4x1x1x3xf32>) -> tensor<1x4x4x2xf32>
+  return %y : tensor<1x4x4x2xf32>
+}
