@@ -57,7 +57,6 @@ void RangeObserver::observe(llvm::ArrayRef<float> values) {
     if (std::isnan(v))
       continue;
     ++total;
-    zeros += v == 0;
     double a = std::fabs(v);
     size_t bin = width > 0 ? (size_t)(a / width) : 0;
     hist[std::min(bin, n - 1)] += 1;
@@ -100,12 +99,6 @@ double RangeObserver::percentileThreshold(double percentile) const {
 /// into `levels` bins and expanded back (each group's mass spread over its
 /// non-empty bins); the threshold minimising KL(P || Q) wins.
 double RangeObserver::entropyThreshold(unsigned levels) const {
-  // Exact zeros (half of a ReLU output) are represented exactly at any
-  // threshold; left in the first bin, their spike dominates the KL
-  // divergence and drives the threshold far below the data's range
-  // (ResNet-18: 6 dB output SQNR). They are left out of P and Q.
-  std::vector<double> hist(this->hist);
-  hist[0] -= zeros;
   size_t n = hist.size();
   if (n <= levels)
     return n * width;

@@ -52,8 +52,6 @@ private:
   void grow(double maxAbs);
 
   std::vector<double> hist;
-  /// How many observed values were exactly 0 (all in hist[0]).
-  double zeros = 0;
   double width = 0;
   float lo = 0, hi = 0;
   uint64_t total = 0;
