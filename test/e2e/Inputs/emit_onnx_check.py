@@ -37,11 +37,12 @@ import torch
 from onnx import TensorProto, helper, numpy_helper
 
 import qcc
+from qcc.metrics import sqnr
+from ort_util import ort_run
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))))
 QCC = os.environ.get("QCC_BIN", os.path.join(ROOT, "build", "bin", "qcc"))
-ORT_RUN = os.path.join(ROOT, "tools", "ort-run", "ort-run.js")
 
 work = sys.argv[1]
 os.makedirs(work, exist_ok=True)
@@ -73,24 +74,8 @@ class CNN(torch.nn.Module):
         return self.fc(y.mean((2, 3)))
 
 
-def sqnr(ref, got):
-    return 10 * np.log10((ref ** 2).sum() / max(((ref - got) ** 2).sum(), 1e-30))
-
-
 def init_bytes(model):
     return sum(len(numpy_helper.to_array(t).tobytes()) for t in model.graph.initializer)
-
-
-def ort_run(model, x, out_dir):
-    xf = os.path.join(out_dir, "x.npy")
-    os.makedirs(out_dir, exist_ok=True)
-    np.save(xf, x)
-    p = subprocess.run(["node", ORT_RUN, model, "--input", "x=" + xf,
-                        "--output-dir", out_dir], capture_output=True, text=True)
-    if p.returncode != 0:
-        sys.stderr.write(p.stderr)
-        raise SystemExit("ONNX Runtime failed on %s" % model)
-    return np.load(os.path.join(out_dir, "y.npy"))
 
 
 def quant_layers(model, flags):

@@ -30,11 +30,12 @@ import numpy as np
 import torch
 
 import qcc
+from qcc.metrics import sqnr
+from ort_util import ort_run
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))))
 QCC = os.environ.get("QCC_BIN", os.path.join(ROOT, "build", "bin", "qcc"))
-ORT_RUN = os.path.join(ROOT, "tools", "ort-run", "ort-run.js")
 ORT_MODULE = os.path.join(ROOT, "build", "ort", "node_modules", "onnxruntime-node")
 
 work = sys.argv[1]
@@ -69,23 +70,6 @@ class Net(torch.nn.Module):
         y = self.b3(self.pool(self.b2(self.b1(torch.relu(self.stem(x))))))
         y = torch.nn.functional.adaptive_avg_pool2d(y, 1)
         return self.fc(torch.flatten(y, 1))
-
-
-def sqnr(ref, got):
-    ref = ref.astype(np.float64)
-    return 10 * np.log10((ref ** 2).sum() / max(((ref - got) ** 2).sum(), 1e-30))
-
-
-def ort_run(model, x, out_dir):
-    xf = os.path.join(out_dir, "x.npy")
-    os.makedirs(out_dir, exist_ok=True)
-    np.save(xf, x)
-    p = subprocess.run(["node", ORT_RUN, model, "--input", "x=" + xf,
-                        "--output-dir", out_dir], capture_output=True, text=True)
-    if p.returncode != 0:
-        sys.stderr.write(p.stderr)
-        raise SystemExit("ONNX Runtime failed on %s" % model)
-    return np.load(os.path.join(out_dir, "y.npy"))
 
 
 shape = (2, 3, 16, 16)
