@@ -38,6 +38,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "qcc/Transforms/Passes.h"
+#include "qcc/Transforms/QuantUtils.h"
 
 #include "qcc/QccOps.h"
 
@@ -112,22 +113,10 @@ std::optional<SmallVector<int64_t>> constantInts(Value v) {
   return out;
 }
 
-/// The values of a static f32 constant, or std::nullopt.
+/// The values of a static f32 constant (looking through reshapes), or
+/// std::nullopt.
 std::optional<SmallVector<float>> constantFloats(Value v) {
-  arith::ConstantOp cst = constantOf(v);
-  auto type = cst ? dyn_cast<RankedTensorType>(cst.getType()) : nullptr;
-  if (!type || !type.getElementType().isF32() || !type.hasStaticShape())
-    return std::nullopt;
-  if (auto dense = dyn_cast<DenseFPElementsAttr>(cst.getValue())) {
-    auto vals = dense.getValues<float>();
-    return SmallVector<float>(vals.begin(), vals.end());
-  }
-  std::optional<ArrayRef<char>> data = resourceBytes(cst.getValue());
-  if (!data || (int64_t)data->size() != type.getNumElements() * 4)
-    return std::nullopt;
-  SmallVector<float> out(type.getNumElements());
-  std::memcpy(out.data(), data->data(), data->size());
-  return out;
+  return f32ConstantValues(constantOf(v));
 }
 
 /// A constant integer tensor of `shape` and `elem` (8, 16 or 32 bits);

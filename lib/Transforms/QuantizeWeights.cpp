@@ -81,11 +81,8 @@ bool mlir::qcc::isExcludedLayer(Operation *op, ArrayRef<std::string> exclude) {
   });
 }
 
-namespace {
-
-/// The float values of a constant weight, or std::nullopt.
-std::optional<SmallVector<float>> weightValues(Value v) {
-  auto cst = v.getDefiningOp<arith::ConstantOp>();
+std::optional<SmallVector<float>>
+mlir::qcc::f32ConstantValues(arith::ConstantOp cst) {
   auto type = cst ? dyn_cast<RankedTensorType>(cst.getType()) : nullptr;
   if (!type || !type.getElementType().isF32() || !type.hasStaticShape())
     return std::nullopt;
@@ -97,6 +94,13 @@ std::optional<SmallVector<float>> weightValues(Value v) {
     if (std::optional<ArrayRef<float>> vals = res.tryGetAsArrayRef())
       return SmallVector<float>(vals->begin(), vals->end());
   return std::nullopt;
+}
+
+namespace {
+
+/// The float values of a constant weight, or std::nullopt.
+std::optional<SmallVector<float>> weightValues(Value v) {
+  return f32ConstantValues(v.getDefiningOp<arith::ConstantOp>());
 }
 
 /// The ONNX node name of `op`, or "<OpType>_<n>".
@@ -375,19 +379,29 @@ struct QccQuantizeWeightsPass
 
   /// Blocking of `weight` used by `op` as operand `operandIndex`, or
   /// std::nullopt if the op/operand is not a quantizable weight.
+  /// The first of `candidates` (dimensions of `shape`) whose static size
+  /// is a whole number of `bits`-bit packing units, or std::nullopt.
+  std::optional<int64_t> packingDim(ArrayRef<int64_t> shape,
+                                    ArrayRef<int64_t> candidates) const {
+    for (int64_t d : candidates)
+      if (!ShapedType::isDynamic(shape[d]) &&
+          shape[d] % valuesPerUnit(bits) == 0)
+        return d;
+    return std::nullopt;
+  }
+
   std::optional<BlockedWeight> blocking(Operation *op, Value weight) {
     auto type = cast<RankedTensorType>(weight.getType());
-    // Reduction dimension and output-channel dimension of the weight.
-    int64_t red, chan;
+    // Reduction dimension of the weight.
+    int64_t red;
     if (auto mm = dyn_cast<MatMulOp>(op)) {
       if (mm.getRhs() != weight || type.getRank() != 2)
         return std::nullopt;
-      red = 0, chan = 1;
+      red = 0;
     } else if (auto gemm = dyn_cast<GemmOp>(op)) {
       if (gemm.getB() != weight)
         return std::nullopt;
       red = gemm.getTransB() ? 1 : 0;
-      chan = 1 - red;
     } else if (auto conv = dyn_cast<ConvOp>(op)) {
       if (conv.getWeight() != weight || conv.getInputZeroPoint())
         return std::nullopt;
@@ -402,29 +416,23 @@ struct QccQuantizeWeightsPass
         int64_t g = groupSize > 0 && k % groupSize == 0 ? (int64_t)groupSize : k;
         // Sub-byte values pack along C * k..., else along the output
         // channels (e.g. a first layer's 3 * 3x3 = 27 inputs).
-        int64_t packDim = -1;
-        if (k % valuesPerUnit(bits)) {
-          if (f % valuesPerUnit(bits))
-            return std::nullopt;
-          packDim = 0;
-        }
+        std::optional<int64_t> packDim = packingDim({f, k}, {1, 0});
+        if (!packDim)
+          return std::nullopt;
         return BlockedWeight{
             RankedTensorType::get({f, k}, type.getElementType()), {1, g},
-            g == k ? 0 : g, packDim};
+            g == k ? 0 : g, *packDim};
       }
       // Per output channel: one block spans all of [C/G, k...]. Sub-byte
       // values pack along the last dimension, else along the output
       // channels (depthwise 3x3 kernels: 9 values per channel).
       SmallVector<int64_t> block(type.getShape());
       block[0] = 1;
-      int64_t packDim = -1;
-      if (type.getShape().back() % valuesPerUnit(bits)) {
-        if (!type.hasStaticShape() ||
-            type.getDimSize(0) % valuesPerUnit(bits))
-          return std::nullopt;
-        packDim = 0;
-      }
-      return BlockedWeight{type, block, 0, packDim};
+      std::optional<int64_t> packDim =
+          packingDim(type.getShape(), {type.getRank() - 1, 0});
+      if (!packDim)
+        return std::nullopt;
+      return BlockedWeight{type, block, 0, *packDim};
     } else {
       return std::nullopt;
     }
@@ -433,21 +441,16 @@ struct QccQuantizeWeightsPass
     // A group size that does not divide the reduction dimension falls back
     // to one scale per output channel.
     block[red] = groupSize > 0 && k % groupSize == 0 ? (int64_t)groupSize : k;
-    (void)chan;
     if (k % block[red])
       return std::nullopt;
     // Sub-byte values pack along the reduction dimension (the fused
     // contraction then vectorizes along the output channels), or along the
     // last dimension when the reduction is not a multiple of the packing.
-    int64_t perUnit = valuesPerUnit(bits), packDim;
-    if (k % perUnit == 0)
-      packDim = red;
-    else if (type.getShape().back() % perUnit == 0)
-      packDim = 1;
-    else
+    std::optional<int64_t> packDim = packingDim(type.getShape(), {red, 1});
+    if (!packDim)
       return std::nullopt;
     return BlockedWeight{type, block, block[red] == k ? 0 : block[red],
-                         packDim};
+                         *packDim};
   }
 
   void runOnOperation() override {

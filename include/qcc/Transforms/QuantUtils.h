@@ -2,7 +2,11 @@
 #ifndef QCC_TRANSFORMS_QUANTUTILS_H
 #define QCC_TRANSFORMS_QUANTUTILS_H
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Operation.h"
+#include "llvm/ADT/SmallVector.h"
+
+#include <optional>
 
 #include <string>
 
@@ -18,6 +22,10 @@ StringRef onnxOpType(Operation *op);
 /// Whether `exclude` (node names or ONNX op types, the latter matched
 /// case-insensitively) keeps `op` in float.
 bool isExcludedLayer(Operation *op, ArrayRef<std::string> exclude);
+
+/// The values of `cst` if it is a statically shaped f32 tensor constant
+/// (dense elements or a dense resource), else std::nullopt (also for null).
+std::optional<SmallVector<float>> f32ConstantValues(arith::ConstantOp cst);
 
 } // namespace mlir::qcc
 
