@@ -13,6 +13,8 @@ PACKAGES=(
   libonnx-dev python3-onnx libonnx-testdata python3-numpy python3-torch
   libopenblas0-pthread python3-torchvision ninja-build cmake protobuf-compiler
   libprotobuf-dev python3-sklearn
+  gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross
+  binutils-aarch64-linux-gnu qemu-user
 )
 
 SUDO=()

@@ -9,6 +9,7 @@
 
 #include "qcc/Pipelines/ModelRunner.h"
 #include "qcc/Pipelines/Pipelines.h"
+#include "qcc/Target/CpuTarget.h"
 
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
@@ -462,6 +463,8 @@ std::unique_ptr<ProbedModel> ProbedModel::compile(ModuleOp module,
   // without LLVM optimization took ~10 s per sample).
   options.optLevel = 2;
   options.entry = entry.str();
+  // The JIT runs here, whatever the .so is compiled for: tile for the host.
+  setModuleTarget(*clone, getHostCpuTarget());
   buildCpuPipeline(pm, options);
   if (failed(pm.run(*clone))) {
     error = "compiling the instrumented model failed";

@@ -94,6 +94,10 @@ void qcc::buildLinalgToLLVMPipeline(OpPassManager &pm,
                   "lower-affine,func.func(lower-vector-multi-reduction),"
                   "convert-vector-to-scf{full-unroll},convert-scf-to-cf,"
                   "canonicalize,cse,convert-math-to-llvm,convert-math-to-libm,"
+                  // bf16 <-> f32 as integer round-to-nearest-even: without
+                  // AVX512-BF16 LLVM calls __truncsfbf2, which Debian 12's
+                  // libgcc lacks; a .so must not need compiler runtimes.
+                  "arith-expand{include-bf16},"
                   "expand-strided-metadata,lower-affine,"
                   "finalize-memref-to-llvm,convert-vector-to-llvm,"
                   "convert-to-llvm,reconcile-unrealized-casts");

@@ -22,6 +22,8 @@
 #include "qcc/Runtime/ModelGlue.h"
 #pragma GCC visibility pop
 
+#include "CpuCheck.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -332,7 +334,48 @@ static int32_t checkCall(const qcc_tensor *inputs, int64_t numInputs,
   return status;
 }
 
+/*===-- CPU features ------------------------------------------------------===*/
+
+/* 1 once a check has passed: the CPU does not change under a running
+ * process, so later calls skip CPUID. Only ever set to 1, so the unordered
+ * accesses of concurrent callers are harmless. */
+static volatile int cpuCheckPassed;
+
+static int32_t checkCpu(const char *api, qcc_msg *msg) {
+  if (cpuCheckPassed)
+    return QCC_OK;
+  const qcc_model_meta *meta = &__qcc_model_meta;
+  char missing[QCC_MSG_CAPACITY / 2];
+  size_t n = qccMissingCpuFeatures(meta->cpu_features, missing,
+                                   sizeof(missing));
+  if (n == 0) {
+    cpuCheckPassed = 1;
+    return QCC_OK;
+  }
+  msgAppend(msg,
+            "%s: this CPU lacks %s %s that the model was compiled for "
+            "(target %s); recompile it with --mcpu=native or a lower --mcpu",
+            api, n == 1 ? "the feature" : "the features", missing,
+            meta->target);
+  return QCC_ERR_CPU;
+}
+
 /*===-- Public ABI --------------------------------------------------------===*/
+
+QCC_EXPORT int32_t qcc_check_cpu(char *err, size_t err_len) {
+  qcc_msg msg;
+  msg.len = 0;
+  msg.text[0] = '\0';
+  int32_t status = checkCpu("qcc_check_cpu", &msg);
+  msgCopyOut(&msg, err, err_len);
+  return status;
+}
+
+QCC_EXPORT const char *qcc_target(void) { return __qcc_model_meta.target; }
+
+QCC_EXPORT const char *qcc_cpu_features(void) {
+  return __qcc_model_meta.cpu_features;
+}
 
 QCC_EXPORT uint32_t qcc_abi_version(void) { return QCC_ABI_VERSION; }
 
@@ -385,7 +428,9 @@ QCC_EXPORT int32_t qcc_run(const qcc_tensor *inputs, int64_t num_inputs,
   msg.len = 0;
   msg.text[0] = '\0';
 
-  int32_t status = checkCall(inputs, num_inputs, outputs, num_outputs, &msg);
+  int32_t status = checkCpu("qcc_run", &msg);
+  if (status == QCC_OK)
+    status = checkCall(inputs, num_inputs, outputs, num_outputs, &msg);
   if (status != QCC_OK) {
     msgCopyOut(&msg, err, err_len);
     return status;

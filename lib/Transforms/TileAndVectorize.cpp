@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "qcc/Transforms/Passes.h"
+#include "qcc/Target/CpuTarget.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -20,6 +21,7 @@
 #include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
+#include <algorithm>
 #include <numeric>
 
 namespace mlir::qcc {
@@ -158,6 +160,26 @@ struct QccTileAndVectorizePass
     : qcc::impl::QccTileAndVectorizeBase<QccTileAndVectorizePass> {
   using QccTileAndVectorizeBase::QccTileAndVectorizeBase;
 
+  /// The innermost vector width (elements) and the rows of a contraction's
+  /// register block: the pass options where given, else from the module's
+  /// `llvm.target` (two f32 vectors across, as many rows as keep the
+  /// accumulators within half the vector registers, at most 8), else 32 x 8.
+  std::pair<int64_t, int64_t> registerBlock() {
+    int64_t width = vectorWidth, rows = rowTile;
+    std::optional<qcc::CpuTarget> target = qcc::getModuleTarget(getOperation());
+    if (target) {
+      qcc::VectorISA isa = qcc::getVectorISA(target->triple, target->features);
+      int64_t lanes = isa.vectorBits / 32;
+      if (width == 0)
+        width = 2 * lanes;
+      if (rows == 0)
+        rows = std::clamp<int64_t>(
+            isa.numVectorRegisters / 2 / std::max<int64_t>(1, width / lanes),
+            1, 8);
+    }
+    return {width ? width : 32, rows ? rows : 8};
+  }
+
   void runOnOperation() override {
     SmallVector<linalg::LinalgOp> candidates;
     // Ops touching i1 tensors stay scalar: vectors of i1 are bit-packed in
@@ -175,10 +197,11 @@ struct QccTileAndVectorizePass
           !touchesBool(op))
         candidates.push_back(op);
     });
+    auto [width, rows] = registerBlock();
     IRRewriter rewriter(&getContext());
     for (linalg::LinalgOp op : candidates) {
       FailureOr<SmallVector<int64_t>> tiles =
-          chooseTileSizes(op, vectorWidth, rowTile);
+          chooseTileSizes(op, width, rows);
       if (failed(tiles))
         continue;
       Operation *target = op;

@@ -45,7 +45,7 @@ def _header_abi_version(default: int) -> int:
 
 
 # The ABI version this package speaks: QCC_ABI_VERSION of qcc_runtime.h.
-ABI_VERSION = _header_abi_version(1)
+ABI_VERSION = _header_abi_version(3)
 
 _BF16 = 16
 # qcc_dtype codes (ONNX TensorProto data types) <-> numpy dtypes.
@@ -203,6 +203,20 @@ class Model:
         if version != ABI_VERSION:
             raise RunError("%s has ABI version %d, this package expects %d"
                            % (path, version, ABI_VERSION))
+        # Before anything runs: a model compiled for CPU features this
+        # machine lacks names them instead of dying of SIGILL.
+        lib.qcc_check_cpu.restype = ctypes.c_int32
+        lib.qcc_check_cpu.argtypes = [ctypes.c_char_p, ctypes.c_size_t]
+        for fn in (lib.qcc_target, lib.qcc_cpu_features):
+            fn.restype = ctypes.c_char_p
+            fn.argtypes = []
+        err = ctypes.create_string_buffer(512)
+        if lib.qcc_check_cpu(err, len(err)) != 0:
+            raise RunError("%s: %s" % (path, err.value.decode(errors="replace")))
+        #: what the model was compiled for: "triple cpu", and the CPU
+        #: features its code may use (LLVM names)
+        self.target = lib.qcc_target().decode()
+        self.cpu_features = [f for f in lib.qcc_cpu_features().decode().split(",") if f]
         self._lib = lib
         self._run = lib.qcc_run
         ins = [self._info(lib.qcc_input_info(i), "input", i)

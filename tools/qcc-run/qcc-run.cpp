@@ -17,7 +17,11 @@
 
 #include "qcc/Runtime/qcc_runtime.h"
 
+// The cross-built runner (QCC_RUN_NO_ONNX_PB, see CMakeLists.txt) has no
+// target protobuf library to link: it reads .npy only.
+#ifndef QCC_RUN_NO_ONNX_PB
 #include <onnx/onnx_pb.h>
+#endif
 
 #include <algorithm>
 #include <cerrno>
@@ -364,6 +368,12 @@ void writeNpy(const std::string &path, const Tensor &t) {
 // ONNX TensorProto .pb
 //===----------------------------------------------------------------------===//
 
+#ifdef QCC_RUN_NO_ONNX_PB
+Tensor readPb(const std::string &path) {
+  fail("'%s': this qcc-run was built without ONNX TensorProto support; use "
+       ".npy", path.c_str());
+}
+#else
 Tensor readPb(const std::string &path) {
   std::string bytes;
   readFile(path, bytes);
@@ -447,6 +457,7 @@ Tensor readPb(const std::string &path) {
   }
   return t;
 }
+#endif
 
 Tensor readTensor(const std::string &path) {
   if (endsWith(path, ".npy"))
@@ -613,6 +624,7 @@ struct Model {
                  size_t);
   int32_t (*outputShape)(const qcc_tensor *, int64_t, int64_t, int64_t *,
                          char *, size_t);
+  int32_t (*checkCpu)(char *, size_t);
   std::vector<const qcc_tensor_info *> inputs, outputs;
 };
 
@@ -651,6 +663,12 @@ Model loadModel(const std::string &path) {
   if (version != QCC_ABI_VERSION)
     fail("'%s' has ABI version %u, qcc-run expects %u", path.c_str(), version,
          (unsigned)QCC_ABI_VERSION);
+  bind(lib, path, "qcc_check_cpu", m.checkCpu);
+  // Before anything runs: a model compiled for features this CPU lacks
+  // says which, instead of dying of SIGILL.
+  char err[512];
+  if (m.checkCpu(err, sizeof(err)) != QCC_OK)
+    fail("'%s': %s", path.c_str(), err);
   int64_t nin = m.numInputs(), nout = m.numOutputs();
   if (nin < 0 || nin > 1000000 || nout < 0 || nout > 1000000)
     fail("'%s': malformed signature (%" PRId64 " inputs, %" PRId64

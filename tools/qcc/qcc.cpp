@@ -14,6 +14,7 @@
 #include "qcc/Import/OnnxImporter.h"
 #include "qcc/Pipelines/Pipelines.h"
 #include "qcc/Pipelines/QuantReport.h"
+#include "qcc/Target/CpuTarget.h"
 #include "qcc/Transforms/Passes.h"
 
 #include "mlir/ExecutionEngine/OptUtils.h"
@@ -45,6 +46,7 @@
 #include "llvm/Target/TargetOptions.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/SubtargetFeature.h"
+#include "llvm/TargetParser/Triple.h"
 #include "llvm/Support/FileUtilities.h"
 
 using namespace mlir;
@@ -59,7 +61,7 @@ enum class EmitKind { Mlir, Onnx, Linalg, LLVMDialect, LLVMIR, Obj, So };
 
 cl::OptionCategory qccCategory("qcc options");
 cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.onnx>"),
-                               cl::Required, cl::cat(qccCategory));
+                               cl::cat(qccCategory));
 cl::opt<std::string> outputFile("o", cl::desc("Output file"),
                                 cl::value_desc("file"), cl::cat(qccCategory));
 cl::opt<EmitKind> emitKind(
@@ -159,9 +161,29 @@ cl::opt<double> calibPercentile("calib-percentile",
                                 cl::desc("Percentile for --calib-method="
                                          "percentile"),
                                 cl::init(99.99), cl::cat(qccCategory));
-cl::opt<std::string> targetCpu("mcpu",
-                               cl::desc("Target CPU (default: this host)"),
-                               cl::init("native"), cl::cat(qccCategory));
+cl::OptionCategory targetCategory("qcc target options");
+cl::opt<std::string> targetTriple(
+    "mtriple",
+    cl::desc("Target triple (default: this machine's); e.g. "
+             "aarch64-linux-gnu cross-compiles for 64-bit Arm Linux"),
+    cl::init(""), cl::cat(targetCategory));
+cl::opt<std::string> targetCpu(
+    "mcpu",
+    cl::desc("Target CPU: native (default: this machine's CPU and "
+             "features; generic for another --mtriple), an LLVM CPU name "
+             "(znver3, sapphirerapids, cortex-a76, neoverse-n1, ...) or an "
+             "x86-64 level (x86-64, x86-64-v2, x86-64-v3, x86-64-v4)"),
+    cl::init("native"), cl::cat(targetCategory));
+cl::opt<std::string> targetAttrs(
+    "mattr",
+    cl::desc("CPU features to add or remove on top of --mcpu, LLVM names: "
+             "+avx512f,-amx-tile"),
+    cl::init(""), cl::cat(targetCategory));
+cl::opt<bool> printTarget(
+    "print-target",
+    cl::desc("Print the resolved target (triple, CPU, vector unit, the "
+             "features the .so will require) and exit"),
+    cl::init(false), cl::cat(targetCategory));
 cl::opt<std::string> linker("linker",
                             cl::desc("C compiler driver used to link the .so"),
                             cl::init(""), cl::cat(qccCategory));
@@ -258,33 +280,6 @@ bool writeText(llvm::StringRef path,
   return true;
 }
 
-std::unique_ptr<llvm::TargetMachine> createHostTargetMachine() {
-  llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
-  std::string err;
-  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, err);
-  if (!target) {
-    error("no LLVM target for " + triple.str() + ": " + err);
-    return nullptr;
-  }
-  std::string cpu = targetCpu == "native" ? llvm::sys::getHostCPUName().str()
-                                          : targetCpu.getValue();
-  std::string features;
-  if (targetCpu == "native") {
-    llvm::SubtargetFeatures f;
-    for (auto &kv : llvm::sys::getHostCPUFeatures())
-      f.AddFeature(kv.first(), kv.second);
-    features = f.getString();
-  }
-  llvm::CodeGenOptLevel cgLevel =
-      optLevel == 0   ? llvm::CodeGenOptLevel::None
-      : optLevel == 1 ? llvm::CodeGenOptLevel::Less
-      : optLevel == 2 ? llvm::CodeGenOptLevel::Default
-                      : llvm::CodeGenOptLevel::Aggressive;
-  return std::unique_ptr<llvm::TargetMachine>(target->createTargetMachine(
-      triple, cpu, features, llvm::TargetOptions(), llvm::Reloc::PIC_,
-      std::nullopt, cgLevel));
-}
-
 bool emitObject(llvm::Module &module, llvm::TargetMachine &tm,
                 llvm::StringRef path) {
   std::error_code ec;
@@ -300,34 +295,63 @@ bool emitObject(llvm::Module &module, llvm::TargetMachine &tm,
   return true;
 }
 
-/// Finds libqcc_model_rt.a: $QCC_RUNTIME_LIB, else <bin>/../lib.
-std::string findRuntimeArchive(const char *argv0) {
+/// The Debian multiarch name of a Linux target ("aarch64-linux-gnu"): the
+/// cross toolchain's prefix and the directory of its runtime archive.
+std::string multiarchName(const llvm::Triple &triple) {
+  return (triple.getArchName() + "-linux-gnu").str();
+}
+
+/// Finds libqcc_model_rt.a for `target`: $QCC_RUNTIME_LIB, else
+/// <bin>/../lib (this machine) or <bin>/../lib/<multiarch> (cross).
+std::string findRuntimeArchive(const char *argv0,
+                               const qcc::CpuTarget &target) {
   if (const char *env = std::getenv("QCC_RUNTIME_LIB"))
     return env;
   std::string exe = llvm::sys::fs::getMainExecutable(
-      argv0, reinterpret_cast<void *>(&findRuntimeArchive));
+      argv0, reinterpret_cast<void *>(&multiarchName));
   llvm::SmallString<256> path(llvm::sys::path::parent_path(exe));
-  llvm::sys::path::append(path, "..", "lib", "libqcc_model_rt.a");
+  llvm::sys::path::append(path, "..", "lib");
+  if (!target.isHost)
+    llvm::sys::path::append(path, multiarchName(llvm::Triple(target.triple)));
+  llvm::sys::path::append(path, "libqcc_model_rt.a");
   return std::string(path);
 }
 
+/// The C compiler driver that links for `target`: --linker, else cc on
+/// this machine, else the Debian cross gcc (<multiarch>-gcc).
+std::string findLinker(const qcc::CpuTarget &target) {
+  if (!linker.empty())
+    return linker;
+  std::vector<std::string> candidates;
+  if (target.isHost)
+    candidates = {"cc", "clang-22", "gcc", "clang"};
+  else
+    candidates = {multiarchName(llvm::Triple(target.triple)) + "-gcc"};
+  for (const std::string &candidate : candidates)
+    if (auto p = llvm::sys::findProgramByName(candidate))
+      return *p;
+  return "";
+}
+
 bool linkSharedLibrary(llvm::StringRef objPath, llvm::StringRef outPath,
-                       const char *argv0) {
-  std::string runtime = findRuntimeArchive(argv0);
+                       const qcc::CpuTarget &target, const char *argv0) {
+  std::string runtime = findRuntimeArchive(argv0, target);
   if (!llvm::sys::fs::exists(runtime))
-    return error("qcc runtime library not found at '" + runtime +
-                 "' (set QCC_RUNTIME_LIB)");
-  std::string cc = linker;
-  if (cc.empty()) {
-    for (const char *candidate : {"cc", "clang-22", "gcc", "clang"}) {
-      if (auto p = llvm::sys::findProgramByName(candidate)) {
-        cc = *p;
-        break;
-      }
-    }
-  }
+    return error("qcc runtime library for " + target.triple +
+                 " not found at '" + runtime + "' (set QCC_RUNTIME_LIB" +
+                 (target.isHost ? "" : "; the cross runtime is built when "
+                                       "the cross compiler is installed") +
+                 ")");
+  std::string cc = findLinker(target);
   if (cc.empty())
-    return error("no C compiler driver (cc) found to link the shared library");
+    return error(target.isHost
+                     ? "no C compiler driver (cc) found to link the shared "
+                       "library"
+                     : "no linker for " + target.triple + ": install " +
+                           multiarchName(llvm::Triple(target.triple)) +
+                           "-gcc (Debian: gcc-" +
+                           multiarchName(llvm::Triple(target.triple)) +
+                           " libc6-dev-arm64-cross) or pass --linker");
   // Export exactly the C ABI (qcc_*); the model's internal symbols stay
   // local so that several models can be loaded into one process.
   llvm::SmallString<128> versionScript;
@@ -340,10 +364,15 @@ bool linkSharedLibrary(llvm::StringRef objPath, llvm::StringRef outPath,
       }))
     return false;
   std::string versionFlag = ("-Wl,--version-script=" + versionScript).str();
+  // -z defs: every symbol the model uses must be resolved by the runtime
+  // archive, libc or libm at link time, so a .so never needs a compiler
+  // runtime (libgcc_s, compiler-rt) the target system may lack; what libgcc
+  // provides is linked in statically.
   llvm::SmallVector<llvm::StringRef> args = {
-      cc,          "-shared",       "-o",   outPath,
+      cc,          "-shared",        "-o",   outPath,
       objPath,     "-Wl,--whole-archive", runtime, "-Wl,--no-whole-archive",
-      versionFlag, "-lm",           "-Wl,-z,noexecstack"};
+      versionFlag, "-lm",            "-static-libgcc", "-Wl,-z,defs",
+      "-Wl,-z,noexecstack"};
   std::string errMsg;
   int rc = llvm::sys::ExecuteAndWait(cc, args, std::nullopt, {}, 0, 0, &errMsg);
   if (rc != 0)
@@ -353,6 +382,15 @@ bool linkSharedLibrary(llvm::StringRef objPath, llvm::StringRef outPath,
 }
 
 int compile(const char *argv0) {
+  std::string targetError;
+  FailureOr<qcc::CpuTarget> target = qcc::resolveCpuTarget(
+      targetTriple, targetCpu, targetAttrs, targetError);
+  if (failed(target))
+    return error(targetError), 1;
+  if (printTarget) {
+    qcc::printCpuTarget(*target, llvm::outs());
+    return 0;
+  }
   qcc::OnnxImportOptions importOptions;
   if (!parseInputShapes(importOptions))
     return 1;
@@ -467,6 +505,7 @@ int compile(const char *argv0) {
   // Quantization is done; the rest only lowers.
   qcc::CpuPipelineOptions pipelineOptions;
   pipelineOptions.optLevel = optLevel;
+  qcc::setModuleTarget(*module, *target);
   PassManager pm(&ctx);
   if (emitKind == EmitKind::Linalg)
     qcc::buildQccToLinalgPipeline(pm, pipelineOptions);
@@ -481,11 +520,12 @@ int compile(const char *argv0) {
                ? 0
                : 1;
 
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
-  std::unique_ptr<llvm::TargetMachine> tm = createHostTargetMachine();
+  std::unique_ptr<llvm::TargetMachine> tm =
+      qcc::createTargetMachine(*target, optLevel, targetError);
   if (!tm)
-    return 1;
+    return error("no LLVM target machine for " + target->triple + ": " +
+                 targetError),
+           1;
   llvm::LLVMContext llvmCtx;
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(*module, llvmCtx, "qcc_model");
@@ -513,7 +553,7 @@ int compile(const char *argv0) {
   llvm::FileRemover removeObj(objPath);
   if (!emitObject(*llvmModule, *tm, objPath))
     return 1;
-  return linkSharedLibrary(objPath, output, argv0) ? 0 : 1;
+  return linkSharedLibrary(objPath, output, *target, argv0) ? 0 : 1;
 }
 } // namespace
 
@@ -528,10 +568,15 @@ int main(int argc, char **argv) {
     os << "qcc " << QCC_VERSION_STRING << " (LLVM/MLIR " << LLVM_VERSION_STRING
        << ")\n";
   });
-  cl::HideUnrelatedOptions(qccCategory);
+  cl::HideUnrelatedOptions({&qccCategory, &targetCategory});
   cl::ParseCommandLineOptions(
       argc, argv,
       "qcc: compile an ONNX model to a native shared library\n\n"
       "  qcc model.onnx -o model.so\n");
+  if (inputFile.empty() && !printTarget) {
+    llvm::errs() << "qcc: error: no input model (qcc model.onnx -o model.so; "
+                    "qcc --help)\n";
+    return 1;
+  }
   return compile(argv[0]);
 }

@@ -31,6 +31,12 @@ typedef struct qcc_model_meta {
    * has no dynamic dimension. */
   const int32_t *input_dim_symbols;
   const int32_t *output_dim_symbols;
+  /* The target the code was generated for ("x86_64-unknown-linux-gnu
+   * x86-64-v3") and the instruction-set features it may use, a
+   * comma-separated list of LLVM feature names from CpuFeatures.def
+   * ("avx,avx2,fma,..."); both "" when the compiler recorded no target. */
+  const char *target;
+  const char *cpu_features;
 } qcc_model_meta;
 
 /* Emitted by qcc: the signature of the model. */

@@ -28,7 +28,7 @@
 extern "C" {
 #endif
 
-#define QCC_ABI_VERSION 2u
+#define QCC_ABI_VERSION 3u
 
 /* Element types; the values match onnx.TensorProto.DataType. */
 typedef enum qcc_dtype {
@@ -54,6 +54,7 @@ typedef enum qcc_status {
   QCC_ERR_DTYPE = 2,            /* element type differs from the signature */
   QCC_ERR_SHAPE = 3,            /* rank or a dimension differs */
   QCC_ERR_INTERNAL = 4,
+  QCC_ERR_CPU = 5, /* this CPU lacks features the model was compiled for */
 } qcc_status;
 
 /* Description of one input or output of the model (static, read-only). */
@@ -75,6 +76,19 @@ typedef struct qcc_tensor {
 /* ABI version of this library (QCC_ABI_VERSION it was built with). */
 uint32_t qcc_abi_version(void);
 
+/* Checks that this CPU has every instruction-set feature the model was
+ * compiled for (recorded in the library by qcc from its --mcpu/--mattr).
+ * Returns QCC_OK, or QCC_ERR_CPU with a one-line message naming the missing
+ * features in `err`. qcc_run makes the same check before running any
+ * generated code, so a model never dies of an illegal instruction. */
+int32_t qcc_check_cpu(char *err, size_t err_len);
+
+/* What the model was compiled for: the target triple and CPU
+ * ("x86_64-unknown-linux-gnu x86-64-v3"), and the comma-separated LLVM
+ * names of the CPU features its code may use ("avx,avx2,fma,..."). */
+const char *qcc_target(void);
+const char *qcc_cpu_features(void);
+
 /* Number of graph inputs / outputs. */
 int64_t qcc_num_inputs(void);
 int64_t qcc_num_outputs(void);
@@ -89,7 +103,7 @@ const qcc_tensor_info *qcc_output_info(int64_t index);
  * "batch") must agree. Output buffers are allocated by the caller with the
  * shapes of qcc_output_info, dynamic dimensions as qcc_output_shape
  * computes them. Returns QCC_OK or an error code, with a message in `err`
- * (may be NULL when err_len is 0). */
+ * (may be NULL when err_len is 0); QCC_ERR_CPU as qcc_check_cpu does. */
 int32_t qcc_run(const qcc_tensor *inputs, int64_t num_inputs,
                 qcc_tensor *outputs, int64_t num_outputs, char *err,
                 size_t err_len);

@@ -45,12 +45,22 @@ def QccTileAndVectorize : Pass<"qcc-tile-and-vectorize", "func::FuncOp"> {
     `linalg::vectorize`. Ops the vectorizer does not support (strided
     convolution windows, gathers) keep their tiled scalar form, which the
     later LLVM pipeline still vectorizes where it can.
+
+    The sizes follow the target in the module's `llvm.target` attribute
+    (what `qcc --mcpu/--mattr` select): the innermost tile is two f32
+    vectors of the target's vector width, and a contraction computes as many
+    rows as keep its accumulators within half the vector registers (at most
+    8): 32 x 8 on AVX-512 (512-bit, 32 registers), 16 x 4 on AVX2 (256-bit,
+    16 registers), 16 x 8 on AVX-512 CPUs that LLVM tunes for 256-bit
+    vectors, 8 x 8 on AArch64 NEON. Without `llvm.target`: 32 x 8. The
+    options override either.
   }];
   let options = [
-    Option<"vectorWidth", "vector-width", "int64_t", "32",
-           "Elements per vector along the innermost dimension">,
-    Option<"rowTile", "row-tile", "int64_t", "8",
-           "Rows of a contraction computed per tile">
+    Option<"vectorWidth", "vector-width", "int64_t", "0",
+           "Elements per vector along the innermost dimension (0: from the "
+           "target)">,
+    Option<"rowTile", "row-tile", "int64_t", "0",
+           "Rows of a contraction computed per tile (0: from the target)">
   ];
   let dependentDialects = [
     "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",

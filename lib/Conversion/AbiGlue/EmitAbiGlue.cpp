@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "qcc/Conversion/Passes.h"
+#include "qcc/Target/CpuTarget.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Builders.h"
@@ -107,9 +108,20 @@ public:
       inSymTable = emitI32Array("__qcc_input_dim_symbols", inputSyms);
       outSymTable = emitI32Array("__qcc_output_dim_symbols", outputSyms);
     }
+    // The target and the CPU features its code may use, for the runtime's
+    // check before the first run (empty without an llvm.target).
+    std::string targetName, cpuFeatures;
+    if (std::optional<qcc::CpuTarget> target = qcc::getModuleTarget(module)) {
+      targetName = target->triple + " " + target->cpu;
+      cpuFeatures =
+          qcc::getRuntimeCheckedFeatures(target->triple, target->features);
+    }
+    LLVM::GlobalOp targetString = emitString("__qcc_target", targetName);
+    LLVM::GlobalOp featureString =
+        emitString("__qcc_cpu_features", cpuFeatures);
     auto metaType = LLVM::LLVMStructType::getLiteral(
         ctx, {i64Type, i64Type, ptrType, ptrType, i64Type, ptrType, ptrType,
-              ptrType});
+              ptrType, ptrType, ptrType});
     auto meta =
         LLVM::GlobalOp::create(b, loc, metaType, /*isConstant=*/true,
                                LLVM::Linkage::External, "__qcc_model_meta",
@@ -124,6 +136,8 @@ public:
       v = insert(ib, v, addressOrNull(ib, namesTable), 5);
       v = insert(ib, v, addressOrNull(ib, inSymTable), 6);
       v = insert(ib, v, addressOrNull(ib, outSymTable), 7);
+      v = insert(ib, v, addressOrNull(ib, targetString), 8);
+      v = insert(ib, v, addressOrNull(ib, featureString), 9);
       return v;
     });
     return success();
