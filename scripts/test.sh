@@ -3,7 +3,8 @@
 #   bash scripts/test.sh
 # 1. scripts/setup.sh (Debian packages, cmake configure, ninja build)
 # 2. lit: /usr/lib/llvm-22/bin/lit -sv build/test
-# 3. ONNX backend node tests: test/onnx-node/run_node_tests.py, in the mode
+# 3. scripts/check_so_symbols.py over every model .so lit compiled (1 test)
+# 4. ONNX backend node tests: test/onnx-node/run_node_tests.py, in the mode
 #    QCC_NODE_TESTS=all|sample|none (default: all, also in CI: the 932 tests take about a minute on 2 cores)
 # The very last line is `tests: N passed, M failed`; the exit status is non-zero iff M > 0.
 #
@@ -67,6 +68,16 @@ fi
 echo "lit: $lit_pass passed, $lit_fail failed"
 passed=$((passed + lit_pass))
 failed=$((failed + lit_fail))
+
+# ---- every compiled model depends on the C library only --------------------
+# Each model .so the lit run left in build/test (every e2e model, every
+# target) is checked with nm -D / readelf -d: one test.
+echo "== so symbols"
+if "$PY" scripts/check_so_symbols.py build/test; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1))
+fi
 
 # ---- ONNX backend node tests ------------------------------------------------
 mode="${QCC_NODE_TESTS:-}"

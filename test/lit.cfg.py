@@ -48,3 +48,25 @@ if os.path.exists(os.path.join(config.qcc_obj_root, "ort", "node_modules",
     config.available_features.add("ort")
 if os.path.exists("/usr/local/cuda/bin/ptxas"):
     config.available_features.add("ptxas")
+
+# What this CPU has, for the tests that must differ by machine (each says
+# why): a .so for AVX-512 / AMX refused on a CPU without them.
+try:
+    with open("/proc/cpuinfo") as f:
+        cpu_flags = next((l.split(":", 1)[1].split() for l in f
+                          if l.startswith("flags")), [])
+except OSError:
+    cpu_flags = []
+for flag, feature in (("avx512f", "host-avx512f"), ("amx_tile", "host-amx"),
+                      ("avx2", "host-avx2")):
+    if flag in cpu_flags:
+        config.available_features.add(feature)
+
+# AArch64 cross-compilation: the cross runtime and runner (built when
+# gcc/g++-aarch64-linux-gnu are installed) and qemu-user.
+if (os.path.exists(os.path.join(config.qcc_lib_dir, "aarch64-linux-gnu",
+                                "libqcc_model_rt.a"))
+        and os.path.exists(os.path.join(config.qcc_tools_dir, "aarch64-linux-gnu",
+                                        "qcc-run"))
+        and shutil.which("qemu-aarch64") and shutil.which("aarch64-linux-gnu-gcc")):
+    config.available_features.add("aarch64-cross")

@@ -2,7 +2,13 @@
  * signature queries, every error path of qcc_run, and concurrent calls from
  * several threads, which must give bit-identical results.
  *
- *   abi_check MODEL.so
+ *   abi_check MODEL.so [--dump FILE] [--expect-cpu-error]
+ *
+ * --dump writes the raw bytes of every output of the reference run (inputs
+ * filled deterministically) to FILE, to compare builds for different
+ * targets. --expect-cpu-error: the model was compiled for CPU features this
+ * machine lacks; qcc_check_cpu and qcc_run must both refuse with
+ * QCC_ERR_CPU and a message, and nothing else is checked.
  *
  * Prints one line per check and exits non-zero on the first failure. */
 #include "qcc/Runtime/qcc_runtime.h"
@@ -81,7 +87,17 @@ static void *worker(void *arg) {
 }
 
 int main(int argc, char **argv) {
-  CHECK(argc == 2, "usage: abi_check MODEL.so");
+  const char *dump = NULL;
+  int expectCpuError = 0;
+  for (int i = 2; i < argc; ++i) {
+    if (strcmp(argv[i], "--dump") == 0 && i + 1 < argc)
+      dump = argv[++i];
+    else if (strcmp(argv[i], "--expect-cpu-error") == 0)
+      expectCpuError = 1;
+    else
+      CHECK(0, "usage: abi_check MODEL.so [--dump FILE] [--expect-cpu-error]");
+  }
+  CHECK(argc >= 2, "usage: abi_check MODEL.so [--dump FILE] [--expect-cpu-error]");
   void *lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
   CHECK(lib, "dlopen: %s", dlerror());
   int32_t (*version)(void) = (int32_t(*)(void))dlsym(lib, "qcc_abi_version");
@@ -96,6 +112,12 @@ int main(int argc, char **argv) {
         "missing ABI symbols");
   CHECK(version() == QCC_ABI_VERSION, "ABI version %d", version());
   printf("ok: abi version %d\n", version());
+  int32_t (*check_cpu)(char *, size_t) =
+      (int32_t(*)(char *, size_t))dlsym(lib, "qcc_check_cpu");
+  const char *(*target)(void) = (const char *(*)(void))dlsym(lib, "qcc_target");
+  CHECK(check_cpu && target, "missing qcc_check_cpu / qcc_target");
+  char cpu_err[512];
+  int32_t cpu_rc = check_cpu(cpu_err, sizeof cpu_err);
   nin = num_in();
   nout = num_out();
   printf("ok: %lld inputs, %lld outputs\n", (long long)nin, (long long)nout);
@@ -110,10 +132,30 @@ int main(int argc, char **argv) {
   out_bytes = calloc((size_t)nout, sizeof(size_t));
   inputs = alloc_tensors(in_info, dtype_size, nin, NULL, 1);
   ref_outputs = alloc_tensors(out_info, dtype_size, nout, out_bytes, 0);
-  char err[256];
+  char err[512];
+  if (expectCpuError) {
+    CHECK(cpu_rc == QCC_ERR_CPU, "qcc_check_cpu: rc %d, expected QCC_ERR_CPU",
+          cpu_rc);
+    printf("ok: qcc_check_cpu -> %s\n", cpu_err);
+    int32_t rc = run(inputs, nin, ref_outputs, nout, err, sizeof err);
+    CHECK(rc == QCC_ERR_CPU, "qcc_run: rc %d, expected QCC_ERR_CPU", rc);
+    printf("ok: qcc_run -> %s\n", err);
+    return 0;
+  }
+  CHECK(cpu_rc == QCC_OK, "qcc_check_cpu: %s", cpu_err);
+  printf("ok: cpu check passed (target %s)\n", target());
   int32_t rc = run(inputs, nin, ref_outputs, nout, err, sizeof err);
   CHECK(rc == QCC_OK, "reference run failed: %s", err);
   printf("ok: run\n");
+  if (dump) {
+    FILE *f = fopen(dump, "wb");
+    CHECK(f, "cannot write %s", dump);
+    for (int64_t i = 0; i < nout; ++i)
+      CHECK(fwrite(ref_outputs[i].data, 1, out_bytes[i], f) == out_bytes[i],
+            "short write to %s", dump);
+    fclose(f);
+    printf("ok: outputs written to %s\n", dump);
+  }
 
   /* Error paths: each must fail with a message and never crash. */
   rc = run(inputs, nin - 1, ref_outputs, nout, err, sizeof err);
