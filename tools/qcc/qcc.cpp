@@ -576,7 +576,7 @@ int main(int argc, char **argv) {
       /*Errs=*/nullptr,
       // Options for every qcc run, read before the command line (e.g.
       // QCC_OPTIONS=--mcpu=x86-64-v3 to run a test suite for AVX2 CPUs).
-      /*EnvVar=*/"QCC_OPTIONS");
+      /*VFS=*/nullptr, /*EnvVar=*/"QCC_OPTIONS");
   if (inputFile.empty() && !printTarget) {
     llvm::errs() << "qcc: error: no input model (qcc model.onnx -o model.so; "
                     "qcc --help)\n";
