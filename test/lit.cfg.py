@@ -70,3 +70,8 @@ if (os.path.exists(os.path.join(config.qcc_lib_dir, "aarch64-linux-gnu",
                                         "qcc-run"))
         and shutil.which("qemu-aarch64") and shutil.which("aarch64-linux-gnu-gcc")):
     config.available_features.add("aarch64-cross")
+
+# QCC_OPTIONS (default qcc flags, e.g. --mcpu=x86-64-v3 to run the suite
+# with the code an AVX2-only machine gets) reaches every qcc the tests run.
+if "QCC_OPTIONS" in os.environ:
+    config.environment["QCC_OPTIONS"] = os.environ["QCC_OPTIONS"]
