@@ -1,133 +1,213 @@
-//===- Pipelines.cpp - qcc pass pipelines ---------------------------------===//
+//===- Pipelines.cpp - qcc's user-facing pass pipelines -------------------===//
 //
 // The qcc driver is only a composition of the pipelines registered here;
-// every stage is reachable from qcc-opt under the same names.
+// every stage is reachable from qcc-opt under the same names and options.
 //
 //===----------------------------------------------------------------------===//
 
 #include "qcc/Pipelines/Pipelines.h"
 
-#include "qcc/Conversion/Passes.h"
-#include "qcc/QccDialect.h"
+#include "qcc/Calibration/Passes.h"
 #include "qcc/Transforms/Passes.h"
 
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
-#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
-#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
-#include "mlir/Dialect/Linalg/Passes.h"
-#include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/PassRegistry.h"
-#include "mlir/Transforms/Passes.h"
+#include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
+using namespace mlir::qcc;
 
-/// Parses a textual pipeline fragment into `pm`. The fragments are fixed
-/// strings, so a failure is a bug in qcc; it is reported rather than ignored.
-static void addPipeline(OpPassManager &pm, StringRef pipeline) {
-  if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
-    llvm::report_fatal_error("qcc: invalid internal pass pipeline: " +
-                             Twine(pipeline));
+namespace {
+/// Stands in for a pipeline whose options do not go together, so that
+/// qcc-opt reports the same message as the driver when it runs.
+struct InvalidOptionsPass
+    : public PassWrapper<InvalidOptionsPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(InvalidOptionsPass)
+  explicit InvalidOptionsPass(std::string message)
+      : message(std::move(message)) {}
+  StringRef getArgument() const override { return "qcc-invalid-options"; }
+  void runOnOperation() override {
+    getOperation().emitError(message);
+    signalPassFailure();
+  }
+  std::string message;
+};
+
+bool isWeightOnly(QuantMode mode) {
+  return mode == QuantMode::W8 || mode == QuantMode::W4 ||
+         mode == QuantMode::W3 || mode == QuantMode::W2;
 }
 
-void qcc::buildQuantizationPipeline(OpPassManager &pm,
-                                    const CpuPipelineOptions &options) {
+/// The group size a weight-only mode uses: the option, else the mode's
+/// default (per channel for int8, 128 for int4, 64 for int3/int2).
+int64_t groupSizeFor(QuantMode mode, int64_t option) {
+  if (option >= 0)
+    return option;
+  return mode == QuantMode::W4 ? 128 : mode == QuantMode::W8 ? 0 : 64;
+}
+
+/// The quantize pass alone (what the report measures).
+LogicalResult addQuantizePass(OpPassManager &pm, QuantMode mode,
+                              const QccPipelineOptions &options) {
   SmallVector<std::string> exclude(options.exclude.begin(),
                                    options.exclude.end());
-  if (options.staticActivations) {
+  switch (mode) {
+  case QuantMode::None:
+    return success();
+  case QuantMode::W8A8: {
     QccQuantizeStaticOptions q;
     q.perChannel = !options.perTensor;
     q.biasCorrection = options.biasCorrection;
     q.exclude = exclude;
     pm.addPass(createQccQuantizeStatic(q));
-  } else if (options.dynamicActivations) {
+    return success();
+  }
+  case QuantMode::W8Dynamic: {
     QccQuantizeDynamicOptions q;
     q.exclude = exclude;
     pm.addPass(createQccQuantizeDynamic(q));
-  } else if (options.weightBits != 0) {
+    return success();
+  }
+  case QuantMode::W8:
+  case QuantMode::W4:
+  case QuantMode::W3:
+  case QuantMode::W2: {
     QccQuantizeWeightsOptions q;
-    q.bits = options.weightBits;
-    q.groupSize = options.groupSize;
+    q.bits = mode == QuantMode::W8   ? 8
+             : mode == QuantMode::W4 ? 4
+             : mode == QuantMode::W3 ? 3
+                                     : 2;
+    q.groupSize = groupSizeFor(mode, options.groupSize);
     q.symmetric = !options.asymmetric;
     q.exclude = exclude;
     pm.addPass(createQccQuantizeWeights(q));
+    return success();
   }
-}
-
-void qcc::buildQccToLinalgPipeline(OpPassManager &pm,
-                                   const CpuPipelineOptions &options) {
-  pm.addPass(createQccExportSignature(
-      QccExportSignatureOptions{options.entry.getValue()}));
-  buildQuantizationPipeline(pm, options);
-  // Pre-quantized (QDQ / QLinear) models: integer contractions in i32.
-  if (options.foldQDQ)
-    pm.addPass(createQccFoldQDQ());
-  pm.addPass(createConvertQccToLinalg());
-  pm.addPass(createCanonicalizerPass());
-  if (options.optLevel > 0) {
-    pm.addPass(createQccFuseElementwise());
-    pm.addPass(createCanonicalizerPass());
-    pm.addPass(createCSEPass());
   }
-  if (options.optLevel >= 2) {
-    pm.addNestedPass<func::FuncOp>(createQccTileAndVectorize());
-    pm.addPass(createCanonicalizerPass());
-    pm.addPass(createCSEPass());
+  llvm_unreachable("unknown quantization mode");
+}
+
+/// Registers `name` running `build`, which may reject its options.
+void registerChecked(StringRef name, StringRef description,
+                     LogicalResult (*build)(OpPassManager &,
+                                            const QccPipelineOptions &,
+                                            std::string &)) {
+  PassPipelineRegistration<QccPipelineOptions>(
+      name, description,
+      [build](OpPassManager &pm, const QccPipelineOptions &options) {
+        std::string error;
+        if (failed(build(pm, options, error))) {
+          pm.clear();
+          pm.addPass(std::make_unique<InvalidOptionsPass>(error));
+        }
+      });
+}
+} // namespace
+
+LogicalResult qcc::buildQuantizationPipeline(OpPassManager &pm,
+                                             const QccPipelineOptions &options,
+                                             std::string &error) {
+  QuantMode mode = options.quant;
+  bool haveData = !options.calib.empty();
+  if (!options.sizeBudget.empty()) {
+    if (mode == QuantMode::W8A8 || mode == QuantMode::W8Dynamic) {
+      error = "--size-budget chooses weight-only bits per layer; it cannot "
+              "be combined with --quant=w8a8 or w8-dynamic";
+      return failure();
+    }
+    if (!haveData) {
+      error = "--size-budget needs samples to measure each layer's "
+              "sensitivity (--calib=DIR or FILE.npz)";
+      return failure();
+    }
+    // The allocation chooses int8 or int4 per layer (qcc.bits); int4
+    // layers use the group size.
+    mode = QuantMode::W4;
   }
+  if (mode == QuantMode::W8A8 && !haveData) {
+    error = "--quant=w8a8 needs calibration data (--calib=DIR)";
+    return failure();
+  }
+  if (!options.report.empty()) {
+    if (mode == QuantMode::None) {
+      error = "--report needs a --quant mode";
+      return failure();
+    }
+  }
+
+  if (haveData) {
+    QccCalibrateOptions calibrate;
+    calibrate.data = options.calib;
+    calibrate.method = options.calibMethod;
+    calibrate.percentile = options.calibPercentile;
+    calibrate.entryName = options.entry;
+    pm.addPass(createQccCalibrate(calibrate));
+  }
+  if (!options.sizeBudget.empty()) {
+    QccMixedPrecisionOptions mixed;
+    mixed.data = options.calib;
+    mixed.sizeBudget = options.sizeBudget;
+    mixed.groupSize = groupSizeFor(mode, options.groupSize);
+    mixed.exclude = llvm::to_vector(options.exclude);
+    mixed.entryName = options.entry;
+    pm.addPass(createQccMixedPrecision(mixed));
+  }
+  if (!options.report.empty()) {
+    OpPassManager quantize("builtin.module");
+    if (failed(addQuantizePass(quantize, mode, options)))
+      return failure();
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    quantize.printAsTextualPipeline(os);
+    QccQuantReportOptions report;
+    report.output = options.report;
+    report.data = options.calib;
+    report.quantizePipeline = os.str();
+    report.entryName = options.entry;
+    pm.addPass(createQccQuantReport(report));
+  }
+  return addQuantizePass(pm, mode, options);
 }
 
-void qcc::buildLinalgToLLVMPipeline(OpPassManager &pm,
-                                    const CpuPipelineOptions &options) {
-  // Tensors to buffers. Function boundaries use identity layouts so that the
-  // entry function's memref descriptors are plain dense arrays, and results
-  // become caller-provided out-parameters (the C ABI's output buffers).
-  addPipeline(pm, "eliminate-empty-tensors,"
-                  "one-shot-bufferize{bufferize-function-boundaries "
-                  "function-boundary-type-conversion=identity-layout-map},"
-                  "canonicalize,"
-                  "buffer-results-to-out-params{hoist-static-allocs "
-                  "modify-public-functions},"
-                  "canonicalize");
-  bufferization::buildBufferDeallocationPipeline(pm);
-  addPipeline(pm, "convert-linalg-to-loops,fold-memref-alias-ops,"
-                  "lower-affine,func.func(lower-vector-multi-reduction),"
-                  "convert-vector-to-scf{full-unroll},convert-scf-to-cf,"
-                  "canonicalize,cse,convert-math-to-llvm,convert-math-to-libm,"
-                  // bf16 <-> f32 as integer round-to-nearest-even: without
-                  // AVX512-BF16 LLVM calls __truncsfbf2, which Debian 12's
-                  // libgcc lacks; a .so must not need compiler runtimes.
-                  "arith-expand{include-bf16},"
-                  "expand-strided-metadata,lower-affine,"
-                  "finalize-memref-to-llvm,convert-vector-to-llvm,"
-                  "convert-to-llvm,reconcile-unrealized-casts");
-  pm.addPass(createQccEmitAbiGlue(QccEmitAbiGlueOptions{options.entry}));
+LoweringConfig qcc::getLoweringConfig(const QccPipelineOptions &options) {
+  LoweringConfig config;
+  config.optLevel = options.optLevel;
+  config.foldQDQ = options.foldQDQ;
+  config.entry = options.entry;
+  config.triple = options.mtriple;
+  config.cpu = options.mcpu;
+  config.attrs = options.mattr;
+  return config;
 }
 
-void qcc::buildCpuPipeline(OpPassManager &pm,
-                           const CpuPipelineOptions &options) {
-  buildQccToLinalgPipeline(pm, options);
-  buildLinalgToLLVMPipeline(pm, options);
+LogicalResult qcc::buildLowerToLinalgPipeline(OpPassManager &pm,
+                                              const QccPipelineOptions &options,
+                                              std::string &error) {
+  if (failed(buildQuantizationPipeline(pm, options, error)))
+    return failure();
+  buildQccToLinalgLowering(pm, getLoweringConfig(options));
+  return success();
 }
 
-void qcc::registerAllQccPasses() {
-  registerQccConversionPasses();
-  registerQccTransformsPasses();
-  PassPipelineRegistration<CpuPipelineOptions>(
-      "qcc-to-linalg",
-      "Lower the qcc tensor IR of a model to linalg/tensor/arith/math",
-      buildQccToLinalgPipeline);
-  PassPipelineRegistration<CpuPipelineOptions>(
-      "qcc-linalg-to-llvm",
-      "Bufferize linalg on tensors and lower to the LLVM dialect with the "
-      "compiled-model C ABI glue",
-      buildLinalgToLLVMPipeline);
-  PassPipelineRegistration<CpuPipelineOptions>(
-      "qcc-cpu-pipeline",
-      "The whole CPU pipeline: qcc tensor IR to the LLVM dialect",
-      buildCpuPipeline);
+LogicalResult qcc::buildCpuPipeline(OpPassManager &pm,
+                                    const QccPipelineOptions &options,
+                                    std::string &error) {
+  if (failed(buildLowerToLinalgPipeline(pm, options, error)))
+    return failure();
+  buildLinalgToLLVMPipeline(pm, options.entry);
+  return success();
 }
 
-void qcc::registerQccDialects(DialectRegistry &registry) {
-  registry.insert<QccDialect, quant::QuantDialect>();
+void qcc::registerQccPipelines() {
+  registerChecked("qcc-quantize",
+                  "Quantize qcc tensor IR: calibration, mixed precision, "
+                  "the report and the quantization pass the options select",
+                  buildQuantizationPipeline);
+  registerChecked("qcc-lower-to-linalg",
+                  "qcc-quantize, then lower the qcc tensor IR to "
+                  "linalg/tensor/arith/math for the target",
+                  buildLowerToLinalgPipeline);
+  registerChecked("qcc-cpu-pipeline",
+                  "The whole CPU pipeline: qcc tensor IR (quantized as the "
+                  "options say) to the LLVM dialect",
+                  buildCpuPipeline);
 }

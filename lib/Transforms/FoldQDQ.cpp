@@ -119,33 +119,6 @@ std::optional<SmallVector<float>> constantFloats(Value v) {
   return f32ConstantValues(constantOf(v));
 }
 
-/// A constant integer tensor of `shape` and `elem` (8, 16 or 32 bits);
-/// large ones become resource blobs like the importer's.
-Value intConstant(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
-                  Type elem, ArrayRef<int64_t> values) {
-  auto type = RankedTensorType::get(shape, elem);
-  unsigned bytes = elem.getIntOrFloatBitWidth() / 8;
-  SmallVector<char> raw(values.size() * bytes);
-  for (size_t i = 0; i < values.size(); ++i)
-    for (unsigned k = 0; k < bytes; ++k)
-      raw[i * bytes + k] = (char)(((uint64_t)values[i] >> (8 * k)) & 0xff);
-  TypedAttr attr;
-  if (values.size() <= 64)
-    attr = DenseElementsAttr::getFromRawBuffer(type, raw);
-  else
-    attr = DenseResourceElementsAttr::get(
-        type, "qdq",
-        HeapAsmResourceBlob::allocateAndCopyWithAlign(raw, alignof(uint64_t)));
-  return arith::ConstantOp::create(b, loc, attr);
-}
-
-Value f32Constant(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
-                  ArrayRef<float> values) {
-  auto type = RankedTensorType::get(shape, b.getF32Type());
-  return arith::ConstantOp::create(b, loc,
-                                   DenseElementsAttr::get(type, values));
-}
-
 bool fitsI8(ArrayRef<int64_t> values) {
   return llvm::all_of(values, [](int64_t v) { return v >= -128 && v <= 127; });
 }

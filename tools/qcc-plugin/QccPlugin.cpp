@@ -8,8 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "qcc/Pipelines/Pipelines.h"
-#include "qcc/QccDialect.h"
+#include "qcc/InitAllDialects.h"
+#include "qcc/InitAllPasses.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/Plugins/DialectPlugin.h"
@@ -23,11 +23,11 @@ extern "C" LLVM_ATTRIBUTE_WEAK DialectPluginLibraryInfo
 mlirGetDialectPluginInfo() {
   return {MLIR_PLUGIN_API_VERSION, "QccDialect", LLVM_VERSION_STRING,
           [](DialectRegistry *registry) {
-            qcc::registerQccDialects(*registry);
+            qcc::registerAllDialects(*registry);
           }};
 }
 
 extern "C" LLVM_ATTRIBUTE_WEAK PassPluginLibraryInfo mlirGetPassPluginInfo() {
   return {MLIR_PLUGIN_API_VERSION, "QccPasses", LLVM_VERSION_STRING,
-          []() { qcc::registerAllQccPasses(); }};
+          []() { qcc::registerAllPasses(); }};
 }

@@ -12,8 +12,9 @@
 
 #include "qcc/Export/OnnxExport.h"
 #include "qcc/Import/OnnxImporter.h"
+#include "qcc/InitAllDialects.h"
+#include "qcc/InitAllPasses.h"
 #include "qcc/Pipelines/Pipelines.h"
-#include "qcc/Pipelines/QuantReport.h"
 #include "qcc/Target/CpuTarget.h"
 #include "qcc/Transforms/Passes.h"
 
@@ -36,6 +37,7 @@
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
@@ -47,7 +49,6 @@
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/SubtargetFeature.h"
 #include "llvm/TargetParser/Triple.h"
-#include "llvm/Support/FileUtilities.h"
 
 using namespace mlir;
 namespace cl = llvm::cl;
@@ -75,8 +76,7 @@ cl::opt<EmitKind> emitKind(
                    "com.microsoft.MatMulNBits for int4; needs --quant)"),
         clEnumValN(EmitKind::Linalg, "linalg",
                    "upstream linalg/tensor/arith IR after qcc-to-linalg"),
-        clEnumValN(EmitKind::LLVMDialect, "llvm-dialect",
-                   "MLIR LLVM dialect"),
+        clEnumValN(EmitKind::LLVMDialect, "llvm-dialect", "MLIR LLVM dialect"),
         clEnumValN(EmitKind::LLVMIR, "llvm", "optimised LLVM IR (.ll)"),
         clEnumValN(EmitKind::Obj, "obj", "object file (.o)"),
         clEnumValN(EmitKind::So, "so", "shared library (.so), the default")),
@@ -87,7 +87,7 @@ cl::list<std::string>
     inputShapes("input-shape",
                 cl::desc("Static shape for an input: NAME=1x3x224x224"),
                 cl::value_desc("name=dims"), cl::cat(qccCategory));
-enum class QuantMode { None, W8, W4, W3, W2, W8Dynamic, W8A8 };
+using qcc::QuantMode;
 cl::opt<QuantMode> quantMode(
     "quant", cl::desc("Quantization"), cl::init(QuantMode::None),
     cl::values(clEnumValN(QuantMode::None, "none", "float (default)"),
@@ -115,9 +115,10 @@ cl::opt<int64_t> groupSize(
              "(0: per output channel; default 0 for w8, 128 for w4, 64 for "
              "w3 and w2)"),
     cl::init(-1), cl::cat(qccCategory));
-cl::opt<bool> asymmetricQuant(
-    "asymmetric", cl::desc("Asymmetric weight quantization (zero points)"),
-    cl::init(false), cl::cat(qccCategory));
+cl::opt<bool>
+    asymmetricQuant("asymmetric",
+                    cl::desc("Asymmetric weight quantization (zero points)"),
+                    cl::init(false), cl::cat(qccCategory));
 cl::opt<bool> perTensor(
     "per-tensor",
     cl::desc("w8a8: one weight scale per tensor instead of per output "
@@ -154,9 +155,10 @@ cl::opt<std::string> calibData(
              "[samples, ...] arrays per input; records activation ranges "
              "(qcc.calibration)"),
     cl::init(""), cl::cat(qccCategory));
-cl::opt<std::string> calibMethod(
-    "calib-method", cl::desc("minmax, percentile, entropy or mse (default)"),
-    cl::init("mse"), cl::cat(qccCategory));
+cl::opt<std::string>
+    calibMethod("calib-method",
+                cl::desc("minmax, percentile, entropy or mse (default)"),
+                cl::init("mse"), cl::cat(qccCategory));
 cl::opt<double> calibPercentile("calib-percentile",
                                 cl::desc("Percentile for --calib-method="
                                          "percentile"),
@@ -269,6 +271,12 @@ std::string defaultOutput() {
   return std::string(out);
 }
 
+/// Prints IR as mlir-opt does (so qcc and qcc-opt outputs compare equal).
+void printModule(ModuleOp module, llvm::raw_ostream &os) {
+  module.print(os);
+  os << "\n";
+}
+
 bool writeText(llvm::StringRef path,
                llvm::function_ref<void(llvm::raw_ostream &)> print) {
   std::error_code ec;
@@ -339,8 +347,9 @@ bool linkSharedLibrary(llvm::StringRef objPath, llvm::StringRef outPath,
   if (!llvm::sys::fs::exists(runtime))
     return error("qcc runtime library for " + target.triple +
                  " not found at '" + runtime + "' (set QCC_RUNTIME_LIB" +
-                 (target.isHost ? "" : "; the cross runtime is built when "
-                                       "the cross compiler is installed") +
+                 (target.isHost ? ""
+                                : "; the cross runtime is built when "
+                                  "the cross compiler is installed") +
                  ")");
   std::string cc = findLinker(target);
   if (cc.empty())
@@ -368,11 +377,19 @@ bool linkSharedLibrary(llvm::StringRef objPath, llvm::StringRef outPath,
   // archive, libc or libm at link time, so a .so never needs a compiler
   // runtime (libgcc_s, compiler-rt) the target system may lack; what libgcc
   // provides is linked in statically.
-  llvm::SmallVector<llvm::StringRef> args = {
-      cc,          "-shared",        "-o",   outPath,
-      objPath,     "-Wl,--whole-archive", runtime, "-Wl,--no-whole-archive",
-      versionFlag, "-lm",            "-static-libgcc", "-Wl,-z,defs",
-      "-Wl,-z,noexecstack"};
+  llvm::SmallVector<llvm::StringRef> args = {cc,
+                                             "-shared",
+                                             "-o",
+                                             outPath,
+                                             objPath,
+                                             "-Wl,--whole-archive",
+                                             runtime,
+                                             "-Wl,--no-whole-archive",
+                                             versionFlag,
+                                             "-lm",
+                                             "-static-libgcc",
+                                             "-Wl,-z,defs",
+                                             "-Wl,-z,noexecstack"};
   std::string errMsg;
   int rc = llvm::sys::ExecuteAndWait(cc, args, std::nullopt, {}, 0, 0, &errMsg);
   if (rc != 0)
@@ -381,10 +398,30 @@ bool linkSharedLibrary(llvm::StringRef objPath, llvm::StringRef outPath,
   return true;
 }
 
+/// The pipeline options the flags select (the pipelines hold the defaults
+/// and the checks of which options go together).
+void setPipelineOptionsFromFlags(qcc::QccPipelineOptions &options) {
+  options.quant = quantMode;
+  options.groupSize = groupSize;
+  options.asymmetric = asymmetricQuant;
+  options.perTensor = perTensor;
+  options.biasCorrection = biasCorrection;
+  options.calib = calibData;
+  options.calibMethod = calibMethod;
+  options.calibPercentile = calibPercentile;
+  options.sizeBudget = sizeBudget;
+  options.exclude = ArrayRef<std::string>(excludeList);
+  options.report = reportPath;
+  options.optLevel = optLevel;
+  options.mtriple = targetTriple;
+  options.mcpu = targetCpu;
+  options.mattr = targetAttrs;
+}
+
 int compile(const char *argv0) {
   std::string targetError;
-  FailureOr<qcc::CpuTarget> target = qcc::resolveCpuTarget(
-      targetTriple, targetCpu, targetAttrs, targetError);
+  FailureOr<qcc::CpuTarget> target =
+      qcc::resolveCpuTarget(targetTriple, targetCpu, targetAttrs, targetError);
   if (failed(target))
     return error(targetError), 1;
   if (printTarget) {
@@ -400,28 +437,22 @@ int compile(const char *argv0) {
            1;
   std::string output =
       outputFile.empty() ? defaultOutput() : outputFile.getValue();
-  if (!sizeBudget.empty()) {
-    // Mixed precision allocates weight-only bits per layer; int4 layers
-    // use --group-size (default 128).
-    if (quantMode == QuantMode::W8A8 || quantMode == QuantMode::W8Dynamic)
-      return error("--size-budget chooses weight-only bits per layer; it "
-                   "cannot be combined with --quant=w8a8 or w8-dynamic"),
-             1;
-    if (calibData.empty())
-      return error("--size-budget needs samples to measure each layer's "
-                   "sensitivity (--calib=DIR or FILE.npz)"),
-             1;
-    quantMode = QuantMode::W4;
-  }
   if (emitKind == EmitKind::Onnx && quantMode == QuantMode::None)
     return error("--emit=onnx writes the quantized model; give a --quant "
                  "mode (w8, w4, w8-dynamic, w8a8)"),
            1;
+  qcc::QccPipelineOptions options;
+  setPipelineOptionsFromFlags(options);
+  // Options that do not go together are reported before the import.
+  std::string pipelineError;
+  OpPassManager check("builtin.module");
+  if (failed(qcc::buildQuantizationPipeline(check, options, pipelineError)))
+    return error(pipelineError), 1;
 
   DialectRegistry registry;
   registerAllDialects(registry);
   registerAllExtensions(registry);
-  qcc::registerQccDialects(registry);
+  qcc::registerAllDialects(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
   MLIRContext ctx(registry);
@@ -432,91 +463,35 @@ int compile(const char *argv0) {
       qcc::importOnnxModel(inputFile, &ctx, importOptions);
   if (!module)
     return 1;
-  if (quantMode == QuantMode::W8A8 && calibData.empty())
-    return error("--quant=w8a8 needs calibration data (--calib=DIR)"), 1;
-  if (!calibData.empty()) {
-    PassManager calib(&ctx);
-    qcc::QccCalibrateOptions opts;
-    opts.data = calibData;
-    opts.method = calibMethod;
-    opts.percentile = calibPercentile;
-    calib.addPass(qcc::createQccCalibrate(opts));
-    if (failed(calib.run(*module)))
-      return 1;
-  }
-  qcc::CpuPipelineOptions quantOptions;
-  if (quantMode == QuantMode::W8A8) {
-    quantOptions.staticActivations = true;
-    quantOptions.perTensor = perTensor;
-    quantOptions.biasCorrection = biasCorrection;
-  } else if (quantMode == QuantMode::W8Dynamic) {
-    quantOptions.dynamicActivations = true;
-  } else if (quantMode != QuantMode::None) {
-    quantOptions.weightBits = quantMode == QuantMode::W8   ? 8
-                              : quantMode == QuantMode::W4 ? 4
-                              : quantMode == QuantMode::W3 ? 3
-                                                           : 2;
-    quantOptions.groupSize =
-        groupSize >= 0 ? groupSize.getValue()
-        : quantMode == QuantMode::W4 ? 128
-        : quantMode == QuantMode::W8 ? 0
-                                     : 64;
-    quantOptions.asymmetric = asymmetricQuant;
-  }
-  quantOptions.exclude = ArrayRef<std::string>(excludeList);
-  if (!sizeBudget.empty()) {
-    qcc::QccMixedPrecisionOptions mp;
-    mp.data = calibData;
-    mp.sizeBudget = sizeBudget;
-    mp.groupSize = quantOptions.groupSize;
-    mp.exclude = llvm::to_vector(excludeList);
-    PassManager mixed(&ctx);
-    mixed.addPass(qcc::createQccMixedPrecision(mp));
-    if (failed(mixed.run(*module)))
-      return 1;
-  }
-  OwningOpRef<ModuleOp> floatModule;
-  if (!reportPath.empty()) {
-    if (quantMode == QuantMode::None)
-      return error("--report needs a --quant mode"), 1;
-    floatModule = module->clone();
-  }
-  if (quantMode != QuantMode::None) {
-    PassManager quantize(&ctx);
-    qcc::buildQuantizationPipeline(quantize, quantOptions);
-    if (failed(quantize.run(*module)))
-      return 1;
-  }
-  if (floatModule) {
-    std::string err = qcc::writeQuantReport(*floatModule, *module, "main",
-                                            calibData, reportPath);
-    if (!err.empty())
-      return error("--report: " + err), 1;
-    floatModule = nullptr;
-  }
+  // qcc-quantize: calibration, mixed precision, the report, quantization.
+  PassManager quantizePM(&ctx);
+  if (failed(
+          qcc::buildQuantizationPipeline(quantizePM, options, pipelineError)) ||
+      failed(quantizePM.run(*module)))
+    return 1;
   if (emitKind == EmitKind::Mlir)
-    return writeText(output, [&](llvm::raw_ostream &os) { module->print(os); })
+    return writeText(output,
+                     [&](llvm::raw_ostream &os) { printModule(*module, os); })
                ? 0
                : 1;
   if (emitKind == EmitKind::Onnx)
     return succeeded(qcc::exportQuantizedOnnx(*module, inputFile, output)) ? 0
                                                                            : 1;
 
-  // Quantization is done; the rest only lowers.
-  qcc::CpuPipelineOptions pipelineOptions;
-  pipelineOptions.optLevel = optLevel;
-  qcc::setModuleTarget(*module, *target);
+  // Quantization is done; the rest only lowers (the stages of
+  // qcc-lower-to-linalg and qcc-cpu-pipeline after qcc-quantize).
   PassManager pm(&ctx);
-  if (emitKind == EmitKind::Linalg)
-    qcc::buildQccToLinalgPipeline(pm, pipelineOptions);
-  else
-    qcc::buildCpuPipeline(pm, pipelineOptions);
+  qcc::LoweringConfig lowering = qcc::getLoweringConfig(options);
+  qcc::buildQccToLinalgLowering(pm, lowering);
+  if (emitKind != EmitKind::Linalg)
+    qcc::buildLinalgToLLVMPipeline(pm, lowering.entry);
   if (failed(applyPassManagerCLOptions(pm)))
     return 1;
   if (failed(pm.run(*module)))
     return error("lowering '" + inputFile + "' failed"), 1;
   if (emitKind == EmitKind::Linalg || emitKind == EmitKind::LLVMDialect)
-    return writeText(output, [&](llvm::raw_ostream &os) { module->print(os); })
+    return writeText(output,
+                     [&](llvm::raw_ostream &os) { printModule(*module, os); })
                ? 0
                : 1;
 
@@ -535,12 +510,12 @@ int compile(const char *argv0) {
   llvmModule->setDataLayout(tm->createDataLayout());
   auto optimize = makeOptimizingTransformer(optLevel, 0, tm.get());
   if (llvm::Error err = optimize(llvmModule.get()))
-    return error("LLVM optimisation failed: " +
-                 llvm::toString(std::move(err))),
+    return error("LLVM optimisation failed: " + llvm::toString(std::move(err))),
            1;
   if (emitKind == EmitKind::LLVMIR)
-    return writeText(output,
-                     [&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); })
+    return writeText(
+               output,
+               [&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); })
                ? 0
                : 1;
   if (emitKind == EmitKind::Obj)
@@ -560,7 +535,7 @@ int compile(const char *argv0) {
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
   registerAllPasses();
-  qcc::registerAllQccPasses();
+  qcc::registerAllPasses();
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();

@@ -35,6 +35,29 @@ def QccFuseElementwise : Pass<"qcc-fuse-elementwise"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def QccAttachTarget : Pass<"qcc-attach-target", "ModuleOp"> {
+  let summary = "Attach the code generation target as llvm.target";
+  let description = [{
+    Resolves `triple` ("" = this machine's), `cpu` ("native" = this
+    machine's CPU and features; "generic" on another triple) and `attrs`
+    ("+avx2,-avx512f") with LLVM's target registry and attaches the result,
+    with LLVM's complete feature list, as upstream MLIR's
+    `llvm.target = #llvm.target<triple, chip, features>` module attribute
+    that later passes (qcc-tile-and-vectorize, qcc-emit-abi-glue) read. A
+    module that already carries `llvm.target` keeps it. An unknown triple,
+    CPU or feature is an error.
+  }];
+  let options = [
+    Option<"triple", "triple", "std::string", "\"\"",
+           "LLVM target triple (default: this machine's)">,
+    Option<"cpu", "cpu", "std::string", "\"native\"",
+           "Target CPU: native, an LLVM CPU name or x86-64-v2/v3/v4">,
+    Option<"attrs", "attrs", "std::string", "\"\"",
+           "CPU features to add/remove: +avx512f,-amx-tile">
+  ];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 def QccTileAndVectorize : Pass<"qcc-tile-and-vectorize", "func::FuncOp"> {
   let summary = "Tile linalg ops on tensors to vector-sized tiles and vectorize";
   let description = [{
@@ -93,70 +116,6 @@ def QccQuantizeWeights : Pass<"qcc-quantize-weights", "ModuleOp"> {
                "ONNX node names or op types (MatMul, Gemm, Conv) kept in float">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
-}
-
-def QccCalibrate : Pass<"qcc-calibrate", "ModuleOp"> {
-  let summary = "Run the model on calibration samples and record activation ranges";
-  let description = [{
-    Compiles an instrumented copy of the module (the activation input of
-    every qcc.matmul, qcc.gemm and qcc.conv becomes an extra result) with the
-    CPU pipeline, runs it in-process through MLIR's ExecutionEngine on every
-    sample of `data` (a directory whose subdirectories each hold one sample
-    as `<input name>.npy` or ONNX TensorProto `<input name>.pb` /
-    `input_<j>.pb`, or a `.npz` mapping each input name to its
-    samples stacked on a leading axis), streams the observed activations into
-    constant-memory range observers, and records on each of those ops a
-    `qcc.calibration` dictionary: `min`, `max` and the clipping `threshold`
-    chosen by `method` (minmax, percentile, entropy or mse). Progress goes
-    to stderr; unreadable or mis-shaped samples are errors naming the file.
-  }];
-  let options = [
-    Option<"data", "data", "std::string", "\"\"",
-           "Calibration samples: a directory of sample directories or a .npz">,
-    Option<"method", "method", "std::string", "\"minmax\"",
-           "minmax, percentile, entropy or mse">,
-    Option<"percentile", "percentile", "double", "99.99",
-           "Percentile for method=percentile">,
-    Option<"entryName", "entry", "std::string", "\"main\"",
-           "Name of the model's entry function">
-  ];
-}
-
-def QccMixedPrecision : Pass<"qcc-mixed-precision", "ModuleOp"> {
-  let summary = "Choose fp32/int8/int4 per layer to minimise error under a size budget";
-  let description = [{
-    Measures each weight layer's sensitivity (qcc.matmul, qcc.gemm and
-    qcc.conv with constant weights of at least `min-elements`): the model
-    is compiled with only that layer weight-quantized to int8, then to int4
-    (both per group of `group-size` where it divides the reduction
-    dimension, else per channel), and run on the samples in `data` (as for
-    qcc-calibrate); the error is the squared difference of the model's
-    outputs from the float model's. Bits are then allocated greedily: every
-    layer starts at int4 (int8 where int4 does not apply) and the upgrade
-    (int4 -> int8 -> fp32) with the largest error reduction per added byte
-    that still fits `size-budget` is taken until none fits. The budget
-    counts all of the model's weight bytes: `5MB`/`800KB`/`123456B`
-    (decimal units) or a fraction of the float weight bytes such as `0.3`.
-    The choice is written as `qcc.bits` (4, 8 or 32) on every candidate,
-    which qcc-quantize-weights honours, and summarised in the module
-    attribute `qcc.mixed_precision`. Layers named by `exclude` stay fp32.
-  }];
-  let options = [
-    Option<"data", "data", "std::string", "\"\"",
-           "Samples: a directory of sample directories or a .npz">,
-    Option<"sizeBudget", "size-budget", "std::string", "\"\"",
-           "Weight bytes allowed: 5MB, 800KB, 123456B, or a ratio such as 0.3">,
-    Option<"groupSize", "group-size", "int64_t", "128",
-           "Elements of the reduction dimension per int4 scale">,
-    Option<"minElements", "min-elements", "int64_t", "1024",
-           "Weights smaller than this stay in float">,
-    Option<"maxSamples", "max-samples", "int64_t", "16",
-           "Samples used to measure sensitivity">,
-    ListOption<"exclude", "exclude", "std::string",
-               "ONNX node names or op types (MatMul, Gemm, Conv) kept in float">,
-    Option<"entryName", "entry", "std::string", "\"main\"",
-           "Name of the model's entry function">
-  ];
 }
 
 def QccQuantizeStatic : Pass<"qcc-quantize-static", "ModuleOp"> {

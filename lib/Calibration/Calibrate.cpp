@@ -7,9 +7,10 @@
 //===----------------------------------------------------------------------===//
 
 #include "qcc/Calibration/RangeObserver.h"
-#include "qcc/Pipelines/ModelRunner.h"
-#include "qcc/Pipelines/Pipelines.h"
+#include "qcc/Calibration/ProbedModel.h"
+#include "qcc/Codegen/Pipelines.h"
 #include "qcc/QccOps.h"
+#include "qcc/Calibration/Passes.h"
 #include "qcc/Transforms/Passes.h"
 
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
@@ -31,7 +32,7 @@
 
 namespace mlir::qcc {
 #define GEN_PASS_DEF_QCCCALIBRATE
-#include "qcc/Transforms/Passes.h.inc"
+#include "qcc/Calibration/Passes.h.inc"
 } // namespace mlir::qcc
 
 using namespace mlir;

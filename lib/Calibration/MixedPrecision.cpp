@@ -7,9 +7,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "qcc/Pipelines/ModelRunner.h"
-#include "qcc/Pipelines/QuantReport.h"
+#include "qcc/Calibration/ProbedModel.h"
+#include "qcc/Calibration/QuantReport.h"
 #include "qcc/QccOps.h"
+#include "qcc/Calibration/Passes.h"
 #include "qcc/Transforms/Passes.h"
 #include "qcc/Transforms/QuantUtils.h"
 
@@ -22,7 +23,7 @@
 
 namespace mlir::qcc {
 #define GEN_PASS_DEF_QCCMIXEDPRECISION
-#include "qcc/Transforms/Passes.h.inc"
+#include "qcc/Calibration/Passes.h.inc"
 } // namespace mlir::qcc
 
 using namespace mlir;

@@ -8,8 +8,8 @@
 // page with SVG charts.
 //
 //===----------------------------------------------------------------------===//
-#ifndef QCC_PIPELINES_QUANTREPORT_H
-#define QCC_PIPELINES_QUANTREPORT_H
+#ifndef QCC_CALIBRATION_QUANTREPORT_H
+#define QCC_CALIBRATION_QUANTREPORT_H
 
 #include "mlir/IR/BuiltinOps.h"
 
@@ -30,4 +30,4 @@ int64_t constantBytes(ModuleOp module);
 
 } // namespace mlir::qcc
 
-#endif // QCC_PIPELINES_QUANTREPORT_H
+#endif // QCC_CALIBRATION_QUANTREPORT_H

@@ -1,18 +1,26 @@
 //===- QuantReport.cpp - per-layer quantization report --------------------===//
 
-#include "qcc/Pipelines/QuantReport.h"
-#include "qcc/Pipelines/ModelRunner.h"
+#include "qcc/Calibration/QuantReport.h"
+#include "qcc/Calibration/Passes.h"
+#include "qcc/Calibration/ProbedModel.h"
 #include "qcc/QccOps.h"
 #include "qcc/Transforms/QuantUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
+
+namespace mlir::qcc {
+#define GEN_PASS_DEF_QCCQUANTREPORT
+#include "qcc/Calibration/Passes.h.inc"
+} // namespace mlir::qcc
 
 using namespace mlir;
 using namespace mlir::qcc;
@@ -72,8 +80,8 @@ void writeBarChart(llvm::raw_ostream &os, StringRef title,
     os << "<text x=\"" << labelW - 6 << "\" y=\"" << y + 13
        << "\" text-anchor=\"end\">" << htmlEscape(b.first) << "</text>";
     os << "<rect x=\"" << labelW << "\" y=\"" << y + 2 << "\" width=\""
-       << llvm::format("%.1f", w) << "\" height=\"" << rowH - 4
-       << "\" fill=\"" << colors[i] << "\"/>";
+       << llvm::format("%.1f", w) << "\" height=\"" << rowH - 4 << "\" fill=\""
+       << colors[i] << "\"/>";
     os << "<text x=\"" << labelW + (int)w + 4 << "\" y=\"" << y + 13 << "\">"
        << llvm::format("%.1f", b.second) << " " << unit << "</text>\n";
   }
@@ -171,8 +179,7 @@ std::string qcc::writeQuantReport(ModuleOp floatModule, ModuleOp quantModule,
       for (unsigned r = 0; r < fm->numResults(); ++r)
         outputSqnr[r].add(fo[r], qo[r]);
       for (auto [k, i] : llvm::enumerate(probed))
-        layers[i].sqnr.add(fo[fm->numResults() + k],
-                           qo[qm->numResults() + k]);
+        layers[i].sqnr.add(fo[fm->numResults() + k], qo[qm->numResults() + k]);
     }
   }
 
@@ -206,9 +213,8 @@ std::string qcc::writeQuantReport(ModuleOp floatModule, ModuleOp quantModule,
   llvm::json::Object model{
       {"weight_bytes_float", floatBytes},
       {"weight_bytes_quantized", quantBytes},
-      {"compression", quantBytes ? std::round(100.0 * floatBytes / quantBytes) /
-                                       100
-                                 : 0.0},
+      {"compression",
+       quantBytes ? std::round(100.0 * floatBytes / quantBytes) / 100 : 0.0},
       {"samples", numSamples},
       {"outputs", std::move(outputs)}};
   llvm::json::Object report{{"model", std::move(model)},
@@ -219,8 +225,7 @@ std::string qcc::writeQuantReport(ModuleOp floatModule, ModuleOp quantModule,
   if (ec)
     return "cannot write '" + path.str() + "': " + ec.message();
   if (!path.ends_with(".html")) {
-    os << llvm::formatv("{0:2}", llvm::json::Value(std::move(report)))
-       << "\n";
+    os << llvm::formatv("{0:2}", llvm::json::Value(std::move(report))) << "\n";
     return "";
   }
 
@@ -244,8 +249,7 @@ std::string qcc::writeQuantReport(ModuleOp floatModule, ModuleOp quantModule,
         "left}</style></head><body>\n<h1>qcc quantization report</h1>\n";
   os << "<p>Weights: " << floatBytes << " bytes (float) &rarr; " << quantBytes
      << " bytes (quantized), "
-     << llvm::format("%.2f",
-                     quantBytes ? (double)floatBytes / quantBytes : 0.0)
+     << llvm::format("%.2f", quantBytes ? (double)floatBytes / quantBytes : 0.0)
      << "&times; smaller.";
   if (numSamples) {
     os << " Output SQNR on " << numSamples << " samples:";
@@ -265,12 +269,12 @@ std::string qcc::writeQuantReport(ModuleOp floatModule, ModuleOp quantModule,
     std::string color = bits == 8   ? "#1b9e77"
                         : bits == 4 ? "#d95f02"
                                     : "#e7298a"; // 2 or 3 bits
-    if (numSamples && l.floatOut && l.quantOut &&
-        std::isfinite(l.sqnr.db())) {
+    if (numSamples && l.floatOut && l.quantOut && std::isfinite(l.sqnr.db())) {
       sqnrBars.push_back({name, l.sqnr.db()});
       sqnrColors.push_back(color);
     }
-    byteBars.push_back({name + " (float)", num(l.record, "bytes_before") / 1024});
+    byteBars.push_back(
+        {name + " (float)", num(l.record, "bytes_before") / 1024});
     byteColors.push_back("#7570b3");
     byteBars.push_back(
         {name + " (int" + std::to_string((int)num(l.record, "bits")) + ")",
@@ -308,3 +312,41 @@ std::string qcc::writeQuantReport(ModuleOp floatModule, ModuleOp quantModule,
      << "\n</script>\n</body></html>\n";
   return "";
 }
+
+namespace {
+/// Applies the quantization pipeline to a copy and reports the copy
+/// against the module, which stays float (the real quantization follows in
+/// the enclosing pipeline; the passes are deterministic, so it equals the
+/// copy).
+struct QccQuantReportPass : qcc::impl::QccQuantReportBase<QccQuantReportPass> {
+  using QccQuantReportBase::QccQuantReportBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    if (output.empty()) {
+      module.emitError("qcc-quant-report needs output=FILE");
+      return signalPassFailure();
+    }
+    OwningOpRef<ModuleOp> quantized = module.clone();
+    // The textual pipeline names its anchor (builtin.module(...)).
+    std::string parseErrors;
+    llvm::raw_string_ostream errs(parseErrors);
+    FailureOr<OpPassManager> parsed = parsePassPipeline(quantizePipeline, errs);
+    if (failed(parsed)) {
+      module.emitError("qcc-quant-report: invalid quantize-pipeline '")
+          << quantizePipeline << "': " << parseErrors;
+      return signalPassFailure();
+    }
+    auto pm = PassManager::on<ModuleOp>(module.getContext());
+    static_cast<OpPassManager &>(pm) = std::move(*parsed);
+    if (failed(pm.run(*quantized)))
+      return signalPassFailure();
+    std::string err =
+        writeQuantReport(module, *quantized, entryName, data, output);
+    if (!err.empty()) {
+      module.emitError("--report: ") << err;
+      return signalPassFailure();
+    }
+  }
+};
+} // namespace

@@ -1,14 +1,16 @@
-//===- ModelRunner.h - run a qcc module in-process on samples ---*- C++ -*-===//
+//===- ProbedModel.h - run a qcc module in-process on samples ---*- C++ -*-===//
 //
 // The passes that need data (calibration, mixed precision, the quantization
-// report) run the model itself: SampleSet reads the user's samples, and
-// ProbedModel compiles a clone of a module with the CPU pipeline, with
-// chosen intermediate values as extra results, and runs it through MLIR's
-// ExecutionEngine.
+// report) run the model itself: SampleSet (SampleSet.h) reads the user's
+// samples, and ProbedModel compiles a clone of a module with the CPU codegen
+// pipeline, with chosen intermediate values as extra results, and runs it
+// through MLIR's ExecutionEngine.
 //
 //===----------------------------------------------------------------------===//
-#ifndef QCC_PIPELINES_MODELRUNNER_H
-#define QCC_PIPELINES_MODELRUNNER_H
+#ifndef QCC_CALIBRATION_PROBEDMODEL_H
+#define QCC_CALIBRATION_PROBEDMODEL_H
+
+#include "qcc/Calibration/SampleSet.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -20,35 +22,6 @@
 namespace mlir {
 class ExecutionEngine;
 namespace qcc {
-
-/// Samples for the inputs of an entry function: a directory whose sorted
-/// subdirectories each hold one sample as `<input name>.npy` or ONNX-style
-/// `input_<j>.pb`, or a `.npz` mapping each input name to its samples
-/// stacked on a leading axis. Every read is checked against the input's
-/// static shape and element type; errors name the file.
-class SampleSet {
-public:
-  /// Opens `data` for `entry`; on failure returns null and sets `error`.
-  static std::unique_ptr<SampleSet> open(StringRef data, func::FuncOp entry,
-                                         std::string &error);
-  ~SampleSet();
-
-  int64_t size() const { return numSamples; }
-  unsigned numInputs() const { return inputTypes.size(); }
-  RankedTensorType inputType(unsigned i) const { return inputTypes[i]; }
-  /// Reads input `i` of sample `s` as dense row-major bytes; returns an
-  /// error message or "".
-  std::string load(int64_t s, unsigned i, std::vector<char> &out) const;
-
-private:
-  struct Impl;
-  std::unique_ptr<Impl> impl;
-  std::string data;
-  SmallVector<RankedTensorType> inputTypes;
-  SmallVector<std::string> inputNames;
-  int64_t numSamples = 0;
-  SampleSet();
-};
 
 /// A clone of a module compiled in-process, returning the entry function's
 /// results followed by `probes` (values of the original entry function).
@@ -88,4 +61,4 @@ struct SqnrAccumulator {
 } // namespace qcc
 } // namespace mlir
 
-#endif // QCC_PIPELINES_MODELRUNNER_H
+#endif // QCC_CALIBRATION_PROBEDMODEL_H

@@ -1,0 +1,85 @@
+//===- Pipelines.cpp - qcc code generation pipelines ----------------------===//
+
+#include "qcc/Codegen/Pipelines.h"
+
+#include "qcc/Conversion/Passes.h"
+#include "qcc/Transforms/Passes.h"
+
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+/// Parses a textual pipeline fragment into `pm`. The fragments are fixed
+/// strings, so a failure is a bug in qcc; it is reported rather than ignored.
+static void addPipeline(OpPassManager &pm, StringRef pipeline) {
+  if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
+    llvm::report_fatal_error("qcc: invalid internal pass pipeline: " +
+                             Twine(pipeline));
+}
+
+void qcc::buildQccToLinalgLowering(OpPassManager &pm,
+                                   const LoweringConfig &config) {
+  pm.addPass(createQccExportSignature(QccExportSignatureOptions{config.entry}));
+  pm.addPass(createQccAttachTarget(
+      QccAttachTargetOptions{config.triple, config.cpu, config.attrs}));
+  // Pre-quantized (QDQ / QLinear) models: integer contractions in i32.
+  if (config.foldQDQ)
+    pm.addPass(createQccFoldQDQ());
+  pm.addPass(createConvertQccToLinalg());
+  pm.addPass(createCanonicalizerPass());
+  if (config.optLevel > 0) {
+    pm.addPass(createQccFuseElementwise());
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createCSEPass());
+  }
+  if (config.optLevel >= 2) {
+    pm.addNestedPass<func::FuncOp>(createQccTileAndVectorize());
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createCSEPass());
+  }
+}
+
+void qcc::buildLinalgToLLVMPipeline(OpPassManager &pm, StringRef entry) {
+  // Tensors to buffers. Function boundaries use identity layouts so that the
+  // entry function's memref descriptors are plain dense arrays, and results
+  // become caller-provided out-parameters (the C ABI's output buffers).
+  addPipeline(pm, "eliminate-empty-tensors,"
+                  "one-shot-bufferize{bufferize-function-boundaries "
+                  "function-boundary-type-conversion=identity-layout-map},"
+                  "canonicalize,"
+                  "buffer-results-to-out-params{hoist-static-allocs "
+                  "modify-public-functions},"
+                  "canonicalize");
+  bufferization::buildBufferDeallocationPipeline(pm);
+  addPipeline(pm, "convert-linalg-to-loops,fold-memref-alias-ops,"
+                  "lower-affine,func.func(lower-vector-multi-reduction),"
+                  "convert-vector-to-scf{full-unroll},convert-scf-to-cf,"
+                  "canonicalize,cse,convert-math-to-llvm,convert-math-to-libm,"
+                  // bf16 <-> f32 as integer round-to-nearest-even: without
+                  // AVX512-BF16 LLVM calls __truncsfbf2, which Debian 12's
+                  // libgcc lacks; a .so must not need compiler runtimes.
+                  "arith-expand{include-bf16},"
+                  "expand-strided-metadata,lower-affine,"
+                  "finalize-memref-to-llvm,convert-vector-to-llvm,"
+                  "convert-to-llvm,reconcile-unrealized-casts");
+  pm.addPass(createQccEmitAbiGlue(QccEmitAbiGlueOptions{entry.str()}));
+}
+
+void qcc::buildCpuCodegenPipeline(OpPassManager &pm,
+                                  const LoweringConfig &config) {
+  buildQccToLinalgLowering(pm, config);
+  buildLinalgToLLVMPipeline(pm, config.entry);
+}
+
+void qcc::registerCodegenPipelines() {
+  PassPipelineRegistration<LinalgToLLVMOptions>(
+      "qcc-linalg-to-llvm",
+      "Bufferize linalg on tensors and lower to the LLVM dialect with the "
+      "compiled-model C ABI glue",
+      [](OpPassManager &pm, const LinalgToLLVMOptions &options) {
+        buildLinalgToLLVMPipeline(pm, options.entry);
+      });
+}
