@@ -61,8 +61,8 @@ print(len(tests) - f, f)
 PYEOF
 )
 if [ "$lit_rc" -ne 0 ] && [ "$lit_fail" -eq 0 ]; then
-  # lit failed without reporting a failing test (configuration error, crash, no xml).
-  echo "test: error: lit exited $lit_rc without a failing test in $LIT_XML" >&2
+  # lit failed without reporting a failing test (configuration error, crash, no JSON report).
+  echo "test: error: lit exited $lit_rc without a failing test in $LIT_JSON" >&2
   lit_fail=1
 fi
 echo "lit: $lit_pass passed, $lit_fail failed"
