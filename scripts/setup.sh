@@ -15,6 +15,7 @@ PACKAGES=(
   libprotobuf-dev python3-sklearn
   gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross
   binutils-aarch64-linux-gnu qemu-user
+  python3-venv python3-setuptools python3-wheel
 )
 
 SUDO=()

@@ -13,6 +13,8 @@
 #include "mlir/Pass/PassRegistry.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cstdio>
+
 using namespace mlir;
 using namespace mlir::qcc;
 
@@ -108,10 +110,28 @@ LogicalResult qcc::buildQuantizationPipeline(OpPassManager &pm,
                                              std::string &error) {
   QuantMode mode = options.quant;
   bool haveData = !options.calib.empty();
+  if (options.groupSize < -1) {
+    error = "--group-size must be 0 (per channel) or a positive group size, "
+            "got " +
+            std::to_string(options.groupSize);
+    return failure();
+  }
+  if (!(options.calibPercentile > 0 && options.calibPercentile <= 100)) {
+    char value[32];
+    std::snprintf(value, sizeof(value), "%g",
+                  options.calibPercentile.getValue());
+    error = std::string("--calib-percentile must be in (0, 100], got ") + value;
+    return failure();
+  }
   if (!options.sizeBudget.empty()) {
     if (mode == QuantMode::W8A8 || mode == QuantMode::W8Dynamic) {
       error = "--size-budget chooses weight-only bits per layer; it cannot "
               "be combined with --quant=w8a8 or w8-dynamic";
+      return failure();
+    }
+    if (mode != QuantMode::None && mode != QuantMode::W4) {
+      error = "--size-budget chooses fp32, int8 or int4 per layer; give it "
+              "with --quant=w4 (the int4 layers' format) or no --quant";
       return failure();
     }
     if (!haveData) {
