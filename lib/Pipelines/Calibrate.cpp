@@ -7,9 +7,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "qcc/Calibration/RangeObserver.h"
+#include "qcc/Dialect/Qcc/QccOps.h"
 #include "qcc/Pipelines/ModelRunner.h"
 #include "qcc/Pipelines/Pipelines.h"
-#include "qcc/QccOps.h"
 #include "qcc/Transforms/Passes.h"
 
 #include "mlir/ExecutionEngine/ExecutionEngine.h"

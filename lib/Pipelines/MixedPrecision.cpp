@@ -7,9 +7,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "qcc/Dialect/Qcc/QccOps.h"
 #include "qcc/Pipelines/ModelRunner.h"
 #include "qcc/Pipelines/QuantReport.h"
-#include "qcc/QccOps.h"
 #include "qcc/Transforms/Passes.h"
 #include "qcc/Transforms/QuantUtils.h"
 

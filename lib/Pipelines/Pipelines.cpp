@@ -8,7 +8,7 @@
 #include "qcc/Pipelines/Pipelines.h"
 
 #include "qcc/Conversion/Passes.h"
-#include "qcc/QccDialect.h"
+#include "qcc/Dialect/Qcc/QccDialect.h"
 #include "qcc/Transforms/Passes.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"

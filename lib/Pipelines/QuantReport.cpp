@@ -1,8 +1,8 @@
 //===- QuantReport.cpp - per-layer quantization report --------------------===//
 
 #include "qcc/Pipelines/QuantReport.h"
+#include "qcc/Dialect/Qcc/QccOps.h"
 #include "qcc/Pipelines/ModelRunner.h"
-#include "qcc/QccOps.h"
 #include "qcc/Transforms/QuantUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"

@@ -8,8 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "qcc/Dialect/Qcc/QccDialect.h"
 #include "qcc/Pipelines/Pipelines.h"
-#include "qcc/QccDialect.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/Plugins/DialectPlugin.h"
