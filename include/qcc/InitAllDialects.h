@@ -2,7 +2,7 @@
 #ifndef QCC_INITALLDIALECTS_H
 #define QCC_INITALLDIALECTS_H
 
-#include "qcc/QccDialect.h"
+#include "qcc/Dialect/Qcc/QccDialect.h"
 
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/IR/DialectRegistry.h"

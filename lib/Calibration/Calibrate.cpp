@@ -9,7 +9,7 @@
 #include "qcc/Calibration/RangeObserver.h"
 #include "qcc/Calibration/ProbedModel.h"
 #include "qcc/Codegen/Pipelines.h"
-#include "qcc/QccOps.h"
+#include "qcc/Dialect/Qcc/QccOps.h"
 #include "qcc/Calibration/Passes.h"
 #include "qcc/Transforms/Passes.h"
 

@@ -9,7 +9,7 @@
 
 #include "qcc/Calibration/ProbedModel.h"
 #include "qcc/Calibration/QuantReport.h"
-#include "qcc/QccOps.h"
+#include "qcc/Dialect/Qcc/QccOps.h"
 #include "qcc/Calibration/Passes.h"
 #include "qcc/Transforms/Passes.h"
 #include "qcc/Transforms/QuantUtils.h"

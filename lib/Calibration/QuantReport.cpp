@@ -3,7 +3,7 @@
 #include "qcc/Calibration/QuantReport.h"
 #include "qcc/Calibration/Passes.h"
 #include "qcc/Calibration/ProbedModel.h"
-#include "qcc/QccOps.h"
+#include "qcc/Dialect/Qcc/QccOps.h"
 #include "qcc/Transforms/QuantUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"

@@ -7,8 +7,8 @@
 #ifndef QCC_LIB_IMPORT_IMPORTERIMPL_H
 #define QCC_LIB_IMPORT_IMPORTERIMPL_H
 
+#include "qcc/Dialect/Qcc/QccOps.h"
 #include "qcc/Import/OnnxImporter.h"
-#include "qcc/QccOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"

@@ -2,7 +2,7 @@
 
 #include "qcc/Transforms/QuantUtils.h"
 
-#include "qcc/QccOps.h"
+#include "qcc/Dialect/Qcc/QccOps.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Builders.h"

@@ -10,7 +10,7 @@
 #include "qcc/Transforms/Passes.h"
 #include "qcc/Transforms/QuantUtils.h"
 
-#include "qcc/QccOps.h"
+#include "qcc/Dialect/Qcc/QccOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/AsmState.h"

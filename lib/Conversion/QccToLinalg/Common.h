@@ -3,7 +3,7 @@
 #define QCC_LIB_CONVERSION_QCCTOLINALG_COMMON_H
 
 #include "qcc/Conversion/Passes.h"
-#include "qcc/QccOps.h"
+#include "qcc/Dialect/Qcc/QccOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"

@@ -1,6 +1,6 @@
 //===- QccDialect.cpp - qcc dialect and op verifiers -----------------------===//
 
-#include "qcc/QccOps.h"
+#include "qcc/Dialect/Qcc/QccOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Traits.h"
@@ -13,12 +13,12 @@
 using namespace mlir;
 using namespace mlir::qcc;
 
-#include "qcc/QccOpsDialect.cpp.inc"
+#include "qcc/Dialect/Qcc/QccOpsDialect.cpp.inc"
 
 void QccDialect::initialize() {
   addOperations<
 #define GET_OP_LIST
-#include "qcc/QccOps.cpp.inc"
+#include "qcc/Dialect/Qcc/QccOps.cpp.inc"
       >();
 }
 
@@ -428,7 +428,7 @@ LogicalResult RequantizeOp::verify() {
 }
 
 #define GET_OP_CLASSES
-#include "qcc/QccOps.cpp.inc"
+#include "qcc/Dialect/Qcc/QccOps.cpp.inc"
 
 //===----------------------------------------------------------------------===//
 // Scatter

@@ -1,15 +1,15 @@
 //===- QccOps.h - qcc dialect operations ------------------------*- C++ -*-===//
-#ifndef QCC_QCCOPS_H
-#define QCC_QCCOPS_H
+#ifndef QCC_DIALECT_QCC_QCCOPS_H
+#define QCC_DIALECT_QCC_QCCOPS_H
 
 #include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
-#include "qcc/QccDialect.h"
+#include "qcc/Dialect/Qcc/QccDialect.h"
 
 #define GET_OP_CLASSES
-#include "qcc/QccOps.h.inc"
+#include "qcc/Dialect/Qcc/QccOps.h.inc"
 
-#endif // QCC_QCCOPS_H
+#endif // QCC_DIALECT_QCC_QCCOPS_H

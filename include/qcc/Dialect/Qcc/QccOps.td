@@ -3,7 +3,7 @@
 #ifndef QCC_OPS_TD
 #define QCC_OPS_TD
 
-include "qcc/QccDialect.td"
+include "qcc/Dialect/Qcc/QccDialect.td"
 include "mlir/IR/OpBase.td"
 include "mlir/IR/CommonAttrConstraints.td"
 include "mlir/IR/CommonTypeConstraints.td"
