@@ -76,9 +76,8 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
       colRe[1].push_back(i);
     for (int64_t i = 2 + ns; i < 2 + 2 * ns; ++i)
       colRe[2].push_back(i);
-    auto flatColType =
-        RankedTensorType::get({outType.getDimSize(0), c * kSize, oSize},
-                              inType.getElementType());
+    auto flatColType = RankedTensorType::get(
+        {outType.getDimSize(0), c * kSize, oSize}, inType.getElementType());
     Value flatCol =
         tensor::CollapseShapeOp::create(b, loc, flatColType, col, colRe);
     SmallVector<ReassociationIndices> wRe = {{0}, {}};
@@ -109,39 +108,36 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
           filledTensor(b, loc, flatOutType, scalarConst(b, loc, et, 0), outDyn);
     }
     // Loops n, f, o, r.
-    Value out = linalg::GenericOp::create(
-                    b, loc, TypeRange{flatOutType}, ValueRange{flatW, flatCol},
-                    ValueRange{init},
-                    SmallVector<AffineMap>{
-                        AffineMap::get(4, 0, {d(1), d(3)}, ctx),
-                        AffineMap::get(4, 0, {d(0), d(3), d(2)}, ctx),
-                        AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx)},
-                    SmallVector<IteratorType>{
-                        IteratorType::parallel, IteratorType::parallel,
-                        IteratorType::parallel, IteratorType::reduction},
-                    [&](OpBuilder &nb, Location l, ValueRange a) {
-                      if (isa<FloatType>(et)) {
-                        Value p = arith::MulFOp::create(nb, l, a[0], a[1]);
-                        linalg::YieldOp::create(
-                            nb, l,
-                            (Value)arith::AddFOp::create(nb, l, a[2], p));
-                        return;
-                      }
-                      ElemKind accKind{et, false};
-                      Value w = castScalar(nb, l, a[0], wk, accKind);
-                      Value x = castScalar(nb, l, a[1], xk, accKind);
-                      if (wZp)
-                        w = arith::SubIOp::create(nb, l, w,
-                                                  intConst(nb, l, et, wZp));
-                      if (xZp)
-                        x = arith::SubIOp::create(nb, l, x,
-                                                  intConst(nb, l, et, xZp));
-                      linalg::YieldOp::create(
-                          nb, l,
-                          multiplyAccumulate(nb, l, w, x, a[2], accKind,
-                                             accKind));
-                    })
-                    .getResult(0);
+    Value out =
+        linalg::GenericOp::create(
+            b, loc, TypeRange{flatOutType}, ValueRange{flatW, flatCol},
+            ValueRange{init},
+            SmallVector<AffineMap>{
+                AffineMap::get(4, 0, {d(1), d(3)}, ctx),
+                AffineMap::get(4, 0, {d(0), d(3), d(2)}, ctx),
+                AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx)},
+            SmallVector<IteratorType>{
+                IteratorType::parallel, IteratorType::parallel,
+                IteratorType::parallel, IteratorType::reduction},
+            [&](OpBuilder &nb, Location l, ValueRange a) {
+              if (isa<FloatType>(et)) {
+                Value p = arith::MulFOp::create(nb, l, a[0], a[1]);
+                linalg::YieldOp::create(
+                    nb, l, (Value)arith::AddFOp::create(nb, l, a[2], p));
+                return;
+              }
+              ElemKind accKind{et, false};
+              Value w = castScalar(nb, l, a[0], wk, accKind);
+              Value x = castScalar(nb, l, a[1], xk, accKind);
+              if (wZp)
+                w = arith::SubIOp::create(nb, l, w, intConst(nb, l, et, wZp));
+              if (xZp)
+                x = arith::SubIOp::create(nb, l, x, intConst(nb, l, et, xZp));
+              linalg::YieldOp::create(
+                  nb, l,
+                  multiplyAccumulate(nb, l, w, x, a[2], accKind, accKind));
+            })
+            .getResult(0);
     SmallVector<ReassociationIndices> outRe = {{0}, {1}, {}};
     for (int64_t i = 2; i < 2 + ns; ++i)
       outRe[2].push_back(i);

@@ -430,15 +430,15 @@ struct ConvertUnsignedConstant : OpConversionPattern<arith::ConstantOp> {
 
 bool lowering::isElementwiseOp(Operation *op) {
   return isa<AbsOp, NegOp, ExpOp, LogOp, SqrtOp, ReciprocalOp, ReluOp,
-               SigmoidOp, TanhOp, ErfOp, FloorOp, CeilOp, RoundOp, SinOp, CosOp,
-               TanOp, AsinOp, AcosOp, AtanOp, SinhOp, CoshOp, AsinhOp, AcoshOp,
-               AtanhOp, SignOp, NotOp, SoftplusOp, SoftsignOp, GeluOp,
-               HardSwishOp, MishOp, LeakyReluOp, EluOp, SeluOp, HardSigmoidOp,
-               CeluOp, ThresholdedReluOp, ShrinkOp, IsNaNOp, IsInfOp, CastOp,
-               AddOp, SubOp, MulOp, DivOp, PowOp, MaxOp, MinOp, AndOp, OrOp,
-               XorOp, EqualOp, LessOp, LessEqualOp, GreaterOp, GreaterEqualOp,
-               BitshiftLeftOp, BitshiftRightOp, BitwiseAndOp, BitwiseOrOp,
-               BitwiseXorOp, PreluOp, ModOp, WhereOp, BroadcastToOp>(op);
+             SigmoidOp, TanhOp, ErfOp, FloorOp, CeilOp, RoundOp, SinOp, CosOp,
+             TanOp, AsinOp, AcosOp, AtanOp, SinhOp, CoshOp, AsinhOp, AcoshOp,
+             AtanhOp, SignOp, NotOp, SoftplusOp, SoftsignOp, GeluOp,
+             HardSwishOp, MishOp, LeakyReluOp, EluOp, SeluOp, HardSigmoidOp,
+             CeluOp, ThresholdedReluOp, ShrinkOp, IsNaNOp, IsInfOp, CastOp,
+             AddOp, SubOp, MulOp, DivOp, PowOp, MaxOp, MinOp, AndOp, OrOp,
+             XorOp, EqualOp, LessOp, LessEqualOp, GreaterOp, GreaterEqualOp,
+             BitshiftLeftOp, BitshiftRightOp, BitwiseAndOp, BitwiseOrOp,
+             BitwiseXorOp, PreluOp, ModOp, WhereOp, BroadcastToOp>(op);
 }
 
 void lowering::populateElementwisePatterns(const TypeConverter &tc,

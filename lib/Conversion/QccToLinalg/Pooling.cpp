@@ -34,12 +34,13 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
     // window in i32 (i64 for i32 inputs, so no sum can overflow), divides by
     // the count rounding half away from zero and saturates to the type.
     bool intAvg = !isMax && !kind.isFloat();
-    if (intAvg && (kind.isUnsigned || kind.isBool() ||
-                   cast<RankedTensorType>(op.getInput().getType())
-                           .getElementType() !=
-                       cast<RankedTensorType>(op.getType()).getElementType()))
+    if (intAvg &&
+        (kind.isUnsigned || kind.isBool() ||
+         cast<RankedTensorType>(op.getInput().getType()).getElementType() !=
+             cast<RankedTensorType>(op.getType()).getElementType()))
       return rewriter.notifyMatchFailure(
-          op, "integer average pooling needs a signed input of the result type");
+          op,
+          "integer average pooling needs a signed input of the result type");
     Type sumType = et;
     if (intAvg)
       sumType = et.getIntOrFloatBitWidth() >= 32 ? rewriter.getI64Type()
@@ -67,10 +68,9 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
           return DimSource{adaptor.getInput(), d}; // N and C only
         });
     auto sumTensorType = outType.clone(sumType);
-    Value init =
-        intAvg ? filledTensor(rewriter, loc, sumTensorType,
-                              intConst(rewriter, loc, sumType, 0), dyn)
-               : filledTensor(rewriter, loc, outType, lowest, dyn);
+    Value init = intAvg ? filledTensor(rewriter, loc, sumTensorType,
+                                       intConst(rewriter, loc, sumType, 0), dyn)
+                        : filledTensor(rewriter, loc, outType, lowest, dyn);
     SmallVector<IteratorType> iters(numLoops, IteratorType::parallel);
     for (unsigned i = 2 + ns; i < numLoops; ++i)
       iters[i] = IteratorType::reduction;
@@ -139,13 +139,13 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
           sumType.isInteger(64)
               ? arith::ConstantOp::create(
                     rewriter, loc,
-                    DenseElementsAttr::get(countType, ArrayRef<int64_t>(icounts)))
+                    DenseElementsAttr::get(countType,
+                                           ArrayRef<int64_t>(icounts)))
               : arith::ConstantOp::create(
                     rewriter, loc,
                     DenseElementsAttr::get(
-                        countType,
-                        ArrayRef<int32_t>(SmallVector<int32_t>(
-                            icounts.begin(), icounts.end()))));
+                        countType, ArrayRef<int32_t>(SmallVector<int32_t>(
+                                       icounts.begin(), icounts.end()))));
       unsigned bits = et.getIntOrFloatBitWidth();
       int64_t tmin = -(int64_t(1) << (bits - 1));
       int64_t tmax = (int64_t(1) << (bits - 1)) - 1;
@@ -162,11 +162,13 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
                 arith::ShRSIOp::create(b, l, c, intConst(b, l, sumType, 1));
             Value q = arith::DivSIOp::create(
                 b, l, arith::AddIOp::create(b, l, mag, half), c);
-            q = arith::SelectOp::create(b, l, neg,
-                                        arith::SubIOp::create(b, l, zero, q), q);
+            q = arith::SelectOp::create(
+                b, l, neg, arith::SubIOp::create(b, l, zero, q), q);
             if (sumType != et) {
-              q = arith::MaxSIOp::create(b, l, q, intConst(b, l, sumType, tmin));
-              q = arith::MinSIOp::create(b, l, q, intConst(b, l, sumType, tmax));
+              q = arith::MaxSIOp::create(b, l, q,
+                                         intConst(b, l, sumType, tmin));
+              q = arith::MinSIOp::create(b, l, q,
+                                         intConst(b, l, sumType, tmax));
               q = arith::TruncIOp::create(b, l, et, q);
             }
             return q;

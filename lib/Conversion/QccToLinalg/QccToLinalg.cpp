@@ -34,7 +34,6 @@ void qcc::populateQccToLinalgPatterns(const TypeConverter &typeConverter,
   populateScatterPatterns(typeConverter, patterns);
 }
 
-
 //===----------------------------------------------------------------------===//
 // The pass
 //===----------------------------------------------------------------------===//
@@ -77,9 +76,9 @@ static bool supportsDynamicShapes(Operation *op) {
     return reshape.getOutput().getType().getNumDynamicDims() <= 1;
   return (isElementwiseOp(op) && !isa<BroadcastToOp>(op)) ||
          isa<MatMulOp, MatMulIntegerOp, GemmOp, DynamicQuantizeRowsOp,
-             RequantizeFixedOp,
-             ReduceSumOp, ReduceMeanOp, ReduceMaxOp, ReduceMinOp, ReduceProdOp,
-             ArgExtremumOp, TransposeOp, GatherOp>(op);
+             RequantizeFixedOp, ReduceSumOp, ReduceMeanOp, ReduceMaxOp,
+             ReduceMinOp, ReduceProdOp, ArgExtremumOp, TransposeOp, GatherOp>(
+             op);
 }
 
 struct ConvertQccToLinalgPass

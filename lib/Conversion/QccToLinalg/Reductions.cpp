@@ -229,11 +229,11 @@ struct ArgExtremumLowering : OpConversionPattern<ArgExtremumOp> {
 
 void lowering::populateReductionPatterns(const TypeConverter &tc,
                                          RewritePatternSet &patterns) {
-  patterns.add<ArgExtremumLowering,
-               ReduceLowering<ReduceSumOp, ReduceKind::Sum>,
-               ReduceLowering<ReduceMeanOp, ReduceKind::Mean>,
-               ReduceLowering<ReduceMaxOp, ReduceKind::Max>,
-               ReduceLowering<ReduceMinOp, ReduceKind::Min>,
-               ReduceLowering<ReduceProdOp, ReduceKind::Prod>>(
-      tc, patterns.getContext());
+  patterns
+      .add<ArgExtremumLowering, ReduceLowering<ReduceSumOp, ReduceKind::Sum>,
+           ReduceLowering<ReduceMeanOp, ReduceKind::Mean>,
+           ReduceLowering<ReduceMaxOp, ReduceKind::Max>,
+           ReduceLowering<ReduceMinOp, ReduceKind::Min>,
+           ReduceLowering<ReduceProdOp, ReduceKind::Prod>>(
+          tc, patterns.getContext());
 }

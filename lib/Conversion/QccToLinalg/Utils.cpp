@@ -183,8 +183,8 @@ Value lowering::buildElementwise(OpBuilder &b, Location loc,
   return generic.getResult(0);
 }
 
-AffineMap lowering::paramMap(MLIRContext *ctx, Value param,
-                             unsigned numLoops, unsigned dim) {
+AffineMap lowering::paramMap(MLIRContext *ctx, Value param, unsigned numLoops,
+                             unsigned dim) {
   auto type = cast<RankedTensorType>(param.getType());
   if (type.getRank() == 0)
     return AffineMap::get(numLoops, 0, {}, ctx);
@@ -196,7 +196,8 @@ AffineMap lowering::paramMap(MLIRContext *ctx, Value param,
   return AffineMap::get(numLoops, 0, {getAffineDimExpr(dim, ctx)}, ctx);
 }
 
-Value lowering::extremeValue(OpBuilder &b, Location loc, ElemKind kind, bool lowest) {
+Value lowering::extremeValue(OpBuilder &b, Location loc, ElemKind kind,
+                             bool lowest) {
   if (kind.isFloat())
     return scalarConst(b, loc, kind.type,
                        lowest ? -std::numeric_limits<double>::infinity()
