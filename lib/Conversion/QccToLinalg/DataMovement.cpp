@@ -1,6 +1,7 @@
 //===- DataMovement.cpp - reshape, transpose, concat, slice, gather, pad --===//
 
-#include "Common.h"
+#include "Patterns.h"
+#include "Utils.h"
 
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 

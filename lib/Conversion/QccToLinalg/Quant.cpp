@@ -6,7 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Common.h"
+#include "Patterns.h"
+#include "Utils.h"
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 
@@ -76,19 +77,6 @@ Value quantizeScalar(OpBuilder &b, Location l, Value x, Value scale, Value zp,
 Value quantizeScalar(OpBuilder &b, Location l, Value x, Value scale, Value zp,
                      ElemKind zpKind, ElemKind out) {
   return quantizeScalar(b, l, x, scale, zp, zpKind, out, storageRange(out));
-}
-
-/// Map of a per-tensor (0-d or one element) or per-axis (1-D) parameter.
-AffineMap paramMap(MLIRContext *ctx, Value param, int64_t rank, int64_t axis) {
-  auto t = cast<RankedTensorType>(param.getType());
-  if (t.getRank() == 0)
-    return AffineMap::get(rank, 0, {}, ctx);
-  if (t.getNumElements() == 1)
-    return AffineMap::get(
-        rank, 0,
-        SmallVector<AffineExpr>(t.getRank(), getAffineConstantExpr(0, ctx)),
-        ctx);
-  return AffineMap::get(rank, 0, {getAffineDimExpr(axis, ctx)}, ctx);
 }
 
 Value genericWithParams(

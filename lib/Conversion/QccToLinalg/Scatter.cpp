@@ -7,7 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Common.h"
+#include "Patterns.h"
+#include "Utils.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
 

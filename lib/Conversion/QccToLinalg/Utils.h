@@ -1,6 +1,6 @@
-//===- Common.h - shared helpers of the qcc-to-linalg lowering --*- C++ -*-===//
-#ifndef QCC_LIB_CONVERSION_QCCTOLINALG_COMMON_H
-#define QCC_LIB_CONVERSION_QCCTOLINALG_COMMON_H
+//===- Utils.h - shared helpers of the qcc-to-linalg lowering ---*- C++ -*-===//
+#ifndef QCC_LIB_CONVERSION_QCCTOLINALG_UTILS_H
+#define QCC_LIB_CONVERSION_QCCTOLINALG_UTILS_H
 
 #include "qcc/Conversion/Passes.h"
 #include "qcc/Dialect/Qcc/QccOps.h"
@@ -70,16 +70,24 @@ Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
                        ValueRange operands, const ScalarBodyFn &body,
                        std::optional<ValueRange> dynSizes = std::nullopt);
 
-void populateElementwisePatterns(const TypeConverter &tc,
-                                 RewritePatternSet &patterns);
-void populateContractionPatterns(const TypeConverter &tc,
-                                 RewritePatternSet &patterns);
-void populateDataMovementPatterns(const TypeConverter &tc,
-                                  RewritePatternSet &patterns);
-void populateQuantPatterns(const TypeConverter &tc,
-                           RewritePatternSet &patterns);
-void populateScatterPatterns(const TypeConverter &tc,
-                             RewritePatternSet &patterns);
+/// Indexing map (over `numLoops` loops) of a per-tensor (0-d or one
+/// element) or per-axis (1-D, along loop `dim`) parameter such as a scale or
+/// a zero point.
+AffineMap paramMap(MLIRContext *ctx, Value param, unsigned numLoops,
+                   unsigned dim);
+
+/// The lowest (or highest) value of `kind`: -inf/+inf for floats, the
+/// signed or unsigned integer limits otherwise. Identity of max/min.
+Value extremeValue(OpBuilder &b, Location loc, ElemKind kind, bool lowest);
+
+/// Accumulation `acc + ext(a) * ext(b)` in the accumulator type.
+Value multiplyAccumulate(OpBuilder &b, Location l, Value a, Value bv, Value acc,
+                         ElemKind aKind, ElemKind bKind);
+
+/// Pads the spatial dims (2..) of an NC... tensor with `padValue`; `pads`
+/// holds the begin pads of every spatial dim, then the ends.
+Value padSpatial(OpBuilder &b, Location loc, Value input,
+                 ArrayRef<int64_t> pads, Value padValue);
 
 /// Converted (signless) result type of `op`'s result `i`.
 inline RankedTensorType convertedType(const TypeConverter &tc, Operation *op,
@@ -89,4 +97,4 @@ inline RankedTensorType convertedType(const TypeConverter &tc, Operation *op,
 
 } // namespace mlir::qcc::lowering
 
-#endif // QCC_LIB_CONVERSION_QCCTOLINALG_COMMON_H
+#endif // QCC_LIB_CONVERSION_QCCTOLINALG_UTILS_H

@@ -1,0 +1,262 @@
+//===- Convolution.cpp - conv (float, ConvInteger, grouped) ---------------===//
+//
+// Padding is a tensor.pad in front (with the input zero point for integer
+// convolutions). Ungrouped convolutions become an im2col gather and a
+// contraction; the others one windowed contraction whose maps encode
+// strides, dilations and groups. Integer operands are extended to the
+// accumulator type inside the body.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Patterns.h"
+#include "Utils.h"
+
+using namespace mlir;
+using namespace mlir::qcc;
+using namespace mlir::qcc::lowering;
+
+namespace {
+
+using utils::IteratorType;
+
+struct ConvLowering : OpConversionPattern<ConvOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  /// Ungrouped convolution as im2col + a plain contraction: the
+  /// windows of the padded input are copied to Col[N, C, k..., o...]
+  /// (a strided gather), which collapses to [N, C*K, O]; the convolution is
+  /// then out[n, f, o] = sum_r W[f, r] * Col[n, r, o], whose maps are
+  /// projected permutations, so it tiles and vectorizes like a matmul.
+  /// Integer convolutions gather the integers and extend them (minus their
+  /// zero points `xZp` / `wZp`, if any) to the accumulator type in the
+  /// contraction.
+  static Value lowerAsIm2colMatmul(OpBuilder &b, Location loc, ConvOp op,
+                                   Value input, Value weight, Value bias,
+                                   RankedTensorType outType, ElemKind xk,
+                                   ElemKind wk, int64_t xZp, int64_t wZp) {
+    MLIRContext *ctx = b.getContext();
+    auto inType = cast<RankedTensorType>(input.getType());
+    auto wType = cast<RankedTensorType>(weight.getType());
+    Type et = outType.getElementType();
+    int64_t ns = outType.getRank() - 2;
+    int64_t c = wType.getDimSize(1), f = wType.getDimSize(0);
+    int64_t kSize = 1, oSize = 1;
+    SmallVector<int64_t> colShape = {outType.getDimSize(0), c};
+    for (int64_t i = 0; i < ns; ++i) {
+      colShape.push_back(wType.getDimSize(2 + i));
+      kSize *= wType.getDimSize(2 + i);
+    }
+    for (int64_t i = 0; i < ns; ++i) {
+      colShape.push_back(outType.getDimSize(2 + i));
+      oSize *= outType.getDimSize(2 + i);
+    }
+    auto colType = RankedTensorType::get(colShape, inType.getElementType());
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    unsigned rank = colShape.size();
+    SmallVector<AffineExpr> xe = {d(0), d(1)};
+    for (int64_t i = 0; i < ns; ++i)
+      xe.push_back(d(2 + ns + i) * op.getStrides()[i] +
+                   d(2 + i) * op.getDilations()[i]);
+    SmallVector<Value> nDyn = dynamicSizes(b, loc, colType, [&](int64_t) {
+      return DimSource{input, 0};
+    });
+    Value col = linalg::GenericOp::create(
+                    b, loc, TypeRange{colType}, ValueRange{input},
+                    ValueRange{emptyTensor(b, loc, colType, nDyn)},
+                    SmallVector<AffineMap>{AffineMap::get(rank, 0, xe, ctx),
+                                           b.getMultiDimIdentityMap(rank)},
+                    SmallVector<IteratorType>(rank, IteratorType::parallel),
+                    [&](OpBuilder &nb, Location l, ValueRange a) {
+                      linalg::YieldOp::create(nb, l, a[0]);
+                    })
+                    .getResult(0);
+    // [N] [C, k...] [o...]
+    SmallVector<ReassociationIndices> colRe = {{0}, {}, {}};
+    for (int64_t i = 1; i <= 1 + ns; ++i)
+      colRe[1].push_back(i);
+    for (int64_t i = 2 + ns; i < 2 + 2 * ns; ++i)
+      colRe[2].push_back(i);
+    auto flatColType = RankedTensorType::get(
+        {outType.getDimSize(0), c * kSize, oSize}, inType.getElementType());
+    Value flatCol =
+        tensor::CollapseShapeOp::create(b, loc, flatColType, col, colRe);
+    SmallVector<ReassociationIndices> wRe = {{0}, {}};
+    for (int64_t i = 1; i < 2 + ns; ++i)
+      wRe[1].push_back(i);
+    Value flatW = tensor::CollapseShapeOp::create(
+        b, loc, RankedTensorType::get({f, c * kSize}, wType.getElementType()),
+        weight, wRe);
+    auto flatOutType =
+        RankedTensorType::get({outType.getDimSize(0), f, oSize}, et);
+    SmallVector<Value> outDyn = dynamicSizes(b, loc, flatOutType, [&](int64_t) {
+      return DimSource{input, 0};
+    });
+    Value init;
+    if (bias) {
+      init = linalg::GenericOp::create(
+                 b, loc, TypeRange{flatOutType}, ValueRange{bias},
+                 ValueRange{emptyTensor(b, loc, flatOutType, outDyn)},
+                 SmallVector<AffineMap>{AffineMap::get(3, 0, {d(1)}, ctx),
+                                        b.getMultiDimIdentityMap(3)},
+                 SmallVector<IteratorType>(3, IteratorType::parallel),
+                 [&](OpBuilder &nb, Location l, ValueRange a) {
+                   linalg::YieldOp::create(nb, l, a[0]);
+                 })
+                 .getResult(0);
+    } else {
+      init =
+          filledTensor(b, loc, flatOutType, scalarConst(b, loc, et, 0), outDyn);
+    }
+    // Loops n, f, o, r.
+    Value out =
+        linalg::GenericOp::create(
+            b, loc, TypeRange{flatOutType}, ValueRange{flatW, flatCol},
+            ValueRange{init},
+            SmallVector<AffineMap>{
+                AffineMap::get(4, 0, {d(1), d(3)}, ctx),
+                AffineMap::get(4, 0, {d(0), d(3), d(2)}, ctx),
+                AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx)},
+            SmallVector<IteratorType>{
+                IteratorType::parallel, IteratorType::parallel,
+                IteratorType::parallel, IteratorType::reduction},
+            [&](OpBuilder &nb, Location l, ValueRange a) {
+              if (isa<FloatType>(et)) {
+                Value p = arith::MulFOp::create(nb, l, a[0], a[1]);
+                linalg::YieldOp::create(
+                    nb, l, (Value)arith::AddFOp::create(nb, l, a[2], p));
+                return;
+              }
+              ElemKind accKind{et, false};
+              Value w = castScalar(nb, l, a[0], wk, accKind);
+              Value x = castScalar(nb, l, a[1], xk, accKind);
+              if (wZp)
+                w = arith::SubIOp::create(nb, l, w, intConst(nb, l, et, wZp));
+              if (xZp)
+                x = arith::SubIOp::create(nb, l, x, intConst(nb, l, et, xZp));
+              linalg::YieldOp::create(
+                  nb, l,
+                  multiplyAccumulate(nb, l, w, x, a[2], accKind, accKind));
+            })
+            .getResult(0);
+    SmallVector<ReassociationIndices> outRe = {{0}, {1}, {}};
+    for (int64_t i = 2; i < 2 + ns; ++i)
+      outRe[2].push_back(i);
+    return tensor::ExpandShapeOp::create(b, loc, outType, out, outRe);
+  }
+  LogicalResult
+  matchAndRewrite(ConvOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    auto outType = convertedType(*typeConverter, op);
+    Type accType = outType.getElementType();
+    ElemKind xk = elemKindOf(op.getInput().getType());
+    ElemKind wk = elemKindOf(op.getWeight().getType());
+    auto wType = cast<RankedTensorType>(adaptor.getWeight().getType());
+    int64_t ns = outType.getRank() - 2;
+    int64_t group = op.getGroup();
+    int64_t fg = wType.getDimSize(0) / group, cg = wType.getDimSize(1);
+    int64_t xZp = op.getInputZeroPoint().value_or(0);
+    int64_t wZp = op.getWeightZeroPoint().value_or(0);
+
+    Value padValue = xk.isFloat() ? scalarConst(rewriter, loc, xk.type, 0)
+                                  : intConst(rewriter, loc, xk.type, xZp);
+    Value input =
+        padSpatial(rewriter, loc, adaptor.getInput(), op.getPads(), padValue);
+    // Integer convolutions take this path only without zero points: a
+    // subtraction in the body would keep the contraction from being tiled
+    // and vectorized as one (qcc-fold-qdq removes constant zero points).
+    if (group == 1 && ((xk.isFloat() && wk.isFloat()) ||
+                       (!xk.isFloat() && !wk.isFloat() && !xZp && !wZp))) {
+      rewriter.replaceOp(op, lowerAsIm2colMatmul(
+                                 rewriter, loc, op, input, adaptor.getWeight(),
+                                 adaptor.getBias(), outType, xk, wk, xZp, wZp));
+      return success();
+    }
+
+    // Iteration space: n, g, f, o_1..o_ns, c, k_1..k_ns.
+    unsigned numLoops = 3 + 2 * ns + 1;
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    unsigned cDim = 3 + ns;
+    SmallVector<AffineExpr> xe = {d(0), d(1) * cg + d(cDim)};
+    SmallVector<AffineExpr> we = {d(1) * fg + d(2), d(cDim)};
+    SmallVector<AffineExpr> oe = {d(0), d(1), d(2)};
+    for (int64_t i = 0; i < ns; ++i) {
+      xe.push_back(d(3 + i) * op.getStrides()[i] +
+                   d(cDim + 1 + i) * op.getDilations()[i]);
+      we.push_back(d(cDim + 1 + i));
+      oe.push_back(d(3 + i));
+    }
+    // Output as [N, G, F/G, spatial...], collapsed to [N, F, ...] after.
+    SmallVector<int64_t> gShape = {outType.getDimSize(0), group, fg};
+    gShape.append(outType.getShape().begin() + 2, outType.getShape().end());
+    auto gType = RankedTensorType::get(gShape, accType);
+    // Only the batch dimension may be dynamic (checked by the pass).
+    SmallVector<Value> dyn = dynamicSizes(rewriter, loc, gType, [&](int64_t) {
+      return DimSource{adaptor.getInput(), 0};
+    });
+    Value init;
+    if (adaptor.getBias()) {
+      SmallVector<AffineExpr> be = {d(1) * fg + d(2)};
+      unsigned outLoops = 3 + ns;
+      SmallVector<AffineExpr> ident;
+      for (unsigned i = 0; i < outLoops; ++i)
+        ident.push_back(d(i));
+      init =
+          linalg::GenericOp::create(
+              rewriter, loc, TypeRange{gType}, ValueRange{adaptor.getBias()},
+              ValueRange{emptyTensor(rewriter, loc, gType, dyn)},
+              SmallVector<AffineMap>{AffineMap::get(outLoops, 0, be, ctx),
+                                     AffineMap::get(outLoops, 0, ident, ctx)},
+              SmallVector<IteratorType>(outLoops, IteratorType::parallel),
+              [&](OpBuilder &b, Location l, ValueRange args) {
+                linalg::YieldOp::create(b, l, args[0]);
+              })
+              .getResult(0);
+    } else {
+      init = filledTensor(rewriter, loc, gType,
+                          scalarConst(rewriter, loc, accType, 0), dyn);
+    }
+    SmallVector<IteratorType> iters(numLoops, IteratorType::parallel);
+    for (unsigned i = cDim; i < numLoops; ++i)
+      iters[i] = IteratorType::reduction;
+    ElemKind accKind{accType, false};
+    bool integer = !xk.isFloat();
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{gType}, ValueRange{input, adaptor.getWeight()},
+        ValueRange{init},
+        SmallVector<AffineMap>{AffineMap::get(numLoops, 0, xe, ctx),
+                               AffineMap::get(numLoops, 0, we, ctx),
+                               AffineMap::get(numLoops, 0, oe, ctx)},
+        iters, [&](OpBuilder &b, Location l, ValueRange args) {
+          Value x = args[0], w = args[1];
+          if (integer) {
+            x = castScalar(b, l, x, xk, accKind);
+            w = castScalar(b, l, w, wk, accKind);
+            if (xZp)
+              x = arith::SubIOp::create(b, l, x, intConst(b, l, accType, xZp));
+            if (wZp)
+              w = arith::SubIOp::create(b, l, w, intConst(b, l, accType, wZp));
+            linalg::YieldOp::create(
+                b, l,
+                multiplyAccumulate(b, l, x, w, args[2], accKind, accKind));
+            return;
+          }
+          linalg::YieldOp::create(
+              b, l, multiplyAccumulate(b, l, x, w, args[2], xk, wk));
+        });
+    SmallVector<ReassociationIndices> reassoc = {{0}, {1, 2}};
+    for (int64_t i = 0; i < ns; ++i)
+      reassoc.push_back({3 + i});
+    rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
+        op, outType, generic.getResult(0), reassoc);
+    return success();
+  }
+};
+
+} // namespace
+
+void lowering::populateConvolutionPatterns(const TypeConverter &tc,
+                                           RewritePatternSet &patterns) {
+  patterns.add<ConvLowering>(tc, patterns.getContext());
+}
