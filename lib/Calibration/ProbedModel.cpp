@@ -8,6 +8,7 @@
 
 #include "qcc/Calibration/ProbedModel.h"
 #include "qcc/Codegen/Pipelines.h"
+#include "qcc/Runtime/MemrefCopy.h"
 #include "qcc/Target/CpuTarget.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -29,37 +30,6 @@ using namespace mlir;
 using namespace mlir::qcc;
 
 namespace {
-
-
-/// memref.copy of non-contiguous buffers calls memrefCopy; the JIT-ed clone
-/// gets this implementation (models get lib/Runtime's).
-extern "C" void qccCalibMemrefCopy(int64_t elemSize, int64_t *src,
-                                   int64_t *dst) {
-  // Unranked descriptors: {rank, descriptor*}.
-  int64_t rank = src[0];
-  auto *sd = reinterpret_cast<int64_t *>(src[1]);
-  auto *dd = reinterpret_cast<int64_t *>(dst[1]);
-  char *sbase = reinterpret_cast<char *>(sd[1]);
-  char *dbase = reinterpret_cast<char *>(dd[1]);
-  const int64_t *sizes = sd + 3, *sstr = sd + 3 + rank, *dstr = dd + 3 + rank;
-  int64_t total = 1;
-  for (int64_t d = 0; d < rank; ++d)
-    total *= sizes[d];
-  std::vector<int64_t> idx(rank, 0);
-  for (int64_t n = 0; n < total; ++n) {
-    int64_t so = sd[2], doff = dd[2];
-    for (int64_t d = 0; d < rank; ++d) {
-      so += idx[d] * sstr[d];
-      doff += idx[d] * dstr[d];
-    }
-    std::memcpy(dbase + doff * elemSize, sbase + so * elemSize, elemSize);
-    for (int64_t d = rank - 1; d >= 0; --d) {
-      if (++idx[d] < sizes[d])
-        break;
-      idx[d] = 0;
-    }
-  }
-}
 
 /// A dense host buffer with its MLIR ranked memref descriptor.
 struct Buffer {
@@ -166,10 +136,12 @@ std::unique_ptr<ProbedModel> ProbedModel::compile(ModuleOp module,
     error = "JIT failed: " + llvm::toString(engine.takeError());
     return nullptr;
   }
+  // memref.copy of non-contiguous buffers calls memrefCopy: the JIT-ed
+  // clone gets the models' implementation (lib/Runtime/MemrefCopy.c).
   (*engine)->registerSymbols([](llvm::orc::MangleAndInterner interner) {
     llvm::orc::SymbolMap map;
     map[interner("memrefCopy")] = {
-        llvm::orc::ExecutorAddr::fromPtr(&qccCalibMemrefCopy),
+        llvm::orc::ExecutorAddr::fromPtr(&memrefCopy),
         llvm::JITSymbolFlags::Exported};
     return map;
   });

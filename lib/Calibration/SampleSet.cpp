@@ -7,15 +7,13 @@
 //===----------------------------------------------------------------------===//
 
 #include "qcc/Calibration/SampleSet.h"
+#include "qcc/Support/TensorFile.h"
 
 #include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
-
-#include <onnx/onnx_pb.h>
-
-#include <cstring>
 
 using namespace mlir;
 using namespace mlir::qcc;
@@ -24,49 +22,6 @@ namespace {
 
 size_t elementBytes(Type t) {
   return t.isInteger(1) ? 1 : t.getIntOrFloatBitWidth() / 8;
-}
-
-/// A parsed .npy array: its shape and raw little-endian data.
-struct NpyView {
-  SmallVector<int64_t> shape;
-  StringRef data;
-};
-
-/// Parses .npy bytes (`what` names the source in messages). Returns an
-/// error message or "".
-std::string parseNpy(StringRef bytes, StringRef what, NpyView &out) {
-  if (bytes.size() < 10 || !bytes.starts_with("\x93NUMPY"))
-    return "'" + what.str() + "' is not a .npy file";
-  size_t headerLen = (unsigned char)bytes[8] | ((unsigned char)bytes[9] << 8);
-  size_t offset = 10;
-  if ((unsigned char)bytes[6] >= 2) {
-    if (bytes.size() < 12)
-      return "'" + what.str() + "': truncated .npy header";
-    headerLen = 0;
-    for (int i = 3; i >= 0; --i)
-      headerLen = (headerLen << 8) | (unsigned char)bytes[8 + i];
-    offset = 12;
-  }
-  if (offset + headerLen > bytes.size())
-    return "'" + what.str() + "': truncated .npy header";
-  StringRef header = bytes.substr(offset, headerLen);
-  if (header.contains("True"))
-    return "'" + what.str() + "': Fortran-ordered arrays are not supported";
-  size_t open = header.find("'shape'");
-  size_t l = header.find('(', open), r = header.find(')', l);
-  if (open == StringRef::npos || l == StringRef::npos || r == StringRef::npos)
-    return "'" + what.str() + "': malformed .npy header";
-  SmallVector<StringRef> parts;
-  header.slice(l + 1, r).split(parts, ',');
-  out.shape.clear();
-  for (StringRef p : parts) {
-    p = p.trim();
-    int64_t v;
-    if (!p.empty() && !p.getAsInteger(10, v))
-      out.shape.push_back(v);
-  }
-  out.data = bytes.substr(offset + headerLen);
-  return "";
 }
 
 std::string shapeText(ArrayRef<int64_t> shape) {
@@ -98,8 +53,10 @@ std::string readNpySample(StringRef path, RankedTensorType type,
   if (!file)
     return "cannot read calibration file '" + path.str() +
            "': " + file.getError().message();
-  NpyView npy;
-  if (std::string err = parseNpy((*file)->getBuffer(), path, npy); !err.empty())
+  tensorfile::NpyView npy;
+  if (std::string err =
+          tensorfile::parseNpy((*file)->getBuffer(), path.str(), npy);
+      !err.empty())
     return err;
   if (ArrayRef<int64_t>(npy.shape) != type.getShape())
     return "calibration file '" + path.str() + "' has shape " +
@@ -107,55 +64,6 @@ std::string readNpySample(StringRef path, RankedTensorType type,
            shapeText(type.getShape());
   return fillBuffer(npy.data, type, path, out);
 }
-
-/// The stored (uncompressed) members of a .npz (zip) archive, as written by
-/// numpy.savez. Returns an error message or "".
-std::string readNpz(StringRef bytes, StringRef path,
-                    llvm::StringMap<StringRef> &members) {
-  auto u16 = [&](size_t at) {
-    return (uint32_t)(unsigned char)bytes[at] |
-           ((uint32_t)(unsigned char)bytes[at + 1] << 8);
-  };
-  auto u32 = [&](size_t at) { return u16(at) | (u16(at + 2) << 16); };
-  size_t pos = 0;
-  while (pos + 30 <= bytes.size() && u32(pos) == 0x04034b50) {
-    uint32_t flags = u16(pos + 6), method = u16(pos + 8);
-    uint64_t size = u32(pos + 18);
-    size_t nameLen = u16(pos + 26), extraLen = u16(pos + 28);
-    if (pos + 30 + nameLen + extraLen > bytes.size())
-      break;
-    StringRef name = bytes.substr(pos + 30, nameLen);
-    StringRef extra = bytes.substr(pos + 30 + nameLen, extraLen);
-    if (size == 0xFFFFFFFFu) { // zip64: sizes in the extended information
-      for (size_t e = 0; e + 4 <= extra.size();) {
-        uint32_t id = (unsigned char)extra[e] | ((unsigned char)extra[e + 1] << 8);
-        uint32_t len =
-            (unsigned char)extra[e + 2] | ((unsigned char)extra[e + 3] << 8);
-        if (id == 1 && len >= 16 && e + 4 + 16 <= extra.size()) {
-          size = 0;
-          for (int i = 7; i >= 0; --i)
-            size = (size << 8) | (unsigned char)extra[e + 4 + 8 + i];
-        }
-        e += 4 + len;
-      }
-    }
-    if (method != 0)
-      return "'" + path.str() + "': member '" + name.str() +
-             "' is compressed; write the samples with numpy.savez, not "
-             "savez_compressed";
-    if (flags & 8)
-      return "'" + path.str() + "': streamed zip members are not supported";
-    size_t start = pos + 30 + nameLen + extraLen;
-    if (start + size > bytes.size())
-      return "'" + path.str() + "' is truncated";
-    members[name] = bytes.substr(start, size);
-    pos = start + size;
-  }
-  if (members.empty())
-    return "'" + path.str() + "' is not a .npz archive";
-  return "";
-}
-
 
 /// Reads an ONNX TensorProto `.pb` sample, checking element type and shape
 /// against `type`. Returns an error message or "".
@@ -166,66 +74,35 @@ std::string readPbSample(StringRef path, RankedTensorType type,
   if (!file)
     return "cannot read calibration file '" + path.str() +
            "': " + file.getError().message();
-  onnx::TensorProto proto;
-  StringRef bytes = (*file)->getBuffer();
-  if (!proto.ParseFromArray(bytes.data(), (int)bytes.size()))
-    return "calibration file '" + path.str() +
-           "' is not an ONNX TensorProto";
+  // The library's messages start with the quoted file name.
+  tensorfile::Tensor t;
+  if (std::string err =
+          tensorfile::parsePb((*file)->getBuffer(), path.str(), t);
+      !err.empty())
+    return "calibration file " + err;
   Type elem = type.getElementType();
-  int32_t expected = elem.isF32()               ? onnx::TensorProto::FLOAT
-                     : elem.isF64()             ? onnx::TensorProto::DOUBLE
-                     : elem.isInteger(64)       ? onnx::TensorProto::INT64
-                     : elem.isInteger(32)       ? onnx::TensorProto::INT32
-                     : elem.isUnsignedInteger(8) ? onnx::TensorProto::UINT8
-                     : elem.isInteger(8)        ? onnx::TensorProto::INT8
-                                                : -1;
+  int32_t expected = elem.isF32()                ? QCC_DTYPE_F32
+                     : elem.isF64()              ? QCC_DTYPE_F64
+                     : elem.isInteger(64)        ? QCC_DTYPE_I64
+                     : elem.isInteger(32)        ? QCC_DTYPE_I32
+                     : elem.isUnsignedInteger(8) ? QCC_DTYPE_U8
+                     : elem.isInteger(8)         ? QCC_DTYPE_I8
+                                                 : -1;
   if (expected < 0)
     return "calibration file '" + path.str() +
            "': inputs of this element type cannot be read from .pb";
-  if (proto.data_type() != expected)
-    return "calibration file '" + path.str() + "' holds TensorProto data type " +
-           std::to_string(proto.data_type()) + ", the model input needs " +
-           std::to_string(expected) + " (wrong dtype?)";
-  SmallVector<int64_t> dims(proto.dims().begin(), proto.dims().end());
-  if (ArrayRef<int64_t>(dims) != type.getShape())
-    return "calibration file '" + path.str() + "' has shape " +
-           shapeText(dims) + ", the model input needs " +
-           shapeText(type.getShape());
-  if (proto.data_location() == onnx::TensorProto::EXTERNAL)
+  if (t.dtype != expected)
     return "calibration file '" + path.str() +
-           "': external data is not supported";
-  if (proto.has_raw_data())
-    return fillBuffer(proto.raw_data(), type, path, out);
-  size_t n = type.getNumElements();
-  auto copy = [&](const auto &field, size_t elemSize) -> std::string {
-    if ((size_t)field.size() != n)
-      return "calibration file '" + path.str() + "' holds " +
-             std::to_string(field.size()) + " values, the model input needs " +
-             std::to_string(n);
-    out.resize(n * elemSize);
-    for (size_t i = 0; i < n; ++i) {
-      auto v = field.Get((int)i);
-      if (elemSize == 1) {
-        int8_t b = (int8_t)v;
-        std::memcpy(out.data() + i, &b, 1);
-      } else {
-        std::memcpy(out.data() + i * elemSize, &v, elemSize);
-      }
-    }
-    return "";
-  };
-  switch (expected) {
-  case onnx::TensorProto::FLOAT:
-    return copy(proto.float_data(), 4);
-  case onnx::TensorProto::DOUBLE:
-    return copy(proto.double_data(), 8);
-  case onnx::TensorProto::INT64:
-    return copy(proto.int64_data(), 8);
-  case onnx::TensorProto::INT32:
-    return copy(proto.int32_data(), 4);
-  default:
-    return copy(proto.int32_data(), 1); // int8/uint8 live in int32_data
-  }
+           "' holds TensorProto data type " + std::to_string(t.dtype) +
+           ", the model input needs " + std::to_string(expected) +
+           " (wrong dtype?)";
+  if (ArrayRef<int64_t>(t.shape) != type.getShape())
+    return "calibration file '" + path.str() + "' has shape " +
+           shapeText(t.shape) + ", the model input needs " +
+           shapeText(type.getShape());
+  return fillBuffer(
+      StringRef(reinterpret_cast<const char *>(t.data.data()), t.data.size()),
+      type, path, out);
 }
 
 } // namespace
@@ -236,7 +113,7 @@ std::string readPbSample(StringRef path, RankedTensorType type,
 
 struct SampleSet::Impl {
   std::unique_ptr<llvm::MemoryBuffer> npzFile;
-  SmallVector<NpyView> npzInputs;
+  SmallVector<tensorfile::NpyView> npzInputs;
   SmallVector<std::string> samples; // sample directories
 };
 
@@ -270,8 +147,11 @@ std::unique_ptr<SampleSet> SampleSet::open(StringRef data, func::FuncOp func,
       return nullptr;
     }
     impl.npzFile = std::move(*file);
-    llvm::StringMap<StringRef> members;
-    error = readNpz(impl.npzFile->getBuffer(), data, members);
+    std::vector<tensorfile::NpzMember> list;
+    error = tensorfile::parseNpz(impl.npzFile->getBuffer(), path, list);
+    llvm::StringMap<std::string_view> members;
+    for (const tensorfile::NpzMember &m : list)
+      members[m.name] = m.data;
     for (unsigned i = 0; error.empty() && i < set->inputTypes.size(); ++i) {
       const std::string &name = set->inputNames[i];
       auto it = members.find(name + ".npy");
@@ -279,8 +159,9 @@ std::unique_ptr<SampleSet> SampleSet::open(StringRef data, func::FuncOp func,
         error = "'" + path + "' has no array named '" + name + "'";
         break;
       }
-      NpyView view;
-      error = parseNpy(it->second, path + ":" + name + ".npy", view);
+      tensorfile::NpyView view;
+      error =
+          tensorfile::parseNpy(it->second, path + ":" + name + ".npy", view);
       RankedTensorType type = set->inputTypes[i];
       if (error.empty() &&
           (view.shape.empty() ||

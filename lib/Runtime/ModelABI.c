@@ -30,8 +30,6 @@
 #include <string.h>
 
 #define QCC_EXPORT __attribute__((visibility("default")))
-#define QCC_HIDDEN __attribute__((visibility("hidden")))
-#define QCC_MAX_COPY_RANK 32
 
 /* Largest rank accepted by qcc_run; it bounds the descriptor storage. */
 #define QCC_MAX_RANK 16
@@ -473,61 +471,7 @@ QCC_EXPORT int32_t qcc_run(const qcc_tensor *inputs, int64_t num_inputs,
   return QCC_OK;
 }
 
-/*===----------------------------------------------------------------------===*
- * Support routines the generated code may call
- *===----------------------------------------------------------------------===*/
-
-/* MLIR lowers memref.copy between non-contiguous (strided) buffers to a call
- * of memrefCopy(elemSize, src, dst) on unranked descriptors, normally found
- * in libmlir_c_runner_utils. Models must not depend on that library, so the
- * shim provides it: an N-d strided element copy. */
-typedef struct qcc_unranked_memref {
-  int64_t rank;
-  void *descriptor;
-} qcc_unranked_memref;
-
-QCC_HIDDEN void memrefCopy(int64_t elemSize, qcc_unranked_memref *src,
-                           qcc_unranked_memref *dst) {
-  int64_t rank = src->rank;
-  /* Descriptor layout: allocated, aligned, offset, sizes[rank],
-   * strides[rank]. */
-  char **sdesc = (char **)src->descriptor, **ddesc = (char **)dst->descriptor;
-  const char *sbase = sdesc[1];
-  char *dbase = ddesc[1];
-  const int64_t *smeta = (const int64_t *)(sdesc + 2);
-  const int64_t *dmeta = (const int64_t *)(ddesc + 2);
-  int64_t soff = smeta[0], doff = dmeta[0];
-  const int64_t *sizes = smeta + 1;
-  const int64_t *sstrides = smeta + 1 + rank, *dstrides = dmeta + 1 + rank;
-  int64_t total = 1;
-  for (int64_t d = 0; d < rank; ++d)
-    total *= sizes[d];
-  if (total == 0)
-    return;
-  int64_t index[QCC_MAX_COPY_RANK] = {0};
-  if (rank > QCC_MAX_COPY_RANK)
-    abort();
-  /* Innermost runs that are contiguous on both sides move with one memcpy. */
-  int64_t run = 1, outer = rank;
-  if (rank > 0 && sstrides[rank - 1] == 1 && dstrides[rank - 1] == 1) {
-    run = sizes[rank - 1];
-    outer = rank - 1;
-  }
-  for (int64_t n = 0; n < total / run; ++n) {
-    int64_t so = soff, dof = doff;
-    for (int64_t d = 0; d < outer; ++d) {
-      so += index[d] * sstrides[d];
-      dof += index[d] * dstrides[d];
-    }
-    memcpy(dbase + dof * elemSize, sbase + so * elemSize,
-           (size_t)(elemSize * run));
-    for (int64_t d = outer - 1; d >= 0; --d) {
-      if (++index[d] < sizes[d])
-        break;
-      index[d] = 0;
-    }
-  }
-}
+/* memrefCopy, which the generated code may call, is in MemrefCopy.c. */
 
 QCC_EXPORT int32_t qcc_output_shape(const qcc_tensor *inputs,
                                     int64_t num_inputs, int64_t index,

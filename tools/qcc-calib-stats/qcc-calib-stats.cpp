@@ -10,16 +10,16 @@
 //===----------------------------------------------------------------------===//
 
 #include "qcc/Calibration/RangeObserver.h"
+#include "qcc/Support/TensorFile.h"
 
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 using namespace mlir::qcc::calib;
+namespace tensorfile = mlir::qcc::tensorfile;
 
 [[noreturn]] static void fail(const std::string &msg) {
   std::fprintf(stderr, "qcc-calib-stats: error: %s\n", msg.c_str());
@@ -28,38 +28,13 @@ using namespace mlir::qcc::calib;
 
 /// Reads a float32 C-order .npy file.
 static std::vector<float> readNpyF32(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    fail("cannot read '" + path + "'");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string bytes = ss.str();
-  if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0)
-    fail("'" + path + "' is not a .npy file");
-  unsigned major = (unsigned char)bytes[6];
-  size_t headerLen, offset;
-  if (major == 1) {
-    headerLen = (unsigned char)bytes[8] | ((unsigned char)bytes[9] << 8);
-    offset = 10;
-  } else {
-    if (bytes.size() < 12)
-      fail("'" + path + "': truncated .npy header");
-    headerLen = 0;
-    for (int i = 3; i >= 0; --i)
-      headerLen = (headerLen << 8) | (unsigned char)bytes[8 + i];
-    offset = 12;
-  }
-  if (offset + headerLen > bytes.size())
-    fail("'" + path + "': truncated .npy header");
-  std::string header = bytes.substr(offset, headerLen);
-  if (header.find("'<f4'") == std::string::npos)
+  tensorfile::Tensor t;
+  if (std::string err = tensorfile::readNpy(path, t); !err.empty())
+    fail(err);
+  if (t.dtype != QCC_DTYPE_F32)
     fail("'" + path + "': only float32 arrays are supported");
-  if (header.find("True") != std::string::npos)
-    fail("'" + path + "': Fortran-ordered arrays are not supported");
-  size_t dataBytes = bytes.size() - offset - headerLen;
-  std::vector<float> values(dataBytes / sizeof(float));
-  std::memcpy(values.data(), bytes.data() + offset + headerLen,
-              values.size() * sizeof(float));
+  std::vector<float> values(t.data.size() / sizeof(float));
+  std::memcpy(values.data(), t.data.data(), values.size() * sizeof(float));
   return values;
 }
 

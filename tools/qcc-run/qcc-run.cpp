@@ -16,12 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "qcc/Runtime/qcc_runtime.h"
-
-// The cross-built runner (QCC_RUN_NO_ONNX_PB, see CMakeLists.txt) has no
-// target protobuf library to link: it reads .npy only.
-#ifndef QCC_RUN_NO_ONNX_PB
-#include <onnx/onnx_pb.h>
-#endif
+#include "qcc/Support/TensorFile.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -35,9 +30,10 @@
 #include <dlfcn.h>
 #include <string>
 #include <sys/stat.h>
-#include <type_traits>
 #include <utility>
 #include <vector>
+
+using namespace mlir::qcc::tensorfile;
 
 namespace {
 
@@ -53,52 +49,15 @@ namespace {
   std::exit(1);
 }
 
-//===----------------------------------------------------------------------===//
-// Tensors and element types
-//===----------------------------------------------------------------------===//
-
-/// A dense host tensor in C order.
-struct Tensor {
-  int32_t dtype = QCC_DTYPE_UNDEFINED;
-  std::vector<int64_t> shape;
-  std::vector<unsigned char> data;
-  int64_t numel() const {
-    int64_t n = 1;
-    for (int64_t d : shape)
-      n *= d;
-    return n;
-  }
-};
-
-struct DtypeInfo {
-  int32_t dtype;
-  const char *npy; // numpy type code without the byte-order character
-  size_t size;
-  const char *name;
-};
-const DtypeInfo kDtypes[] = {
-    {QCC_DTYPE_F32, "f4", 4, "float32"}, {QCC_DTYPE_F64, "f8", 8, "float64"},
-    {QCC_DTYPE_F16, "f2", 2, "float16"}, {QCC_DTYPE_I8, "i1", 1, "int8"},
-    {QCC_DTYPE_I16, "i2", 2, "int16"},   {QCC_DTYPE_I32, "i4", 4, "int32"},
-    {QCC_DTYPE_I64, "i8", 8, "int64"},   {QCC_DTYPE_U8, "u1", 1, "uint8"},
-    {QCC_DTYPE_U16, "u2", 2, "uint16"},  {QCC_DTYPE_U32, "u4", 4, "uint32"},
-    {QCC_DTYPE_U64, "u8", 8, "uint64"},  {QCC_DTYPE_BOOL, "b1", 1, "bool"},
-    // numpy has no bfloat16: .npy files carry its bits as uint16.
-    {QCC_DTYPE_BF16, "u2", 2, "bfloat16"},
-};
-
-const DtypeInfo *findDtype(int32_t dtype) {
-  for (const DtypeInfo &d : kDtypes)
-    if (d.dtype == dtype)
-      return &d;
-  return nullptr;
+/// Fails with `error` unless it is empty.
+void check(const std::string &error) {
+  if (!error.empty())
+    fail("%s", error.c_str());
 }
 
-const char *dtypeName(int32_t dtype) {
-  if (const DtypeInfo *d = findDtype(dtype))
-    return d->name;
-  return dtype == QCC_DTYPE_BF16 ? "bfloat16" : "unknown";
-}
+//===----------------------------------------------------------------------===//
+// Element types
+//===----------------------------------------------------------------------===//
 
 bool isFloat(int32_t dtype) {
   return dtype == QCC_DTYPE_F32 || dtype == QCC_DTYPE_F64 ||
@@ -117,40 +76,6 @@ bool isSigned(int32_t dtype) {
          dtype == QCC_DTYPE_I32 || dtype == QCC_DTYPE_I64;
 }
 
-/// "[2,3]"; dynamic (negative) dimensions print as '?'.
-std::string shapeString(const int64_t *shape, size_t rank) {
-  std::string s = "[";
-  for (size_t i = 0; i < rank; ++i) {
-    if (i)
-      s += ",";
-    s += shape[i] < 0 ? std::string("?") : std::to_string(shape[i]);
-  }
-  return s + "]";
-}
-std::string shapeString(const std::vector<int64_t> &shape) {
-  return shapeString(shape.data(), shape.size());
-}
-
-/// Byte size of `shape` x `elemSize`, or false when it does not fit (or a
-/// dimension is negative).
-bool byteSize(const std::vector<int64_t> &shape, size_t elemSize,
-              size_t &bytes) {
-  uint64_t n = elemSize;
-  bool zero = false;
-  for (int64_t d : shape) {
-    if (d < 0)
-      return false;
-    if (d == 0)
-      zero = true;
-    else if (n > (uint64_t)INT64_MAX / (uint64_t)d)
-      return false;
-    else
-      n *= (uint64_t)d;
-  }
-  bytes = zero ? 0 : (size_t)n;
-  return true;
-}
-
 //===----------------------------------------------------------------------===//
 // Files
 //===----------------------------------------------------------------------===//
@@ -158,26 +83,6 @@ bool byteSize(const std::vector<int64_t> &shape, size_t elemSize,
 bool endsWith(const std::string &s, const char *suffix) {
   size_t n = std::strlen(suffix);
   return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
-}
-
-void readFile(const std::string &path, std::string &out) {
-  struct stat st;
-  if (stat(path.c_str(), &st) != 0)
-    fail("cannot read '%s': %s", path.c_str(), std::strerror(errno));
-  if (!S_ISREG(st.st_mode))
-    fail("cannot read '%s': not a regular file", path.c_str());
-  FILE *f = std::fopen(path.c_str(), "rb");
-  if (!f)
-    fail("cannot read '%s': %s", path.c_str(), std::strerror(errno));
-  out.clear();
-  char buf[1 << 16];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0)
-    out.append(buf, n);
-  bool bad = std::ferror(f);
-  std::fclose(f);
-  if (bad)
-    fail("cannot read '%s'", path.c_str());
 }
 
 /// Creates `dir` and its missing parents (like mkdir -p).
@@ -195,276 +100,25 @@ void makeDirs(const std::string &dir) {
     fail("'%s' is not a directory", dir.c_str());
 }
 
-//===----------------------------------------------------------------------===//
-// .npy
-//===----------------------------------------------------------------------===//
-
-/// Extracts the value text of `key` from a numpy header dict: a quoted
-/// string, a parenthesized tuple, or a bare word.
-bool headerField(const std::string &header, const std::string &key,
-                 std::string &value) {
-  size_t k = header.find("'" + key + "'");
-  if (k == std::string::npos)
-    k = header.find("\"" + key + "\"");
-  if (k == std::string::npos)
-    return false;
-  size_t colon = header.find_first_not_of(' ', k + key.size() + 2);
-  if (colon == std::string::npos || header[colon] != ':')
-    return false;
-  size_t start = header.find_first_not_of(' ', colon + 1);
-  if (start == std::string::npos)
-    return false;
-  size_t end;
-  char c = header[start];
-  if (c == '(') {
-    end = header.find(')', start);
-  } else if (c == '\'' || c == '"') {
-    end = header.find(c, start + 1);
-  } else {
-    end = header.find_first_of(",}", start);
-    if (end != std::string::npos)
-      --end;
-  }
-  if (end == std::string::npos || end < start)
-    return false;
-  value = header.substr(start, end - start + 1);
-  while (!value.empty() && value.back() == ' ')
-    value.pop_back();
-  return true;
-}
-
-/// Parses "(2, 3)", "(4,)" or "()".
-bool parseNpyShape(const std::string &text, std::vector<int64_t> &shape) {
-  if (text.size() < 2 || text.front() != '(' || text.back() != ')')
-    return false;
-  const char *p = text.c_str() + 1, *end = text.c_str() + text.size() - 1;
-  while (p < end) {
-    while (p < end && *p == ' ')
-      ++p;
-    if (p == end)
-      break;
-    if (*p < '0' || *p > '9')
-      return false;
-    errno = 0;
-    char *next = nullptr;
-    long long v = std::strtoll(p, &next, 10);
-    if (errno != 0 || next == p || next > end || v < 0)
-      return false;
-    shape.push_back(v);
-    p = next;
-    while (p < end && *p == ' ')
-      ++p;
-    if (p < end && *p != ',')
-      return false;
-    if (p < end)
-      ++p;
-  }
-  return shape.size() <= 64;
-}
-
-Tensor readNpy(const std::string &path) {
-  std::string bytes;
-  readFile(path, bytes);
-  const char *file = path.c_str();
-  if (bytes.compare(0, 6, "\x93NUMPY") != 0)
-    fail("'%s' is not a .npy file", file);
-  if (bytes.size() < 10)
-    fail("'%s': truncated .npy header", file);
-  unsigned major = (unsigned char)bytes[6];
-  size_t headerLen, offset;
-  if (major == 1) {
-    headerLen = (unsigned char)bytes[8] | ((unsigned char)bytes[9] << 8);
-    offset = 10;
-  } else if (major == 2 || major == 3) {
-    if (bytes.size() < 12)
-      fail("'%s': truncated .npy header", file);
-    headerLen = 0;
-    for (int i = 3; i >= 0; --i)
-      headerLen = (headerLen << 8) | (unsigned char)bytes[8 + i];
-    offset = 12;
-  } else {
-    fail("'%s': unsupported .npy version %u", file, major);
-  }
-  if (headerLen > bytes.size() - offset)
-    fail("'%s': truncated .npy header", file);
-  std::string header = bytes.substr(offset, headerLen);
-  std::string descr, order, shapeText;
-  if (header.empty() || header[0] != '{' ||
-      !headerField(header, "descr", descr) ||
-      !headerField(header, "fortran_order", order) ||
-      !headerField(header, "shape", shapeText))
-    fail("'%s': malformed .npy header", file);
-  if (order == "True")
-    fail("'%s': Fortran-ordered arrays are not supported", file);
-  if (order != "False")
-    fail("'%s': malformed .npy header (fortran_order %s)", file,
-         order.c_str());
-  if (descr.size() < 2 || (descr[0] != '\'' && descr[0] != '"'))
-    fail("'%s': unsupported numpy dtype (structured arrays are not "
-         "supported)",
-         file);
-  descr = descr.substr(1, descr.size() - 2); // strip the quotes
-  std::string code = descr;
-  if (!code.empty() && (code[0] == '<' || code[0] == '|' || code[0] == '=' ||
-                        code[0] == '>')) {
-    char order = code[0];
-    code = code.substr(1);
-    if (order == '>' && code.size() == 2 && code[1] != '1')
-      fail("'%s': big-endian arrays are not supported", file);
-  }
-  Tensor t;
-  // The first match: "u2" is uint16 (adoptBF16 makes it bfloat16 where
-  // the model wants that).
-  for (const DtypeInfo &d : kDtypes)
-    if (code == d.npy) {
-      t.dtype = d.dtype;
-      break;
-    }
-  if (!t.dtype)
-    fail("'%s': unsupported numpy dtype '%s'", file, descr.c_str());
-  if (!parseNpyShape(shapeText, t.shape))
-    fail("'%s': invalid shape %s", file, shapeText.c_str());
-  size_t need;
-  if (!byteSize(t.shape, findDtype(t.dtype)->size, need))
-    fail("'%s': shape %s is too large", file, shapeString(t.shape).c_str());
-  size_t dataStart = offset + headerLen;
-  if (bytes.size() - dataStart < need)
-    fail("'%s': holds %zu data bytes, %s%s needs %zu", file,
-         bytes.size() - dataStart, dtypeName(t.dtype),
-         shapeString(t.shape).c_str(), need);
-  t.data.assign(bytes.begin() + dataStart, bytes.begin() + dataStart + need);
-  return t;
-}
-
-void writeNpy(const std::string &path, const Tensor &t) {
-  const DtypeInfo *d = findDtype(t.dtype);
-  std::string shape = "(";
-  for (size_t i = 0; i < t.shape.size(); ++i)
-    shape += (i ? ", " : "") + std::to_string(t.shape[i]);
-  shape += t.shape.size() == 1 ? ",)" : ")";
-  std::string descr = std::string(d->size == 1 ? "|" : "<") + d->npy;
-  std::string header = "{'descr': '" + descr +
-                       "', 'fortran_order': False, 'shape': " + shape + ", }";
-  // Version 1.0: magic(6) version(2) length(2), header padded with spaces
-  // and ended by '\n' so that the data starts at a multiple of 64.
-  size_t total = 10 + header.size() + 1;
-  header.append((64 - total % 64) % 64, ' ');
-  header += '\n';
-  FILE *f = std::fopen(path.c_str(), "wb");
-  if (!f)
-    fail("cannot write '%s': %s", path.c_str(), std::strerror(errno));
-  unsigned char prefix[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0,
-                              (unsigned char)(header.size() & 0xff),
-                              (unsigned char)(header.size() >> 8)};
-  bool ok = std::fwrite(prefix, 1, sizeof prefix, f) == sizeof prefix &&
-            std::fwrite(header.data(), 1, header.size(), f) == header.size() &&
-            std::fwrite(t.data.data(), 1, t.data.size(), f) == t.data.size();
-  ok &= std::fclose(f) == 0;
-  if (!ok)
-    fail("cannot write '%s'", path.c_str());
-}
-
-//===----------------------------------------------------------------------===//
-// ONNX TensorProto .pb
-//===----------------------------------------------------------------------===//
-
-#ifdef QCC_RUN_NO_ONNX_PB
-Tensor readPb(const std::string &path) {
-  fail("'%s': this qcc-run was built without ONNX TensorProto support; use "
-       ".npy", path.c_str());
-}
-#else
-Tensor readPb(const std::string &path) {
-  std::string bytes;
-  readFile(path, bytes);
-  const char *file = path.c_str();
-  onnx::TensorProto proto;
-  if (!proto.ParseFromString(bytes))
-    fail("'%s' is not an ONNX TensorProto", file);
-  Tensor t;
-  t.dtype = proto.data_type();
-  const DtypeInfo *d = findDtype(t.dtype);
-  if (!d)
-    fail("'%s': unsupported TensorProto data type %d", file, t.dtype);
-  if (proto.dims_size() > 64)
-    fail("'%s': rank %d is too large", file, proto.dims_size());
-  for (int64_t dim : proto.dims()) {
-    if (dim < 0)
-      fail("'%s': negative dimension %" PRId64, file, dim);
-    t.shape.push_back(dim);
-  }
-  if (proto.data_location() == onnx::TensorProto::EXTERNAL)
-    fail("'%s': external data is not supported for inputs", file);
-  size_t bytesNeeded;
-  if (!byteSize(t.shape, d->size, bytesNeeded))
-    fail("'%s': shape %s is too large", file, shapeString(t.shape).c_str());
-  size_t n = bytesNeeded / d->size;
-  if (proto.has_raw_data()) {
-    if (proto.raw_data().size() != bytesNeeded)
-      fail("'%s': raw_data has %zu bytes, %s%s needs %zu", file,
-           proto.raw_data().size(), d->name, shapeString(t.shape).c_str(),
-           bytesNeeded);
-    t.data.assign(proto.raw_data().begin(), proto.raw_data().end());
-    return t;
-  }
-  auto fill = [&](const auto &field, const char *fieldName, auto convert) {
-    if ((size_t)field.size() != n)
-      fail("'%s': %s has %d values, %s%s needs %zu", file, fieldName,
-           field.size(), d->name, shapeString(t.shape).c_str(), n);
-    t.data.resize(bytesNeeded);
-    for (size_t i = 0; i < n; ++i) {
-      auto v = convert(field.Get((int)i));
-      static_assert(std::is_trivially_copyable<decltype(v)>::value, "");
-      std::memcpy(t.data.data() + i * d->size, &v, d->size);
-    }
-  };
-  // Where the typed fields keep each element type (onnx.proto).
-  switch (t.dtype) {
-  case QCC_DTYPE_F32:
-    fill(proto.float_data(), "float_data", [](float v) { return v; });
-    break;
-  case QCC_DTYPE_F64:
-    fill(proto.double_data(), "double_data", [](double v) { return v; });
-    break;
-  case QCC_DTYPE_I64:
-    fill(proto.int64_data(), "int64_data", [](int64_t v) { return v; });
-    break;
-  case QCC_DTYPE_U32:
-    fill(proto.uint64_data(), "uint64_data",
-         [](uint64_t v) { return (uint32_t)v; });
-    break;
-  case QCC_DTYPE_U64:
-    fill(proto.uint64_data(), "uint64_data", [](uint64_t v) { return v; });
-    break;
-  case QCC_DTYPE_I32:
-    fill(proto.int32_data(), "int32_data", [](int32_t v) { return v; });
-    break;
-  case QCC_DTYPE_I16:
-  case QCC_DTYPE_U16:
-  case QCC_DTYPE_F16:  // the IEEE bits, zero-extended
-  case QCC_DTYPE_BF16: // likewise
-    fill(proto.int32_data(), "int32_data",
-         [](int32_t v) { return (uint16_t)v; });
-    break;
-  case QCC_DTYPE_BOOL:
-    fill(proto.int32_data(), "int32_data",
-         [](int32_t v) { return (uint8_t)(v != 0); });
-    break;
-  default: // i8, u8
-    fill(proto.int32_data(), "int32_data",
-         [](int32_t v) { return (uint8_t)v; });
-    break;
-  }
-  return t;
-}
-#endif
-
+/// A .npy array or an ONNX TensorProto .pb (see qcc/Support/TensorFile.h).
 Tensor readTensor(const std::string &path) {
-  if (endsWith(path, ".npy"))
-    return readNpy(path);
-  if (endsWith(path, ".pb"))
-    return readPb(path);
-  fail("'%s': expected a .npy or .pb file", path.c_str());
+  Tensor t;
+  if (endsWith(path, ".npy")) {
+    check(readNpy(path, t));
+  } else if (endsWith(path, ".pb")) {
+#ifdef QCC_RUN_NO_ONNX_PB
+    // The cross-built runner (see CMakeLists.txt) has no target protobuf
+    // library to link: it reads .npy only.
+    fail("'%s': this qcc-run was built without ONNX TensorProto support; use "
+         ".npy",
+         path.c_str());
+#else
+    check(readPb(path, t));
+#endif
+  } else {
+    fail("'%s': expected a .npy or .pb file", path.c_str());
+  }
+  return t;
 }
 
 //===----------------------------------------------------------------------===//
@@ -937,7 +591,7 @@ int main(int argc, char **argv) {
       std::replace(name.begin(), name.end(), '/', '_');
       if (name.empty() || name == "." || name == "..")
         name = "output_" + std::to_string(i);
-      writeNpy(outputDir + "/" + name + ".npy", outputs[i]);
+      check(writeNpy(outputDir + "/" + name + ".npy", outputs[i]));
     }
   }
   if (print) {
