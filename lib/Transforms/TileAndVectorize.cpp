@@ -42,10 +42,12 @@ static int64_t dividingTile(int64_t size, int64_t limit) {
 }
 
 /// Whether `op` accumulates products into its single output: a
-/// contraction, including those whose operands are converted or rescaled
-/// inside the body (weights dequantized in the contraction, integer
-/// operands extended), which linalg's contraction interface does not
-/// recognise.
+/// contraction (linalg.matmul, batch_matmul, contract and their generic
+/// forms), including those whose operands are converted or rescaled inside
+/// the body (weights dequantized in the contraction, integer operands
+/// extended), which linalg's contraction interface does not recognise, and
+/// a convolution (a named one or its windowed generic; not pooling, whose
+/// body has no product).
 static bool isMultiplyAccumulate(linalg::LinalgOp op) {
   if (linalg::isaContractionOpInterface(op))
     return true;
@@ -221,6 +223,19 @@ struct QccTileAndVectorizePass
           continue;
         rewriter.replaceOp(op, tiled->replacements);
         target = tiled->tiledOps.back();
+      }
+      // Named convolutions and pooling ops tile as they are (their loops
+      // are the windowed generic's), but the vectorizer takes only 1-D ones
+      // and through a path of its own; as generics their tiles vectorize
+      // like every other windowed tile below.
+      if (isa<linalg::ConvolutionOpInterface>(target) &&
+          !isa<linalg::GenericOp>(target)) {
+        rewriter.setInsertionPoint(target);
+        FailureOr<linalg::GenericOp> generic =
+            linalg::generalizeNamedOp(rewriter, cast<linalg::LinalgOp>(target));
+        if (failed(generic))
+          continue;
+        target = *generic;
       }
       // In a tile, a loop of extent 1 only takes the value 0 (its offset
       // went into the operand slices), so maps indexing `d floordiv c` or

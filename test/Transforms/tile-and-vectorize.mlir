@@ -182,3 +182,64 @@ func.func @packed_int3_vecmat(%x: tensor<1x16xf32>, %q: tensor<2x3x64xi8>, %s: t
   } -> tensor<1x64xf32>
   return %r : tensor<1x64xf32>
 }
+
+// The contraction of an im2col convolution, a linalg.batch_matmul whose
+// weights are broadcast along the batch: the same register-blocked outer
+// product as a matmul (8 filters x 32 output positions per step).
+// CHECK-LABEL: func.func @im2col_batch_matmul
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %arg2) -> (tensor<1x8x32xf32>)
+// CHECK: vector.transfer_read {{.*}} : tensor<8x1xf32>, vector<1x8x32x1xf32>
+// CHECK: vector.transfer_read {{.*}} : tensor<1x1x32xf32>, vector<1x8x32x1xf32>
+// CHECK: arith.mulf {{.*}} : vector<1x8x32x1xf32>
+// CHECK: arith.addf {{.*}} : vector<1x8x32xf32>
+// CHECK-NOT: linalg.batch_matmul
+// CHECK: return
+func.func @im2col_batch_matmul(%w: tensor<8x64xf32>, %col: tensor<1x64x32xf32>, %c: tensor<1x8x32xf32>) -> tensor<1x8x32xf32> {
+  %r = linalg.batch_matmul indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d1, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d3, d2)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>] ins(%w, %col : tensor<8x64xf32>, tensor<1x64x32xf32>) outs(%c : tensor<1x8x32xf32>) -> tensor<1x8x32xf32>
+  return %r : tensor<1x8x32xf32>
+}
+
+// A 4-D numpy matmul (attention scores) as linalg.contract: batch loops of
+// 1, then the outer product of 8 rows x 32 columns.
+// CHECK-LABEL: func.func @contract_4d
+// CHECK: vector.transfer_read {{.*}} : tensor<1x1x8x1xf32>, vector<1x1x8x32x1xf32>
+// CHECK: vector.transfer_read {{.*}} : tensor<1x1x1x32xf32>, vector<1x1x8x32x1xf32>
+// CHECK: arith.mulf {{.*}} : vector<1x1x8x32x1xf32>
+// CHECK: arith.addf {{.*}} : vector<1x1x8x32xf32>
+// CHECK-NOT: linalg.contract
+// CHECK: return
+func.func @contract_4d(%a: tensor<2x3x8x16xf32>, %b: tensor<2x3x16x32xf32>, %c: tensor<2x3x8x32xf32>) -> tensor<2x3x8x32xf32> {
+  %r = linalg.contract indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4, d3)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>] ins(%a, %b : tensor<2x3x8x16xf32>, tensor<2x3x16x32xf32>) outs(%c : tensor<2x3x8x32xf32>) -> tensor<2x3x8x32xf32>
+  return %r : tensor<2x3x8x32xf32>
+}
+
+// A named depthwise convolution (the grouped view of a stride-1 3x3
+// depthwise layer): tiled like its windowed generic (one channel, 8 rows x
+// 32 columns, one window element per step), generalized and vectorized,
+// the weight broadcast across the block.
+// CHECK-LABEL: func.func @depthwise_named
+// CHECK: scf.for %{{.*}} = %c0 to %c3 step %c1
+// CHECK: scf.for %{{.*}} = %c0 to %c3 step %c1
+// CHECK: vector.transfer_read {{.*}} : tensor<1x1x1x8x32xf32>, vector<1x1x1x8x32x1x1x1xf32>
+// CHECK: vector.transfer_read {{.*}} : tensor<1x1x1x1x1xf32>, vector<1x1x1x8x32x1x1x1xf32>
+// CHECK: arith.mulf {{.*}} : vector<1x1x1x8x32x1x1x1xf32>
+// CHECK: arith.addf {{.*}} : vector<1x1x1x8x32xf32>
+// CHECK-NOT: linalg.
+// CHECK: return
+func.func @depthwise_named(%x: tensor<1x4x1x18x34xf32>, %w: tensor<4x1x1x3x3xf32>, %o: tensor<1x4x1x16x32xf32>) -> tensor<1x4x1x16x32xf32> {
+  %r = linalg.conv_2d_ngchw_gfchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x4x1x18x34xf32>, tensor<4x1x1x3x3xf32>) outs(%o : tensor<1x4x1x16x32xf32>) -> tensor<1x4x1x16x32xf32>
+  return %r : tensor<1x4x1x16x32xf32>
+}
+
+// Named max pooling: tiled like its generic (a row of 32 outputs per
+// window element) and vectorized.
+// CHECK-LABEL: func.func @maxpool_named
+// CHECK: vector.transfer_read {{.*}} : tensor<1x1x1x32xf32>, vector<1x1x1x32x1x1xf32>
+// CHECK: arith.maximumf {{.*}} : vector<1x1x1x32xf32>
+// CHECK-NOT: linalg.
+// CHECK: return
+func.func @maxpool_named(%x: tensor<1x4x18x34xf32>, %o: tensor<1x4x16x32xf32>) -> tensor<1x4x16x32xf32> {
+  %w = tensor.empty() : tensor<3x3xf32>
+  %r = linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x4x18x34xf32>, tensor<3x3xf32>) outs(%o : tensor<1x4x16x32xf32>) -> tensor<1x4x16x32xf32>
+  return %r : tensor<1x4x16x32xf32>
+}

@@ -9,9 +9,15 @@ def ConvertQccToLinalg : Pass<"convert-qcc-to-linalg", "ModuleOp"> {
   let summary = "Lower qcc tensor ops to linalg, tensor, arith and math";
   let description = [{
     Rewrites every qcc operation into upstream dialects on tensors:
-    elementwise and broadcasting ops become `linalg.generic`, contractions
-    `linalg.matmul` / `linalg.batch_matmul` or contraction generics,
-    convolution and pooling windowed generics, data movement `tensor` ops.
+    elementwise and broadcasting ops become `linalg.generic`; contractions
+    `linalg.matmul` / `linalg.batch_matmul` / `linalg.contract` where the
+    named op's `cast` extends both operands as the op does, else (mixed
+    signedness, size-1 batch broadcasting, Gemm's alpha, zero points)
+    contraction generics; ungrouped convolutions an im2col gather and a
+    `linalg.batch_matmul` (or contraction generic), 2-D grouped ones
+    `linalg.conv_2d_ngchw_gfchw`, the others windowed generics; pooling
+    `linalg.pooling_nchw_max` / `_sum` (`ncw` in 1-D) or windowed generics;
+    data movement `tensor` ops.
     Unsigned integer element types (ui8, ...) are converted to signless
     storage, with the signedness taken from the qcc types when choosing
     arith ops. Function signatures are converted the same way.

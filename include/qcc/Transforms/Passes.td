@@ -30,7 +30,13 @@ def QccFuseElementwise : Pass<"qcc-fuse-elementwise"> {
     back into a windowed one, and into contractions only dequantizations
     fuse (weights stay quantized in memory; anything else would be
     recomputed for every iteration of the loops it does not index).
-    Producers with other uses are never fused, as upstream.
+    Producers with other uses are never fused, as upstream. Upstream fuses
+    into `linalg.generic` consumers only, so a named op (`linalg.matmul`,
+    `batch_matmul`, `contract`, a convolution or pooling) that such a
+    producer would fuse into is generalized first; the grouped views
+    (`tensor.expand_shape`) in front of a named grouped convolution fold
+    into the generic's indexing maps. Named ops without such a producer
+    stay named.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
@@ -65,9 +71,14 @@ def QccTileAndVectorize : Pass<"qcc-tile-and-vectorize", "func::FuncOp"> {
     (and, for contractions, the next parallel loop and the innermost
     reduction loop) with `scf.for` to sizes that divide the loop bounds and
     fit the target's vector registers, then vectorizes each tile with
-    `linalg::vectorize`. Ops the vectorizer does not support (strided
-    convolution windows, gathers) keep their tiled scalar form, which the
-    later LLVM pipeline still vectorizes where it can.
+    `linalg::vectorize`. Contractions are recognised through linalg's
+    contraction interface (named `linalg.matmul` / `batch_matmul` /
+    `contract`) or their multiply-accumulate body (generics, including
+    those with fused dequantization); named convolutions and pooling ops
+    are tiled as they are and their tiles generalized for the vectorizer.
+    Ops the vectorizer does not support (strided convolution windows,
+    gathers) keep their tiled scalar form, which the later LLVM pipeline
+    still vectorizes where it can.
 
     The sizes follow the target in the module's `llvm.target` attribute
     (what `qcc --mcpu/--mattr` select): the innermost tile is two f32

@@ -3,6 +3,9 @@
 // numpy matmul (batch broadcasting, rank-1 promotion), MatMulInteger (zero
 // points subtracted in the body) and Gemm (transposes in the maps, beta * C
 // as the init). Integer operands are extended to the accumulator type.
+// Contractions without zero points or alpha become linalg.matmul /
+// linalg.batch_matmul / linalg.contract (buildContraction), the others
+// linalg.generic.
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,8 +20,10 @@ namespace {
 
 using utils::IteratorType;
 
-/// Builds the numpy-matmul contraction generic; `zeroPoints` (optional,
-/// MatMulInteger) are subtracted from the extended operands.
+/// The numpy-matmul contraction: a named op where one expresses it
+/// (buildContraction), else a generic; zero points (`lhsZp` / `rhsZp`,
+/// MatMulInteger) are subtracted from the extended operands in the body of
+/// a generic.
 Value buildMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
                   RankedTensorType resultType, ElemKind lk, ElemKind rk,
                   Value lhsZp = {}, Value rhsZp = {}) {
@@ -87,26 +92,23 @@ Value buildMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
   });
   Value init =
       filledTensor(b, loc, resultType, scalarConst(b, loc, accType, 0), dyn);
+  if (!lhsZp)
+    return buildContraction(b, loc, lhs, rhs, init, maps, lk, rk);
   return linalg::GenericOp::create(
              b, loc, TypeRange{resultType}, inputs, ValueRange{init}, maps,
              iters,
              [&](OpBuilder &nb2, Location l, ValueRange args) {
                Value a = args[0], bv = args[1], acc = args.back();
                ElemKind accKind{accType, false};
-               if (lhsZp) {
-                 a = castScalar(nb2, l, a, lk, accKind);
-                 bv = castScalar(nb2, l, bv, rk, accKind);
-                 a = arith::SubIOp::create(
-                     nb2, l, a, castScalar(nb2, l, args[2], lk, accKind));
-                 bv = arith::SubIOp::create(
-                     nb2, l, bv, castScalar(nb2, l, args[3], rk, accKind));
-                 Value r =
-                     multiplyAccumulate(nb2, l, a, bv, acc, accKind, accKind);
-                 linalg::YieldOp::create(nb2, l, r);
-                 return;
-               }
+               a = castScalar(nb2, l, a, lk, accKind);
+               bv = castScalar(nb2, l, bv, rk, accKind);
+               a = arith::SubIOp::create(
+                   nb2, l, a, castScalar(nb2, l, args[2], lk, accKind));
+               bv = arith::SubIOp::create(
+                   nb2, l, bv, castScalar(nb2, l, args[3], rk, accKind));
                linalg::YieldOp::create(
-                   nb2, l, multiplyAccumulate(nb2, l, a, bv, acc, lk, rk));
+                   nb2, l,
+                   multiplyAccumulate(nb2, l, a, bv, acc, accKind, accKind));
              })
       .getResult(0);
 }
@@ -180,6 +182,15 @@ struct GemmLowering : OpConversionPattern<GemmOp> {
                                       : ArrayRef<AffineExpr>{k, n},
                        ctx),
         AffineMap::get(3, 0, {m, n}, ctx)};
+    // Without alpha the body is the plain multiply-accumulate: a
+    // linalg.matmul, the transposes in its indexing maps.
+    if (alpha == 1.0) {
+      rewriter.replaceOp(op, buildContraction(rewriter, loc, adaptor.getA(),
+                                              adaptor.getB(), init, maps,
+                                              elemKindOf(op.getA().getType()),
+                                              elemKindOf(op.getB().getType())));
+      return success();
+    }
     SmallVector<IteratorType> iters = {IteratorType::parallel,
                                        IteratorType::parallel,
                                        IteratorType::reduction};
@@ -189,8 +200,7 @@ struct GemmLowering : OpConversionPattern<GemmOp> {
         ValueRange{adaptor.getA(), adaptor.getB()}, ValueRange{init}, maps,
         iters, [&](OpBuilder &b, Location l, ValueRange args) {
           Value p = arith::MulFOp::create(b, l, args[0], args[1]);
-          if (alpha != 1.0)
-            p = arith::MulFOp::create(b, l, p, alphaV);
+          p = arith::MulFOp::create(b, l, p, alphaV);
           linalg::YieldOp::create(
               b, l, (Value)arith::AddFOp::create(b, l, args[2], p));
         });

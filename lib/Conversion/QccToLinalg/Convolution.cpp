@@ -1,10 +1,12 @@
 //===- Convolution.cpp - conv (float, ConvInteger, grouped) ---------------===//
 //
 // Padding is a tensor.pad in front (with the input zero point for integer
-// convolutions). Ungrouped convolutions become an im2col gather and a
-// contraction; the others one windowed contraction whose maps encode
-// strides, dilations and groups. Integer operands are extended to the
-// accumulator type inside the body.
+// convolutions). Ungrouped convolutions without zero points become an
+// im2col gather (a linalg.generic) and a contraction, a linalg.batch_matmul
+// where its cast expresses the operands' extension; 2-D grouped ones
+// linalg.conv_2d_ngchw_gfchw; the others one windowed linalg.generic whose
+// maps encode strides, dilations and groups and whose body extends the
+// integer operands (minus their zero points) to the accumulator type.
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,13 +29,12 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
   /// (a strided gather), which collapses to [N, C*K, O]; the convolution is
   /// then out[n, f, o] = sum_r W[f, r] * Col[n, r, o], whose maps are
   /// projected permutations, so it tiles and vectorizes like a matmul.
-  /// Integer convolutions gather the integers and extend them (minus their
-  /// zero points `xZp` / `wZp`, if any) to the accumulator type in the
-  /// contraction.
+  /// Integer convolutions (without zero points) gather the integers and
+  /// extend them to the accumulator type in the contraction.
   static Value lowerAsIm2colMatmul(OpBuilder &b, Location loc, ConvOp op,
                                    Value input, Value weight, Value bias,
                                    RankedTensorType outType, ElemKind xk,
-                                   ElemKind wk, int64_t xZp, int64_t wZp) {
+                                   ElemKind wk) {
     MLIRContext *ctx = b.getContext();
     auto inType = cast<RankedTensorType>(input.getType());
     auto wType = cast<RankedTensorType>(weight.getType());
@@ -107,37 +108,14 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
       init =
           filledTensor(b, loc, flatOutType, scalarConst(b, loc, et, 0), outDyn);
     }
-    // Loops n, f, o, r.
+    // Loops n, f, o, r: a batch_matmul whose weight operand is broadcast
+    // along the batch (buildContraction).
     Value out =
-        linalg::GenericOp::create(
-            b, loc, TypeRange{flatOutType}, ValueRange{flatW, flatCol},
-            ValueRange{init},
-            SmallVector<AffineMap>{
-                AffineMap::get(4, 0, {d(1), d(3)}, ctx),
-                AffineMap::get(4, 0, {d(0), d(3), d(2)}, ctx),
-                AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx)},
-            SmallVector<IteratorType>{
-                IteratorType::parallel, IteratorType::parallel,
-                IteratorType::parallel, IteratorType::reduction},
-            [&](OpBuilder &nb, Location l, ValueRange a) {
-              if (isa<FloatType>(et)) {
-                Value p = arith::MulFOp::create(nb, l, a[0], a[1]);
-                linalg::YieldOp::create(
-                    nb, l, (Value)arith::AddFOp::create(nb, l, a[2], p));
-                return;
-              }
-              ElemKind accKind{et, false};
-              Value w = castScalar(nb, l, a[0], wk, accKind);
-              Value x = castScalar(nb, l, a[1], xk, accKind);
-              if (wZp)
-                w = arith::SubIOp::create(nb, l, w, intConst(nb, l, et, wZp));
-              if (xZp)
-                x = arith::SubIOp::create(nb, l, x, intConst(nb, l, et, xZp));
-              linalg::YieldOp::create(
-                  nb, l,
-                  multiplyAccumulate(nb, l, w, x, a[2], accKind, accKind));
-            })
-            .getResult(0);
+        buildContraction(b, loc, flatW, flatCol, init,
+                         {AffineMap::get(4, 0, {d(1), d(3)}, ctx),
+                          AffineMap::get(4, 0, {d(0), d(3), d(2)}, ctx),
+                          AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx)},
+                         wk, xk);
     SmallVector<ReassociationIndices> outRe = {{0}, {1}, {}};
     for (int64_t i = 2; i < 2 + ns; ++i)
       outRe[2].push_back(i);
@@ -168,9 +146,9 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     // and vectorized as one (qcc-fold-qdq removes constant zero points).
     if (group == 1 && ((xk.isFloat() && wk.isFloat()) ||
                        (!xk.isFloat() && !wk.isFloat() && !xZp && !wZp))) {
-      rewriter.replaceOp(op, lowerAsIm2colMatmul(
-                                 rewriter, loc, op, input, adaptor.getWeight(),
-                                 adaptor.getBias(), outType, xk, wk, xZp, wZp));
+      rewriter.replaceOp(
+          op, lowerAsIm2colMatmul(rewriter, loc, op, input, adaptor.getWeight(),
+                                  adaptor.getBias(), outType, xk, wk));
       return success();
     }
 
@@ -217,6 +195,40 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
       init = filledTensor(rewriter, loc, gType,
                           scalarConst(rewriter, loc, accType, 0), dyn);
     }
+    SmallVector<ReassociationIndices> reassoc = {{0}, {1, 2}};
+    for (int64_t i = 0; i < ns; ++i)
+      reassoc.push_back({3 + i});
+    // 2-D grouped (and depthwise) convolutions without zero points whose
+    // operands sign-extend (or are floats): linalg.conv_2d_ngchw_gfchw on
+    // the input viewed as [N, G, C/G, H, W] and the weights as
+    // [G, F/G, C/G, KH, KW]. Its loops are those above, in the same order;
+    // depthwise_conv_2d_nchw_chw would iterate the channels innermost.
+    if (ns == 2 && !xZp && !wZp &&
+        namedCast(xk, wk, accType) == linalg::TypeFn::cast_signed) {
+      auto inType = cast<RankedTensorType>(input.getType());
+      Value gInput = tensor::ExpandShapeOp::create(
+          rewriter, loc,
+          RankedTensorType::get({inType.getDimSize(0), group, cg,
+                                 inType.getDimSize(2), inType.getDimSize(3)},
+                                inType.getElementType()),
+          input, SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
+      Value gWeight = tensor::ExpandShapeOp::create(
+          rewriter, loc,
+          RankedTensorType::get(
+              {group, fg, cg, wType.getDimSize(2), wType.getDimSize(3)},
+              wType.getElementType()),
+          adaptor.getWeight(),
+          SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}, {4}});
+      Value conv =
+          linalg::Conv2DNgchwGfchwOp::create(
+              rewriter, loc, TypeRange{gType}, ValueRange{gInput, gWeight},
+              ValueRange{init}, rewriter.getI64TensorAttr(op.getStrides()),
+              rewriter.getI64TensorAttr(op.getDilations()))
+              .getResult(0);
+      rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(op, outType, conv,
+                                                           reassoc);
+      return success();
+    }
     SmallVector<IteratorType> iters(numLoops, IteratorType::parallel);
     for (unsigned i = cDim; i < numLoops; ++i)
       iters[i] = IteratorType::reduction;
@@ -245,9 +257,6 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
           linalg::YieldOp::create(
               b, l, multiplyAccumulate(b, l, x, w, args[2], xk, wk));
         });
-    SmallVector<ReassociationIndices> reassoc = {{0}, {1, 2}};
-    for (int64_t i = 0; i < ns; ++i)
-      reassoc.push_back({3 + i});
     rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
         op, outType, generic.getResult(0), reassoc);
     return success();

@@ -2,8 +2,10 @@
 //
 // Pooling reduces over a window tensor (whose shape gives the window loops
 // their bounds) with strides and dilations in the input map, after a
-// tensor.pad with the identity of the reduction. Averages divide by a
-// per-position count computed at compile time.
+// tensor.pad with the identity of the reduction: linalg.pooling_nchw_max /
+// pooling_nchw_sum (pooling_ncw_* in 1-D) where they express it, else a
+// linalg.generic. Averages divide by a per-position count computed at
+// compile time.
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,6 +19,34 @@ using namespace mlir::qcc::lowering;
 namespace {
 
 using utils::IteratorType;
+
+/// linalg.pooling_nc{w,hw}_{max,sum} for 1-D and 2-D windows, where their
+/// bodies are the op's: the max of floats or of signed integers, the sum of
+/// floats or of signed integers sign-extended to `resultType`'s element
+/// type. Null otherwise (3-D windows, which upstream has only as NDHWC,
+/// unsigned or boolean max).
+Value buildNamedPooling(OpBuilder &b, Location loc, int64_t ns, bool isMax,
+                        ElemKind kind, RankedTensorType resultType, Value input,
+                        Value window, Value init, ArrayRef<int64_t> strides,
+                        ArrayRef<int64_t> dilations) {
+  if ((ns != 1 && ns != 2) || kind.isUnsigned || kind.isBool())
+    return {};
+  // Named storage: TypeRange / ValueRange do not own their elements.
+  SmallVector<Type> types = {resultType};
+  SmallVector<Value> ins = {input, window}, outs = {init};
+  Attribute s = b.getI64TensorAttr(strides), d = b.getI64TensorAttr(dilations);
+  if (ns == 2)
+    return isMax ? linalg::PoolingNchwMaxOp::create(b, loc, types, ins, outs, s,
+                                                    d)
+                       .getResult(0)
+                 : linalg::PoolingNchwSumOp::create(b, loc, types, ins, outs, s,
+                                                    d)
+                       .getResult(0);
+  return isMax ? linalg::PoolingNcwMaxOp::create(b, loc, types, ins, outs, s, d)
+                     .getResult(0)
+               : linalg::PoolingNcwSumOp::create(b, loc, types, ins, outs, s, d)
+                     .getResult(0);
+}
 
 struct PoolLowering : OpConversionPattern<PoolOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -71,34 +101,37 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
     Value init = intAvg ? filledTensor(rewriter, loc, sumTensorType,
                                        intConst(rewriter, loc, sumType, 0), dyn)
                         : filledTensor(rewriter, loc, outType, lowest, dyn);
+    Value pooled =
+        buildNamedPooling(rewriter, loc, ns, isMax, kind, sumTensorType, input,
+                          window, init, op.getStrides(), op.getDilations());
     SmallVector<IteratorType> iters(numLoops, IteratorType::parallel);
     for (unsigned i = 2 + ns; i < numLoops; ++i)
       iters[i] = IteratorType::reduction;
-    Value pooled =
-        linalg::GenericOp::create(
-            rewriter, loc, TypeRange{sumTensorType}, ValueRange{input, window},
-            ValueRange{init},
-            SmallVector<AffineMap>{AffineMap::get(numLoops, 0, xe, ctx),
-                                   AffineMap::get(numLoops, 0, ke, ctx),
-                                   AffineMap::get(numLoops, 0, oe, ctx)},
-            iters,
-            [&](OpBuilder &b, Location l, ValueRange args) {
-              Value r;
-              if (intAvg)
-                r = arith::AddIOp::create(
-                    b, l, args[2],
-                    arith::ExtSIOp::create(b, l, sumType, args[0]));
-              else if (!isMax)
-                r = arith::AddFOp::create(b, l, args[2], args[0]);
-              else if (kind.isFloat())
-                r = arith::MaximumFOp::create(b, l, args[2], args[0]);
-              else if (kind.isUnsigned)
-                r = arith::MaxUIOp::create(b, l, args[2], args[0]);
-              else
-                r = arith::MaxSIOp::create(b, l, args[2], args[0]);
-              linalg::YieldOp::create(b, l, r);
-            })
-            .getResult(0);
+    if (!pooled)
+      pooled = linalg::GenericOp::create(
+                   rewriter, loc, TypeRange{sumTensorType},
+                   ValueRange{input, window}, ValueRange{init},
+                   SmallVector<AffineMap>{AffineMap::get(numLoops, 0, xe, ctx),
+                                          AffineMap::get(numLoops, 0, ke, ctx),
+                                          AffineMap::get(numLoops, 0, oe, ctx)},
+                   iters,
+                   [&](OpBuilder &b, Location l, ValueRange args) {
+                     Value r;
+                     if (intAvg)
+                       r = arith::AddIOp::create(
+                           b, l, args[2],
+                           arith::ExtSIOp::create(b, l, sumType, args[0]));
+                     else if (!isMax)
+                       r = arith::AddFOp::create(b, l, args[2], args[0]);
+                     else if (kind.isFloat())
+                       r = arith::MaximumFOp::create(b, l, args[2], args[0]);
+                     else if (kind.isUnsigned)
+                       r = arith::MaxUIOp::create(b, l, args[2], args[0]);
+                     else
+                       r = arith::MaxSIOp::create(b, l, args[2], args[0]);
+                     linalg::YieldOp::create(b, l, r);
+                   })
+                   .getResult(0);
     if (isMax) {
       rewriter.replaceOp(op, pooled);
       return success();

@@ -220,6 +220,100 @@ Value lowering::multiplyAccumulate(OpBuilder &b, Location l, Value a, Value bv,
   return arith::AddIOp::create(b, l, acc, arith::MulIOp::create(b, l, a, bv));
 }
 
+std::optional<linalg::TypeFn> lowering::namedCast(ElemKind lk, ElemKind rk,
+                                                  Type accType) {
+  if (isa<FloatType>(accType)) {
+    // castScalar converts between float types through f32 where they have
+    // the same width; named ops only take operands of the accumulator type.
+    if (lk.type != accType || rk.type != accType)
+      return std::nullopt;
+    return linalg::TypeFn::cast_signed;
+  }
+  if (lk.isFloat() || rk.isFloat())
+    return std::nullopt;
+  // Only a narrower operand is extended (sign or zero); a wider one is
+  // truncated either way.
+  unsigned accWidth = accType.getIntOrFloatBitWidth();
+  bool zext = false, sext = false;
+  for (ElemKind k : {lk, rk}) {
+    if (k.type.getIntOrFloatBitWidth() >= accWidth)
+      continue;
+    if (k.isUnsigned || k.isBool())
+      zext = true;
+    else
+      sext = true;
+  }
+  if (zext && sext)
+    return std::nullopt;
+  return zext ? linalg::TypeFn::cast_unsigned : linalg::TypeFn::cast_signed;
+}
+
+Value lowering::buildContraction(OpBuilder &b, Location loc, Value lhs,
+                                 Value rhs, Value init,
+                                 ArrayRef<AffineMap> maps, ElemKind lk,
+                                 ElemKind rk) {
+  MLIRContext *ctx = b.getContext();
+  auto resultType = cast<RankedTensorType>(init.getType());
+  Type accType = resultType.getElementType();
+  std::optional<linalg::TypeFn> castFn = namedCast(lk, rk, accType);
+  bool projected = llvm::all_of(
+      maps, [](AffineMap m) { return m.isProjectedPermutation(); });
+  if (castFn && projected) {
+    SmallVector<NamedAttribute> attrs;
+    if (*castFn != linalg::TypeFn::cast_signed)
+      attrs.push_back(
+          b.getNamedAttr("cast", linalg::TypeFnAttr::get(ctx, *castFn)));
+    ArrayAttr mapsAttr = b.getAffineMapArrayAttr(maps);
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    unsigned numLoops = maps[0].getNumDims();
+    auto isMap = [&](AffineMap m, ArrayRef<AffineExpr> e) {
+      return m == AffineMap::get(numLoops, 0, e, ctx);
+    };
+    // (m, n, k): any transposition of the 2-D operands.
+    if (numLoops == 3 && maps[0].getNumResults() == 2 &&
+        maps[1].getNumResults() == 2 && isMap(maps[2], {d(0), d(1)})) {
+      auto op = linalg::MatmulOp::create(b, loc, TypeRange{resultType},
+                                         ValueRange{lhs, rhs}, ValueRange{init},
+                                         attrs);
+      if (!linalg::MatmulOp::isDefaultIndexingMaps(mapsAttr))
+        op.setIndexingMapsAttr(mapsAttr);
+      return op.getResult(0);
+    }
+    // (batch, m, n, k): 3-D operands, or one 2-D operand broadcast along
+    // the batch.
+    if (numLoops == 4 && isMap(maps[2], {d(0), d(1), d(2)}) &&
+        (isMap(maps[0], {d(0), d(1), d(3)}) || isMap(maps[0], {d(1), d(3)})) &&
+        (isMap(maps[1], {d(0), d(3), d(2)}) || isMap(maps[1], {d(3), d(2)})) &&
+        maps[0].getNumResults() + maps[1].getNumResults() > 4) {
+      auto op = linalg::BatchMatmulOp::create(b, loc, TypeRange{resultType},
+                                              ValueRange{lhs, rhs},
+                                              ValueRange{init}, attrs);
+      if (!linalg::BatchMatmulOp::isDefaultIndexingMaps(mapsAttr))
+        op.setIndexingMapsAttr(mapsAttr);
+      return op.getResult(0);
+    }
+    return linalg::ContractOp::create(b, loc, TypeRange{resultType},
+                                      ValueRange{lhs, rhs}, ValueRange{init},
+                                      mapsAttr, attrs)
+        .getResult(0);
+  }
+  unsigned numLoops = maps[0].getNumDims();
+  SmallVector<utils::IteratorType> iters(numLoops,
+                                         utils::IteratorType::reduction);
+  for (AffineExpr e : maps[2].getResults())
+    iters[cast<AffineDimExpr>(e).getPosition()] = utils::IteratorType::parallel;
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{resultType}, ValueRange{lhs, rhs},
+             ValueRange{init}, maps, iters,
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               linalg::YieldOp::create(nb, l,
+                                       multiplyAccumulate(nb, l, args[0],
+                                                          args[1], args[2], lk,
+                                                          rk));
+             })
+      .getResult(0);
+}
+
 Value lowering::padSpatial(OpBuilder &b, Location loc, Value input,
                            ArrayRef<int64_t> pads, Value padValue) {
   auto type = cast<RankedTensorType>(input.getType());

@@ -84,6 +84,25 @@ Value extremeValue(OpBuilder &b, Location loc, ElemKind kind, bool lowest);
 Value multiplyAccumulate(OpBuilder &b, Location l, Value a, Value bv, Value acc,
                          ElemKind aKind, ElemKind bKind);
 
+/// The `cast` of a named linalg contraction, convolution or pooling op
+/// that converts operands of kinds `lk` and `rk` to `accType` exactly as
+/// castScalar does: cast_signed (sign extension; also for floats of the
+/// accumulator type) or cast_unsigned (zero extension); none when the
+/// operands need different extensions or are not all floats or all
+/// integers like the accumulator.
+std::optional<linalg::TypeFn> namedCast(ElemKind lk, ElemKind rk, Type accType);
+
+/// `init + ext(lhs) * ext(rhs)`, summed over the loops that `maps[2]` (the
+/// output map) does not use: `linalg.matmul` or `linalg.batch_matmul`
+/// (with transposed or broadcast operand maps where those are the maps),
+/// else `linalg.contract`, when namedCast finds a cast and every map is a
+/// projected permutation; otherwise (size-1 batch dimensions broadcast
+/// through constant map results, mixed extensions) a linalg.generic with
+/// the same maps and multiplyAccumulate as its body.
+Value buildContraction(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                       Value init, ArrayRef<AffineMap> maps, ElemKind lk,
+                       ElemKind rk);
+
 /// Pads the spatial dims (2..) of an NC... tensor with `padValue`; `pads`
 /// holds the begin pads of every spatial dim, then the ends.
 Value padSpatial(OpBuilder &b, Location loc, Value input,

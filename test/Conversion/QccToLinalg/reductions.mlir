@@ -1,4 +1,4 @@
-// RUN: qcc-opt %s --convert-qcc-to-linalg | FileCheck %s
+// RUN: qcc-opt %s --convert-qcc-to-linalg --split-input-file | FileCheck %s
 // Reductions: a linalg.generic with reduction iterators into a filled init
 // holding the identity; keepdims reads reduced dims at index 0.
 
@@ -64,5 +64,28 @@ func.func @argmin_last(%x: tensor<3x4xf32>) -> tensor<1x4xi64> {
 // CHECK: arith.cmpi ugt
 func.func @argmax_unsigned(%x: tensor<3x4xui8>) -> tensor<3xi64> {
   %0 = qcc.arg_extremum %x {axis = 1 : i64, is_max = true, keepdims = false} : tensor<3x4xui8> -> tensor<3xi64>
+  return %0 : tensor<3xi64>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @reduce_mean
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK: arith.addf
+// CHECK: arith.constant 4.000000e+00 : f32
+// CHECK: arith.divf
+func.func @reduce_mean(%x: tensor<3x4xf32>) -> tensor<3x1xf32> {
+  %0 = qcc.reduce_mean %x {axes = array<i64: 1>} : tensor<3x4xf32> -> tensor<3x1xf32>
+  return %0 : tensor<3x1xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @argmax
+// CHECK: %{{.*}}:2 = linalg.generic
+// CHECK: linalg.index 1
+// CHECK: arith.cmpf ogt
+func.func @argmax(%x: tensor<3x4xf32>) -> tensor<3xi64> {
+  %0 = qcc.arg_extremum %x {axis = 1 : i64, is_max = true, keepdims = false} : tensor<3x4xf32> -> tensor<3xi64>
   return %0 : tensor<3xi64>
 }

@@ -158,3 +158,23 @@ func.func @dequantize_int3_k(%x: tensor<1x16xf32>, %q: tensor<2x3x64xi8>, %s: te
   %0 = qcc.matmul %x, %w : (tensor<1x16xf32>, tensor<16x64xf32>) -> tensor<1x64xf32>
   return %0 : tensor<1x64xf32>
 }
+
+// -----
+
+// 4-bit blockwise dequantization: the packed byte is read at column
+// floordiv 2, the nibble chosen by the column's parity and sign-extended,
+// the scale read per group (rows floordiv 2).
+// CHECK-DAG: #[[PACK:.*]] = affine_map<(d0, d1) -> (d0, d1 floordiv 2)>
+// CHECK-DAG: #[[GRP:.*]] = affine_map<(d0, d1) -> (d0 floordiv 2, d1)>
+// CHECK-LABEL: func.func @dequantize_int4
+// CHECK: linalg.generic {indexing_maps = [#[[PACK]], #[[GRP]], #{{.*}}]
+// CHECK: linalg.index 1
+// CHECK: arith.shrui
+// CHECK: arith.andi
+// CHECK: arith.xori
+// CHECK: arith.sitofp
+// CHECK: arith.mulf
+func.func @dequantize_int4(%q: tensor<4x2xi8>, %s: tensor<2x4xf32>) -> tensor<4x4xf32> {
+  %0 = qcc.dequantize_blockwise %q, %s {bits = 4 : i64, block_shape = array<i64: 2, 1>} : (tensor<4x2xi8>, tensor<2x4xf32>) -> tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}

@@ -1,4 +1,4 @@
-// RUN: qcc-opt %s --convert-qcc-to-linalg | FileCheck %s
+// RUN: qcc-opt %s --convert-qcc-to-linalg --split-input-file | FileCheck %s
 // Elementwise lowering: one linalg.generic per op, numpy broadcasting maps,
 // signedness from the qcc types, float math through the math dialect.
 
@@ -155,3 +155,74 @@ func.func @dynamic(%x: tensor<?x4xf32>, %y: tensor<4xf32>) -> tensor<?x4xf32> {
     }
   }
 #-}
+
+// -----
+
+// Broadcasting binary op: one linalg.generic, the broadcast operand read
+// through a projected map.
+// CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[ROW:.*]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func.func @add_broadcast
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<2x3xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[ROW]], #[[ID]]], iterator_types = ["parallel", "parallel"]}
+// CHECK-SAME: ins(%arg0, %arg1 : tensor<2x3xf32>, tensor<3xf32>) outs(%[[E]] : tensor<2x3xf32>)
+// CHECK: arith.addf
+func.func @add_broadcast(%a: tensor<2x3xf32>, %b: tensor<3xf32>) -> tensor<2x3xf32> {
+  %0 = qcc.add %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// Size-1 dimensions broadcast through constant-0 map results.
+// CHECK-DAG: #[[BC:.*]] = affine_map<(d0, d1) -> (0, d1)>
+// CHECK-LABEL: func.func @size_one
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[BC]], #{{.*}}]
+func.func @size_one(%a: tensor<4x3xf32>, %b: tensor<1x3xf32>) -> tensor<4x3xf32> {
+  %0 = qcc.mul %a, %b : (tensor<4x3xf32>, tensor<1x3xf32>) -> tensor<4x3xf32>
+  return %0 : tensor<4x3xf32>
+}
+
+// -----
+
+// Unsigned types become signless; signedness picks the arith op.
+// CHECK-LABEL: func.func @unsigned(%arg0: tensor<4xi8>, %arg1: tensor<4xi8>) -> tensor<4xi8>
+// CHECK: arith.divui
+// CHECK: arith.maxui
+func.func @unsigned(%a: tensor<4xui8>, %b: tensor<4xui8>) -> tensor<4xui8> {
+  %0 = qcc.div %a, %b : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
+  %1 = qcc.max %0, %b : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
+  return %1 : tensor<4xui8>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @signed
+// CHECK: arith.divsi
+// CHECK: arith.remsi
+// Python-style modulo fixes the sign.
+// CHECK: arith.select
+func.func @signed(%a: tensor<4xi32>, %b: tensor<4xi32>) -> tensor<4xi32> {
+  %0 = qcc.div %a, %b : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  %1 = qcc.mod %0, %b : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  return %1 : tensor<4xi32>
+}
+
+// -----
+
+// Unsigned constants keep their bits.
+// CHECK-LABEL: func.func @ui8_constant
+// CHECK: arith.constant dense<[1, -1]> : tensor<2xi8>
+func.func @ui8_constant() -> tensor<2xui8> {
+  %c = arith.constant dense<[1, 255]> : tensor<2xui8>
+  return %c : tensor<2xui8>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @cast_float_to_uint
+// CHECK: arith.fptoui {{.*}} : f32 to i8
+func.func @cast_float_to_uint(%a: tensor<4xf32>) -> tensor<4xui8> {
+  %0 = qcc.cast %a : tensor<4xf32> -> tensor<4xui8>
+  return %0 : tensor<4xui8>
+}

@@ -1,4 +1,4 @@
-// RUN: qcc-opt %s --convert-qcc-to-linalg | FileCheck %s
+// RUN: qcc-opt %s --convert-qcc-to-linalg --split-input-file | FileCheck %s
 // Data movement: reshapes, transposes, concatenation, slices, gathers, pads.
 
 // CHECK-DAG: #[[ID2:.*]] = affine_map<(d0, d1) -> (d0, d1)>
@@ -131,4 +131,32 @@ func.func @pad_reflect(%x: tensor<3x4xf32>, %v: tensor<f32>) -> tensor<3x8xf32> 
 func.func @pad_edge(%x: tensor<3x4xf32>, %v: tensor<f32>) -> tensor<3x8xf32> {
   %0 = qcc.pad %x, %v {pads = array<i64: 0, 2, 0, 2>, mode = "edge"} : (tensor<3x4xf32>, tensor<f32>) -> tensor<3x8xf32>
   return %0 : tensor<3x8xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @data_movement
+// CHECK: tensor.collapse_shape %arg0 {{\[\[}}0, 1], [2]] : tensor<2x3x4xf32> into tensor<6x4xf32>
+// CHECK: linalg.transpose
+// CHECK: tensor.extract_slice {{.*}}[1, 0] [2, 6] [1, 1]
+// CHECK: tensor.insert_slice
+func.func @data_movement(%x: tensor<2x3x4xf32>) -> tensor<4x6xf32> {
+  %0 = qcc.reshape %x : tensor<2x3x4xf32> -> tensor<6x4xf32>
+  %1 = qcc.transpose %0 {perm = array<i64: 1, 0>} : tensor<6x4xf32> -> tensor<4x6xf32>
+  %2 = qcc.slice %1 {starts = array<i64: 1, 0>, steps = array<i64: 1, 1>} : tensor<4x6xf32> -> tensor<2x6xf32>
+  %3 = qcc.concat %2, %2 {axis = 0 : i64} : (tensor<2x6xf32>, tensor<2x6xf32>) -> tensor<4x6xf32>
+  return %3 : tensor<4x6xf32>
+}
+
+// -----
+
+// Gather wraps negative indices and reads with tensor.extract.
+// CHECK-LABEL: func.func @gather
+// CHECK: linalg.generic
+// CHECK: arith.index_cast
+// CHECK: arith.cmpi slt
+// CHECK: tensor.extract %arg0
+func.func @gather(%x: tensor<5x3xf32>, %i: tensor<2xi64>) -> tensor<2x3xf32> {
+  %0 = qcc.gather %x, %i {axis = 0 : i64} : (tensor<5x3xf32>, tensor<2xi64>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
 }

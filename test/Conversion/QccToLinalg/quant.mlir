@@ -1,4 +1,4 @@
-// RUN: qcc-opt %s --convert-qcc-to-linalg | FileCheck %s
+// RUN: qcc-opt %s --convert-qcc-to-linalg --split-input-file | FileCheck %s
 // Quantization: saturate(round_half_even(x / scale) + zp) into the storage
 // range; dequantization (q - zp) * scale with a wide integer subtraction.
 
@@ -127,4 +127,49 @@ func.func @requantize_fixed_i32(%acc: tensor<2x6xi32>, %q: tensor<2x6xi8>) -> (t
   %0 = qcc.requantize_fixed %acc {axis = 0 : i64, lower = 0 : i64, upper = 1073741823 : i64, multipliers = array<i32: 1073741824>, shifts = array<i32: -10>} : tensor<2x6xi32> -> tensor<2x6xi32>
   %1 = qcc.requantize_fixed %q {axis = 0 : i64, multipliers = array<i32: 1073741824>, shifts = array<i32: -9>} : tensor<2x6xi8> -> tensor<2x6xi32>
   return %0, %1 : tensor<2x6xi32>, tensor<2x6xi32>
+}
+
+// -----
+
+// ONNX QuantizeLinear: round half to even, add the zero point, saturate.
+// CHECK-LABEL: func.func @quantize_linear
+// CHECK: arith.divf
+// CHECK: math.roundeven
+// CHECK: arith.addf
+// CHECK: arith.constant 0.000000e+00 : f32
+// CHECK: arith.constant 2.550000e+02 : f32
+// CHECK: arith.fptoui
+func.func @quantize_linear(%x: tensor<4xf32>, %s: tensor<f32>, %z: tensor<ui8>) -> tensor<4xui8> {
+  %0 = qcc.quantize_linear %x, %s, %z {axis = 0 : i64} : (tensor<4xf32>, tensor<f32>, tensor<ui8>) -> tensor<4xui8>
+  return %0 : tensor<4xui8>
+}
+
+// -----
+
+// Per-axis !quant.uniform types lower with constant scale/zero-point
+// tensors indexed along the quantized axis.
+// CHECK-DAG: #[[AX:.*]] = affine_map<(d0, d1) -> (d0)>
+// CHECK-LABEL: func.func @quantize_per_axis
+// CHECK: arith.constant dense<[1.000000e-01, 2.000000e-01]> : tensor<2xf32>
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[AX]], #[[AX]], #{{.*}}]
+// CHECK: arith.fptosi {{.*}} : f32 to i8
+func.func @quantize_per_axis(%x: tensor<2x4xf32>) -> tensor<2x4x!quant.uniform<i8:f32:0, {0.1, 0.2}>> {
+  %0 = qcc.quantize %x : tensor<2x4xf32> -> tensor<2x4x!quant.uniform<i8:f32:0, {0.1, 0.2}>>
+  return %0 : tensor<2x4x!quant.uniform<i8:f32:0, {0.1, 0.2}>>
+}
+
+// -----
+
+// Per-row dynamic quantization: a max-|x| reduction over the last
+// dimension, the scale, then round-half-even quantization to i8.
+// CHECK-LABEL: func.func @dynamic_quantize_rows
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK: math.absf
+// CHECK: arith.maximumf
+// CHECK: arith.constant 1.270000e+02 : f32
+// CHECK: math.roundeven
+// CHECK: arith.fptosi {{.*}} : f32 to i8
+func.func @dynamic_quantize_rows(%x: tensor<4x8xf32>) -> (tensor<4x8xi8>, tensor<4x1xf32>) {
+  %q, %s = qcc.dynamic_quantize_rows %x : (tensor<4x8xf32>) -> (tensor<4x8xi8>, tensor<4x1xf32>)
+  return %q, %s : tensor<4x8xi8>, tensor<4x1xf32>
 }
