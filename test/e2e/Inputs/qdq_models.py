@@ -24,9 +24,10 @@ from the float ranges as a post-training quantizer would choose them):
            (uint8 x int8, per-column weight zero points): exact i32 outputs
 
 For each: qcc's .so (through the Python package) against onnx_ref.run on
-the same model and inputs, and the linalg IR (qcc --emit=linalg -O0) must
-contain one integer contraction (a reduction with arith.muli) per
-MatMul/Gemm/Conv and no float contraction (no reduction with arith.mulf).
+the same model and inputs, and the linalg IR (qcc --emit=linalg -O0, named
+linalg ops generalized to show their bodies) must contain one integer
+contraction (a reduction with arith.muli) per MatMul/Gemm/Conv and no float
+contraction (no reduction with arith.mulf).
 One verdict line per model, `NAME ok` or `NAME FAIL`, always printed (an
 error in one model is reported on its line and the others still run).
 
@@ -64,6 +65,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))))
 BIN = os.path.join(ROOT, "build", "bin")
 QCC = os.environ.get("QCC_BIN", os.path.join(BIN, "qcc"))
+QCC_OPT = os.path.join(os.path.dirname(QCC), "qcc-opt")
 
 args = sys.argv[1:]
 work = args[0]
@@ -358,8 +360,11 @@ def ort_info(name, model, inputs, d, ref, spec):
 
 
 def contractions(model):
-    """(integer, float) reduction generics with a multiply in qcc's linalg IR."""
+    """(integer, float) reductions with a multiply in qcc's linalg IR, named
+    ops (linalg.matmul, convolutions, ...) generalized first."""
     ir = subprocess.run([QCC, model, "--emit=linalg", "-O0", "-o", "-"], check=True,
+                        capture_output=True, text=True).stdout
+    ir = subprocess.run([QCC_OPT, "--linalg-generalize-named-ops"], input=ir, check=True,
                         capture_output=True, text=True).stdout
     n_int = n_float = 0
     for m in re.finditer(r"linalg\.generic \{[^\n]*iterator_types = \[([^\]]*)\][^\n]*\n(.*?)\n\s*\} ->",
