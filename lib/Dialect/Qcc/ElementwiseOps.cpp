@@ -19,31 +19,6 @@ OpFoldResult CastOp::fold(FoldAdaptor) {
   return {};
 }
 
-#define QCC_BINARY_VERIFIER(OP)                                                \
-  LogicalResult OP::verify() {                                                 \
-    return verifyBroadcastResult(*this, getOperands(), getOutput());           \
-  }
-QCC_BINARY_VERIFIER(AddOp)
-QCC_BINARY_VERIFIER(SubOp)
-QCC_BINARY_VERIFIER(MulOp)
-QCC_BINARY_VERIFIER(DivOp)
-QCC_BINARY_VERIFIER(PowOp)
-QCC_BINARY_VERIFIER(MaxOp)
-QCC_BINARY_VERIFIER(MinOp)
-QCC_BINARY_VERIFIER(AndOp)
-QCC_BINARY_VERIFIER(OrOp)
-QCC_BINARY_VERIFIER(XorOp)
-QCC_BINARY_VERIFIER(EqualOp)
-QCC_BINARY_VERIFIER(LessOp)
-QCC_BINARY_VERIFIER(LessEqualOp)
-QCC_BINARY_VERIFIER(GreaterOp)
-QCC_BINARY_VERIFIER(GreaterEqualOp)
-QCC_BINARY_VERIFIER(BitshiftLeftOp)
-QCC_BINARY_VERIFIER(BitshiftRightOp)
-QCC_BINARY_VERIFIER(BitwiseAndOp)
-QCC_BINARY_VERIFIER(BitwiseOrOp)
-QCC_BINARY_VERIFIER(BitwiseXorOp)
-QCC_BINARY_VERIFIER(PreluOp)
-QCC_BINARY_VERIFIER(ModOp)
-QCC_BINARY_VERIFIER(WhereOp)
-#undef QCC_BINARY_VERIFIER
+// The broadcasting binary ops and qcc.where have no hand-written verifier:
+// ResultsBroadcastableShape, Qcc_BroadcastResultShape (QccTraits.cpp) and the
+// element type traits in QccOps.td check them.

@@ -87,36 +87,4 @@ LogicalResult PoolOp::verify() {
                            getDilations());
 }
 
-//===----------------------------------------------------------------------===//
-// Reductions
-//===----------------------------------------------------------------------===//
-
-static LogicalResult verifyReduction(Operation *op, Value input,
-                                     ArrayRef<int64_t> axes, bool keepdims,
-                                     Value output) {
-  int64_t rank = rankedType(input).getRank();
-  int64_t previous = -1;
-  for (int64_t axis : axes) {
-    if (failed(verifyAxisInRange(op, axis, rank)))
-      return failure();
-    if (axis <= previous)
-      return op->emitOpError("axes must be sorted and unique");
-    previous = axis;
-  }
-  int64_t expectedRank = keepdims ? rank : rank - (int64_t)axes.size();
-  if (rankedType(output).getRank() != expectedRank)
-    return op->emitOpError("result rank must be ") << expectedRank;
-  return success();
-}
-
-#define QCC_REDUCE_VERIFIER(OP)                                                \
-  LogicalResult OP::verify() {                                                 \
-    return verifyReduction(*this, getInput(), getAxes(), getKeepdims(),        \
-                           getOutput());                                       \
-  }
-QCC_REDUCE_VERIFIER(ReduceSumOp)
-QCC_REDUCE_VERIFIER(ReduceMeanOp)
-QCC_REDUCE_VERIFIER(ReduceMaxOp)
-QCC_REDUCE_VERIFIER(ReduceMinOp)
-QCC_REDUCE_VERIFIER(ReduceProdOp)
-#undef QCC_REDUCE_VERIFIER
+// The reductions are checked by Qcc_ReductionShape (QccTraits.cpp).
