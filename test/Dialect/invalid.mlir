@@ -1,7 +1,7 @@
 // RUN: qcc-opt %s -split-input-file -verify-diagnostics
 
 func.func @bad_broadcast(%a: tensor<2x3xf32>, %b: tensor<4xf32>) -> tensor<2x3xf32> {
-  // expected-error @+1 {{operand shapes are not broadcast-compatible}}
+  // expected-error @+1 {{operands don't have broadcast-compatible shapes}}
   %0 = qcc.add %a, %b : (tensor<2x3xf32>, tensor<4xf32>) -> tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
 }
@@ -9,9 +9,51 @@ func.func @bad_broadcast(%a: tensor<2x3xf32>, %b: tensor<4xf32>) -> tensor<2x3xf
 // -----
 
 func.func @bad_result_shape(%a: tensor<2x3xf32>, %b: tensor<3xf32>) -> tensor<3x3xf32> {
-  // expected-error @+1 {{result shape does not match the broadcast shape of the operands}}
+  // expected-error @+1 {{result type '3x3' not broadcast compatible with broadcasted operands's shapes '2x3'}}
   %0 = qcc.add %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<3x3xf32>
   return %0 : tensor<3x3xf32>
+}
+
+// -----
+
+// ResultsBroadcastableShape accepts a result that broadcasts further; the
+// result must have exactly the broadcast shape.
+func.func @bad_result_rank(%a: tensor<3xf32>, %b: tensor<3xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{result rank 2 differs from broadcast rank 1}}
+  %0 = qcc.mul %a, %b : (tensor<3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @bad_binary_element_type(%a: tensor<3xf32>, %b: tensor<3xf16>) -> tensor<3xf32> {
+  // expected-error @+1 {{requires the same element type for all operands and results}}
+  %0 = qcc.sub %a, %b : (tensor<3xf32>, tensor<3xf16>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @bad_compare_element_type(%a: tensor<3xf32>, %b: tensor<3xi32>) -> tensor<3xi1> {
+  // expected-error @+1 {{requires the same element type for all operands}}
+  %0 = qcc.less %a, %b : (tensor<3xf32>, tensor<3xi32>) -> tensor<3xi1>
+  return %0 : tensor<3xi1>
+}
+
+// -----
+
+func.func @bad_where_condition(%c: tensor<2xi1>, %a: tensor<3xf32>, %b: tensor<3xf32>) -> tensor<3xf32> {
+  // expected-error @+1 {{operands don't have broadcast-compatible shapes}}
+  %0 = qcc.where %c, %a, %b : (tensor<2xi1>, tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @bad_where_element_type(%c: tensor<3xi1>, %a: tensor<3xf32>, %b: tensor<3xf16>) -> tensor<3xf32> {
+  // expected-error @+1 {{all of {x, y, output} have same element type}}
+  %0 = qcc.where %c, %a, %b : (tensor<3xi1>, tensor<3xf32>, tensor<3xf16>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
 }
 
 // -----
@@ -59,6 +101,14 @@ func.func @bad_pool_kind(%x: tensor<1x4x8x8xf32>) -> tensor<1x4x4x4xf32> {
 func.func @bad_reduce_axes(%x: tensor<2x3x4xf32>) -> tensor<2xf32> {
   // expected-error @+1 {{axes must be sorted and unique}}
   %0 = qcc.reduce_sum %x {axes = array<i64: 2, 1>, keepdims = false} : tensor<2x3x4xf32> -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+func.func @bad_reduce_rank(%x: tensor<2x3x4xf32>) -> tensor<2xf32> {
+  // expected-error @+1 {{result rank must be 3}}
+  %0 = qcc.reduce_max %x {axes = array<i64: 1>} : tensor<2x3x4xf32> -> tensor<2xf32>
   return %0 : tensor<2xf32>
 }
 

@@ -4,6 +4,7 @@
 #define QCC_OPS_TD
 
 include "qcc/Dialect/Qcc/QccDialect.td"
+include "qcc/Dialect/Qcc/QccTraits.td"
 include "mlir/IR/OpBase.td"
 include "mlir/IR/CommonAttrConstraints.td"
 include "mlir/IR/CommonTypeConstraints.td"
@@ -70,27 +71,38 @@ def Qcc_CastOp : Qcc_Op<"cast", [Pure]> {
   let hasFolder = 1;
 }
 
-// Binary operations with numpy broadcasting. The verifier checks that the
-// result shape is the broadcast of the operand shapes.
+// Binary operations with numpy broadcasting: the operands broadcast together
+// (upstream ResultsBroadcastableShape) and the result has exactly their
+// broadcast shape (Qcc_BroadcastResultShape).
 class Qcc_BinaryOp<string mnemonic, list<Trait> traits = []>
-    : Qcc_Op<mnemonic, !listconcat([Pure], traits)> {
+    : Qcc_Op<mnemonic, !listconcat([Pure, ResultsBroadcastableShape,
+                                    Qcc_BroadcastResultShape], traits)> {
   let summary = "elementwise broadcasting " # mnemonic;
   let arguments = (ins Qcc_Tensor:$lhs, Qcc_Tensor:$rhs);
   let results = (outs Qcc_Tensor:$output);
   let assemblyFormat = [{
     $lhs `,` $rhs attr-dict `:` `(` type($lhs) `,` type($rhs) `)` `->` type($output)
   }];
-  let hasVerifier = 1;
 }
-foreach p = [["add", "Add"], ["sub", "Sub"], ["mul", "Mul"], ["div", "Div"], ["pow", "Pow"], ["max", "Max"], ["min", "Min"], ["and", "And"], ["or", "Or"], ["xor", "Xor"], ["equal", "Equal"], ["less", "Less"], ["less_equal", "LessEqual"], ["greater", "Greater"], ["greater_equal", "GreaterEqual"], ["bitshift_left", "BitshiftLeft"], ["bitshift_right", "BitshiftRight"], ["bitwise_and", "BitwiseAnd"], ["bitwise_or", "BitwiseOr"], ["bitwise_xor", "BitwiseXor"], ["prelu", "Prelu"]] in {
-  def Qcc_ # p[1] # Op : Qcc_BinaryOp<p[0]>;
+// Operands and result share the element type.
+foreach p = [["add", "Add"], ["sub", "Sub"], ["mul", "Mul"], ["div", "Div"], ["max", "Max"], ["min", "Min"], ["and", "And"], ["or", "Or"], ["xor", "Xor"], ["bitshift_left", "BitshiftLeft"], ["bitshift_right", "BitshiftRight"], ["bitwise_and", "BitwiseAnd"], ["bitwise_or", "BitwiseOr"], ["bitwise_xor", "BitwiseXor"], ["prelu", "Prelu"]] in {
+  def Qcc_ # p[1] # Op
+      : Qcc_BinaryOp<p[0], [SameOperandsAndResultElementType]>;
 }
-def Qcc_ModOp : Qcc_BinaryOp<"mod"> {
+// Comparisons: the operands share the element type.
+foreach p = [["equal", "Equal"], ["less", "Less"], ["less_equal", "LessEqual"], ["greater", "Greater"], ["greater_equal", "GreaterEqual"]] in {
+  def Qcc_ # p[1] # Op : Qcc_BinaryOp<p[0], [SameOperandsElementType]>;
+}
+// ONNX Pow allows an exponent of another element type than the base.
+def Qcc_PowOp : Qcc_BinaryOp<"pow">;
+def Qcc_ModOp : Qcc_BinaryOp<"mod", [SameOperandsAndResultElementType]> {
   let arguments = (ins Qcc_Tensor:$lhs, Qcc_Tensor:$rhs,
                        DefaultValuedAttr<BoolAttr, "false">:$fmod);
 }
 
-def Qcc_WhereOp : Qcc_Op<"where", [Pure]> {
+def Qcc_WhereOp
+    : Qcc_Op<"where", [Pure, ResultsBroadcastableShape, Qcc_BroadcastResultShape,
+                       AllElementTypesMatch<["x", "y", "output"]>]> {
   let summary = "broadcasting select (ONNX Where)";
   let arguments = (ins RankedTensorOf<[I1]>:$condition, Qcc_Tensor:$x,
                        Qcc_Tensor:$y);
@@ -99,7 +111,6 @@ def Qcc_WhereOp : Qcc_Op<"where", [Pure]> {
     $condition `,` $x `,` $y attr-dict `:` `(` type($condition) `,` type($x)
     `,` type($y) `)` `->` type($output)
   }];
-  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -194,13 +205,13 @@ def Qcc_PoolOp : Qcc_Op<"pool", [Pure]> {
 // Reductions
 //===----------------------------------------------------------------------===//
 
-class Qcc_ReduceOp<string mnemonic> : Qcc_Op<mnemonic, [Pure]> {
+class Qcc_ReduceOp<string mnemonic>
+    : Qcc_Op<mnemonic, [Pure, Qcc_ReductionShape]> {
   let summary = mnemonic # " over `axes` (sorted, non-negative)";
   let arguments = (ins Qcc_Tensor:$input, DenseI64ArrayAttr:$axes,
                        DefaultValuedAttr<BoolAttr, "true">:$keepdims);
   let results = (outs Qcc_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
-  let hasVerifier = 1;
 }
 foreach p = [["reduce_sum", "ReduceSum"], ["reduce_mean", "ReduceMean"], ["reduce_max", "ReduceMax"], ["reduce_min", "ReduceMin"], ["reduce_prod", "ReduceProd"]] in {
   def Qcc_ # p[1] # Op : Qcc_ReduceOp<p[0]>;
