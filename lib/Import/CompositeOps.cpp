@@ -186,7 +186,7 @@ LogicalResult importLRN(NodeContext &ctx) {
   OpBuilder &b = ctx.builder();
   int64_t before = (size - 1) / 2, after = size - 1 - before;
   Value avg = ctx.create<PoolOp>(
-      tensorOf(sq4), sq4, b.getStringAttr("avg"),
+      tensorOf(sq4), sq4, b.getAttr<PoolKindAttr>(PoolKind::Avg),
       b.getDenseI64ArrayAttr({size, 1}), b.getDenseI64ArrayAttr({1, 1}),
       b.getDenseI64ArrayAttr({before, 0, after, 0}),
       b.getDenseI64ArrayAttr({1, 1}), b.getBoolAttr(true));

@@ -184,7 +184,7 @@ static LogicalResult importConv(NodeContext &ctx) {
   return success();
 }
 
-static LogicalResult importPool(NodeContext &ctx, StringRef kind) {
+static LogicalResult importPool(NodeContext &ctx, PoolKind kind) {
   auto x = ctx.inputType(0);
   if (x.getRank() < 3)
     return ctx.emitError() << "expected an N-d input in NC... layout";
@@ -200,8 +200,9 @@ static LogicalResult importPool(NodeContext &ctx, StringRef kind) {
   SmallVector<int64_t> outShape = {x.getDimSize(0), x.getDimSize(1)};
   outShape.append(w->outSpatial);
   OpBuilder &b = ctx.builder();
+  auto kindAttr = b.getAttr<PoolKindAttr>(kind);
   ctx.setResult(0, ctx.create<PoolOp>(
-                       x.clone(outShape), ctx.input(0), b.getStringAttr(kind),
+                       x.clone(outShape), ctx.input(0), kindAttr,
                        b.getDenseI64ArrayAttr(w->kernel),
                        b.getDenseI64ArrayAttr(w->strides),
                        b.getDenseI64ArrayAttr(w->pads),
@@ -211,10 +212,10 @@ static LogicalResult importPool(NodeContext &ctx, StringRef kind) {
 }
 
 static LogicalResult importMaxPool(NodeContext &ctx) {
-  return importPool(ctx, "max");
+  return importPool(ctx, PoolKind::Max);
 }
 static LogicalResult importAveragePool(NodeContext &ctx) {
-  return importPool(ctx, "avg");
+  return importPool(ctx, PoolKind::Avg);
 }
 
 //===----------------------------------------------------------------------===//
@@ -503,7 +504,7 @@ static Value interleaveZeros(NodeContext &ctx, Value x, int64_t dim,
   v = ctx.create<PadOp>(type.clone(padded), v,
                         ctx.scalar(type.getElementType(), 0),
                         ctx.builder().getDenseI64ArrayAttr(pads),
-                        ctx.builder().getStringAttr("constant"));
+                        ctx.builder().getAttr<PadModeAttr>(PadMode::Constant));
   SmallVector<int64_t> merged(type.getShape());
   merged[dim] = n * stride;
   v = createReshape(ctx, v, merged);
@@ -580,7 +581,7 @@ static LogicalResult importConvTranspose(NodeContext &ctx) {
   x = ctx.create<PadOp>(upType.clone(paddedShape), x,
                         ctx.scalar(xType.getElementType(), 0),
                         b.getDenseI64ArrayAttr(convPads),
-                        b.getStringAttr("constant"));
+                        b.getAttr<PadModeAttr>(PadMode::Constant));
   // Weight [Cin, Cout/G, k...] -> [Cout, Cin/G, k...], flipped spatially.
   int64_t cinPerGroup = cin / group;
   SmallVector<int64_t> ks(wType.getShape().begin() + 2, wType.getShape().end());

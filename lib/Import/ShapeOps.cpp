@@ -557,9 +557,10 @@ static LogicalResult importRange(NodeContext &ctx) {
 static LogicalResult importPad(NodeContext &ctx) {
   auto type = ctx.inputType(0);
   int64_t rank = type.getRank();
-  std::string mode = ctx.attrString("mode", "constant");
-  if (mode != "constant" && mode != "reflect" && mode != "edge")
-    return ctx.unsupported("mode '" + mode + "'");
+  std::string modeName = ctx.attrString("mode", "constant");
+  std::optional<PadMode> mode = symbolizePadMode(modeName);
+  if (!mode)
+    return ctx.unsupported("mode '" + modeName + "'");
   SmallVector<int64_t> pads;
   Value value;
   Type elem = type.getElementType();
@@ -602,7 +603,7 @@ static LogicalResult importPad(NodeContext &ctx) {
     shape.push_back(type.getDimSize(d) + pads[d] + pads[d + rank]);
   ctx.setResult(0, ctx.create<PadOp>(type.clone(shape), ctx.input(0), value,
                                      ctx.builder().getDenseI64ArrayAttr(pads),
-                                     ctx.builder().getStringAttr(mode)));
+                                     PadModeAttr::get(ctx.context(), *mode)));
   return success();
 }
 
@@ -665,22 +666,35 @@ static LogicalResult importGatherND(NodeContext &ctx) {
   return success();
 }
 
+/// The ScatterElements/ScatterND `reduction`; max and min (opset 18) are
+/// not supported.
+static FailureOr<ScatterReductionAttr> scatterReduction(NodeContext &ctx) {
+  std::string name = ctx.attrString("reduction", "none");
+  std::optional<ScatterReduction> reduction = symbolizeScatterReduction(name);
+  if (!reduction)
+    return ctx.unsupported("reduction '" + name + "'");
+  return ctx.builder().getAttr<ScatterReductionAttr>(*reduction);
+}
+
 static LogicalResult importScatterElements(NodeContext &ctx) {
   auto type = ctx.inputType(0);
   int64_t axis = normalizeAxis(ctx.attrInt("axis", 0), type.getRank());
-  std::string reduction = ctx.attrString("reduction", "none");
+  FailureOr<ScatterReductionAttr> reduction = scatterReduction(ctx);
+  if (failed(reduction))
+    return failure();
   ctx.setResult(0, ctx.create<ScatterElementsOp>(
                        type, ctx.input(0), ctx.input(1), ctx.input(2),
-                       ctx.builder().getI64IntegerAttr(axis),
-                       ctx.builder().getStringAttr(reduction)));
+                       ctx.builder().getI64IntegerAttr(axis), *reduction));
   return success();
 }
 
 static LogicalResult importScatterND(NodeContext &ctx) {
-  std::string reduction = ctx.attrString("reduction", "none");
-  ctx.setResult(0, ctx.create<ScatterNDOp>(
-                       ctx.inputType(0), ctx.input(0), ctx.input(1),
-                       ctx.input(2), ctx.builder().getStringAttr(reduction)));
+  FailureOr<ScatterReductionAttr> reduction = scatterReduction(ctx);
+  if (failed(reduction))
+    return failure();
+  ctx.setResult(0, ctx.create<ScatterNDOp>(ctx.inputType(0), ctx.input(0),
+                                           ctx.input(1), ctx.input(2),
+                                           *reduction));
   return success();
 }
 

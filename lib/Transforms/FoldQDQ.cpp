@@ -534,7 +534,7 @@ struct SimplifyIntegerConv : OpRewritePattern<ConvOp> {
       Value zp = intConstant(rewriter, loc, {}, xType.getElementType(), {xZp});
       input = PadOp::create(rewriter, loc, xType.clone(shape), input, zp,
                             rewriter.getDenseI64ArrayAttr(padAll),
-                            rewriter.getStringAttr("constant"));
+                            rewriter.getAttr<PadModeAttr>(PadMode::Constant));
       convPads.assign(pads.size(), 0);
     }
     Value acc = ConvOp::create(
@@ -681,7 +681,8 @@ struct MoveDequantizeBelowMaxPool : OpRewritePattern<PoolOp> {
   LogicalResult matchAndRewrite(PoolOp op,
                                 PatternRewriter &rewriter) const override {
     std::optional<Dequantized> d = matchDequantized(op.getInput(), 16);
-    if (op.getKind() != "max" || !d || !d->perTensor() || !(d->scales[0] > 0))
+    if (op.getKind() != PoolKind::Max || !d || !d->perTensor() ||
+        !(d->scales[0] > 0))
       return failure();
     auto outType = cast<RankedTensorType>(op.getType());
     Operation *moved = rewriter.clone(*op);

@@ -221,7 +221,7 @@ struct QccQuantizeStaticPass
           return q;
     if (auto pool = dyn_cast<PoolOp>(def)) {
       auto poolType = type.clone(r.elem);
-      if (pool.getKind() == "max") {
+      if (pool.getKind() == PoolKind::Max) {
         // Commutes with the monotonic requantization.
         Value in = materialize(b, loc, pool.getInput(), r);
         if (!in)

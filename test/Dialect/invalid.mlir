@@ -91,9 +91,45 @@ func.func @bad_conv_group(%x: tensor<1x4x8x8xf32>, %w: tensor<6x2x3x3xf32>) -> t
 // -----
 
 func.func @bad_pool_kind(%x: tensor<1x4x8x8xf32>) -> tensor<1x4x4x4xf32> {
-  // expected-error @+1 {{kind must be "max" or "avg"}}
-  %0 = qcc.pool %x {kind = "min", kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : tensor<1x4x8x8xf32> -> tensor<1x4x4x4xf32>
+  // expected-error @+1 {{attribute 'kind' failed to satisfy constraint: pooling kind (max or avg)}}
+  %0 = qcc.pool %x {kind = "max", kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : tensor<1x4x8x8xf32> -> tensor<1x4x4x4xf32>
   return %0 : tensor<1x4x4x4xf32>
+}
+
+// -----
+
+func.func @unknown_pool_kind(%x: tensor<1x4x8x8xf32>) -> tensor<1x4x4x4xf32> {
+  // expected-error @+2 {{expected ::mlir::qcc::PoolKind to be one of: max, avg}}
+  // expected-error @+1 {{failed to parse Qcc_PoolKindAttr parameter 'value'}}
+  %0 = qcc.pool %x {kind = #qcc.pool_kind<min>, kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : tensor<1x4x8x8xf32> -> tensor<1x4x4x4xf32>
+  return %0 : tensor<1x4x4x4xf32>
+}
+
+// -----
+
+func.func @unknown_pad_mode(%x: tensor<4xf32>, %v: tensor<f32>) -> tensor<6xf32> {
+  // expected-error @+2 {{expected ::mlir::qcc::PadMode to be one of: constant, reflect, edge}}
+  // expected-error @+1 {{failed to parse Qcc_PadModeAttr parameter 'value'}}
+  %0 = qcc.pad %x, %v {pads = array<i64: 1, 1>, mode = #qcc.pad_mode<wrap>} : (tensor<4xf32>, tensor<f32>) -> tensor<6xf32>
+  return %0 : tensor<6xf32>
+}
+
+// -----
+
+func.func @bad_pad_mode(%x: tensor<4xf32>, %v: tensor<f32>) -> tensor<6xf32> {
+  // expected-error @+1 {{attribute 'mode' failed to satisfy constraint: padding mode (constant, reflect or edge)}}
+  %0 = qcc.pad %x, %v {pads = array<i64: 1, 1>, mode = "reflect"} : (tensor<4xf32>, tensor<f32>) -> tensor<6xf32>
+  return %0 : tensor<6xf32>
+}
+
+// -----
+
+// ONNX opset 18's max/min reductions are not lowered, so not part of the enum.
+func.func @unknown_scatter_reduction(%x: tensor<4xf32>, %i: tensor<2xi64>, %u: tensor<2xf32>) -> tensor<4xf32> {
+  // expected-error @+2 {{expected ::mlir::qcc::ScatterReduction to be one of: none, add, mul}}
+  // expected-error @+1 {{failed to parse Qcc_ScatterReductionAttr parameter 'value'}}
+  %0 = qcc.scatter_elements %x, %i, %u {axis = 0 : i64, reduction = #qcc.scatter_reduction<max>} : (tensor<4xf32>, tensor<2xi64>, tensor<2xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
 }
 
 // -----

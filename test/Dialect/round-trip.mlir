@@ -18,11 +18,28 @@ func.func @elementwise(%a: tensor<2x3xf32>, %b: tensor<3xf32>, %c: tensor<2x3xi1
 func.func @nn(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %bias: tensor<4xf32>) -> tensor<1x4x3x3xf32> {
   // CHECK: qcc.conv %{{.*}}, %{{.*}}, %{{.*}} {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>}
   %0 = qcc.conv %x, %w, %bias {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x8x8xf32>
-  // CHECK: qcc.pool %{{.*}} {{{.*}}kind = "avg"
-  %1 = qcc.pool %0 {kind = "avg", kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : tensor<1x4x8x8xf32> -> tensor<1x4x4x4xf32>
+  // CHECK: qcc.pool %{{.*}} {{{.*}}kind = #qcc.pool_kind<avg>
+  %1 = qcc.pool %0 {kind = #qcc.pool_kind<avg>, kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : tensor<1x4x8x8xf32> -> tensor<1x4x4x4xf32>
   // CHECK: qcc.slice %{{.*}} {starts = array<i64: 0, 0, 3, 3>, steps = array<i64: 1, 1, -1, -1>}
   %2 = qcc.slice %1 {starts = array<i64: 0, 0, 3, 3>, steps = array<i64: 1, 1, -1, -1>} : tensor<1x4x4x4xf32> -> tensor<1x4x3x3xf32>
   return %2 : tensor<1x4x3x3xf32>
+}
+
+// The enum attributes print as #qcc.<mnemonic><value>; a default
+// reduction (none) is elided.
+// CHECK-LABEL: func.func @enum_attrs
+func.func @enum_attrs(%x: tensor<4xf32>, %v: tensor<f32>, %i: tensor<2xi64>, %u: tensor<2xf32>, %i2: tensor<2x1xi64>) -> tensor<4xf32> {
+  // CHECK: qcc.pad %{{.*}}, %{{.*}} {mode = #qcc.pad_mode<reflect>, pads = array<i64: 1, 1>}
+  %0 = qcc.pad %x, %v {mode = #qcc.pad_mode<reflect>, pads = array<i64: 1, 1>} : (tensor<4xf32>, tensor<f32>) -> tensor<6xf32>
+  // CHECK: qcc.pad %{{.*}}, %{{.*}} {mode = #qcc.pad_mode<edge>, pads = array<i64: 1, 1>}
+  %1 = qcc.pad %x, %v {mode = #qcc.pad_mode<edge>, pads = array<i64: 1, 1>} : (tensor<4xf32>, tensor<f32>) -> tensor<6xf32>
+  // CHECK: qcc.scatter_elements %{{.*}}, %{{.*}}, %{{.*}} {axis = 0 : i64, reduction = #qcc.scatter_reduction<mul>}
+  %2 = qcc.scatter_elements %x, %i, %u {axis = 0 : i64, reduction = #qcc.scatter_reduction<mul>} : (tensor<4xf32>, tensor<2xi64>, tensor<2xf32>) -> tensor<4xf32>
+  // CHECK: qcc.scatter_elements %{{.*}}, %{{.*}}, %{{.*}} {axis = 0 : i64} :
+  %3 = qcc.scatter_elements %2, %i, %u {axis = 0 : i64, reduction = #qcc.scatter_reduction<none>} : (tensor<4xf32>, tensor<2xi64>, tensor<2xf32>) -> tensor<4xf32>
+  // CHECK: qcc.scatter_nd %{{.*}}, %{{.*}}, %{{.*}} {reduction = #qcc.scatter_reduction<add>}
+  %4 = qcc.scatter_nd %3, %i2, %u {reduction = #qcc.scatter_reduction<add>} : (tensor<4xf32>, tensor<2x1xi64>, tensor<2xf32>) -> tensor<4xf32>
+  return %4 : tensor<4xf32>
 }
 
 // CHECK-LABEL: func.func @quantized

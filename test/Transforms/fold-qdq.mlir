@@ -202,7 +202,7 @@ func.func @conv_per_channel(%xq: tensor<1x2x4x4xi8>) -> tensor<1x2x4x4xf32> {
 // CHECK-LABEL: func.func @conv_depthwise_u8
 // CHECK-DAG: %[[C:.*]] = arith.constant dense<-2304> : tensor<3x1x1xi32>
 // CHECK-DAG: %[[Z:.*]] = arith.constant dense<128> : tensor<ui8>
-// CHECK: %[[P:.*]] = qcc.pad %arg0, %[[Z]] {mode = "constant", pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>} : (tensor<1x3x5x5xui8>, tensor<ui8>) -> tensor<1x3x7x7xui8>
+// CHECK: %[[P:.*]] = qcc.pad %arg0, %[[Z]] {mode = #qcc.pad_mode<constant>, pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>} : (tensor<1x3x5x5xui8>, tensor<ui8>) -> tensor<1x3x7x7xui8>
 // CHECK: %[[ACC:.*]] = qcc.conv %[[P]], %{{.*}} {dilations = array<i64: 1, 1>, group = 3 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : (tensor<1x3x7x7xui8>, tensor<3x1x3x3xi8>) -> tensor<1x3x3x3xi32>
 // CHECK: %[[A2:.*]] = qcc.sub %[[ACC]], %[[C]]
 // CHECK: %[[F:.*]] = qcc.cast %[[A2]]
@@ -282,7 +282,7 @@ func.func @matmul_integer_constant(%a: tensor<2x3xui8>) -> tensor<2x2xi32> {
 // CHECK-LABEL: func.func @conv_integer_attrs
 // CHECK-DAG: %[[W:.*]] = arith.constant dense<-1> : tensor<2x1x2x2xi8>
 // CHECK-DAG: %[[C:.*]] = arith.constant dense<-20> : tensor<2x1x1xi32>
-// CHECK: %[[P:.*]] = qcc.pad %arg0, %{{.*}} {mode = "constant", pads = array<i64: 0, 0, 1, 0, 0, 0, 0, 1>} : (tensor<1x1x3x3xui8>, tensor<ui8>) -> tensor<1x1x4x4xui8>
+// CHECK: %[[P:.*]] = qcc.pad %arg0, %{{.*}} {mode = #qcc.pad_mode<constant>, pads = array<i64: 0, 0, 1, 0, 0, 0, 0, 1>} : (tensor<1x1x3x3xui8>, tensor<ui8>) -> tensor<1x1x4x4xui8>
 // CHECK: %[[A:.*]] = qcc.conv %[[P]], %[[W]], %arg1 {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x1x4x4xui8>, tensor<2x1x2x2xi8>, tensor<2xi32>) -> tensor<1x2x3x3xi32>
 // CHECK: %[[R:.*]] = qcc.sub %[[A]], %[[C]]
 // CHECK: return %[[R]]
@@ -318,7 +318,7 @@ func.func @pool_reshape_chain(%xq: tensor<1x2x4x4xui8>) -> tensor<1x3xf32> {
   %sw = arith.constant dense<0.25> : tensor<f32>
   %zw = arith.constant dense<0> : tensor<i8>
   %xd = qcc.dequantize_linear %xq, %s, %z {axis = 0 : i64} : (tensor<1x2x4x4xui8>, tensor<f32>, tensor<ui8>) -> tensor<1x2x4x4xf32>
-  %p = qcc.pool %xd {kind = "max", kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : tensor<1x2x4x4xf32> -> tensor<1x2x2x2xf32>
+  %p = qcc.pool %xd {kind = #qcc.pool_kind<max>, kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : tensor<1x2x4x4xf32> -> tensor<1x2x2x2xf32>
   %pq = qcc.quantize_linear %p, %s, %z {axis = 0 : i64} : (tensor<1x2x2x2xf32>, tensor<f32>, tensor<ui8>) -> tensor<1x2x2x2xui8>
   %pd = qcc.dequantize_linear %pq, %s, %z {axis = 0 : i64} : (tensor<1x2x2x2xui8>, tensor<f32>, tensor<ui8>) -> tensor<1x2x2x2xf32>
   %r = qcc.reshape %pd : tensor<1x2x2x2xf32> -> tensor<1x8xf32>
@@ -471,7 +471,7 @@ func.func @requantize_stays(%q: tensor<1x1x2x2xi8>) -> tensor<1x1x1x1xi8> {
   %s2 = arith.constant dense<0.25> : tensor<f32>
   %z = arith.constant dense<0> : tensor<i8>
   %d = qcc.dequantize_linear %q, %s, %z {axis = 0 : i64} : (tensor<1x1x2x2xi8>, tensor<f32>, tensor<i8>) -> tensor<1x1x2x2xf32>
-  %p = qcc.pool %d {kind = "max", kernel_shape = array<i64: 2, 2>, strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : tensor<1x1x2x2xf32> -> tensor<1x1x1x1xf32>
+  %p = qcc.pool %d {kind = #qcc.pool_kind<max>, kernel_shape = array<i64: 2, 2>, strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : tensor<1x1x2x2xf32> -> tensor<1x1x1x1xf32>
   %r = qcc.quantize_linear %p, %s2, %z {axis = 0 : i64} : (tensor<1x1x1x1xf32>, tensor<f32>, tensor<i8>) -> tensor<1x1x1x1xi8>
   return %r : tensor<1x1x1x1xi8>
 }

@@ -113,7 +113,7 @@ func.func @downsample(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x2x2xf32> {
 // CHECK: %[[B:.*]] = qcc.add %[[A]]
 // CHECK: %[[I:.*]] = qcc.requantize_fixed %[[B]] {axis = 1 : i64, lower = 0 : i64, multipliers = array<i32: 1073741824, 1073741824>, shifts = array<i32: -1, -1>} : tensor<1x2x4x4xi32> -> tensor<1x2x4x4xi32>
 // CHECK-NOT: qcc.cast
-// CHECK: %[[P:.*]] = qcc.pool %[[I]] {{.*}}kind = "avg"{{.*}} : tensor<1x2x4x4xi32> -> tensor<1x2x2x2xi32>
+// CHECK: %[[P:.*]] = qcc.pool %[[I]] {{.*}}kind = #qcc.pool_kind<avg>{{.*}} : tensor<1x2x4x4xi32> -> tensor<1x2x2x2xi32>
 // CHECK-NOT: qcc.cast
 // CHECK: %[[Q:.*]] = qcc.requantize_fixed %[[P]] {axis = 0 : i64, multipliers = array<i32: 1073741824>, shifts = array<i32: 7>} : tensor<1x2x2x2xi32> -> tensor<1x2x2x2xi8>
 // CHECK: qcc.conv %[[Q]], {{.*}} -> tensor<1x2x2x2xi32>
@@ -122,7 +122,7 @@ func.func @avg_pool(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x2x2xf32> {
   %b = arith.constant dense<[0.25, -0.125]> : tensor<2xf32>
   %0 = qcc.conv %x, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, qcc.calibration = {threshold = 1.984375 : f32}} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
   %1 = qcc.relu %0 : tensor<1x2x4x4xf32>
-  %2 = qcc.pool %1 {kind = "avg", kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : tensor<1x2x4x4xf32> -> tensor<1x2x2x2xf32>
+  %2 = qcc.pool %1 {kind = #qcc.pool_kind<avg>, kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : tensor<1x2x4x4xf32> -> tensor<1x2x2x2xf32>
   %3 = qcc.conv %2, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, qcc.calibration = {threshold = 3.96875 : f32}} : (tensor<1x2x2x2xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32>
   return %3 : tensor<1x2x2x2xf32>
 }

@@ -86,14 +86,14 @@ func.func @chain(%x: tensor<4x3xf32>) -> tensor<4x2xf32> {
 // CHECK-LABEL: func.func @pool_chain
 // CHECK: %[[A:.*]] = qcc.conv {{.*}} -> tensor<1x2x4x4xi32>
 // CHECK: %[[R:.*]] = qcc.requantize_fixed {{.*}}lower = 0 : i64{{.*}} : tensor<1x2x4x4xi32> -> tensor<1x2x4x4xi8>
-// CHECK: %[[P:.*]] = qcc.pool %[[R]] {{.*}}kind = "max"{{.*}} : tensor<1x2x4x4xi8> -> tensor<1x2x2x2xi8>
+// CHECK: %[[P:.*]] = qcc.pool %[[R]] {{.*}}kind = #qcc.pool_kind<max>{{.*}} : tensor<1x2x4x4xi8> -> tensor<1x2x2x2xi8>
 // CHECK: qcc.conv %[[P]], {{.*}} -> tensor<1x2x2x2xi32>
 func.func @pool_chain(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x2x2xf32> {
   %w = arith.constant dense<[[[[1.0]], [[2.0]]], [[[-1.0]], [[0.5]]]]> : tensor<2x2x1x1xf32>
   %b = arith.constant dense<[0.1, -0.2]> : tensor<2xf32>
   %0 = qcc.conv %x, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, qcc.calibration = {threshold = 1.0 : f32}} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
   %1 = qcc.relu %0 : tensor<1x2x4x4xf32>
-  %2 = qcc.pool %1 {kind = "max", kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : tensor<1x2x4x4xf32> -> tensor<1x2x2x2xf32>
+  %2 = qcc.pool %1 {kind = #qcc.pool_kind<max>, kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : tensor<1x2x4x4xf32> -> tensor<1x2x2x2xf32>
   %3 = qcc.conv %2, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, qcc.calibration = {threshold = 3.0 : f32}} : (tensor<1x2x2x2xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x2x2xf32>
   return %3 : tensor<1x2x2x2xf32>
 }

@@ -311,7 +311,7 @@ struct PadLowering : OpConversionPattern<PadOp> {
     auto inType = cast<RankedTensorType>(input.getType());
     int64_t rank = inType.getRank();
     ArrayRef<int64_t> pads = op.getPads();
-    if (op.getMode() == "constant") {
+    if (op.getMode() == PadMode::Constant) {
       // Negative pads crop first.
       SmallVector<int64_t> lo(pads.take_front(rank)), hi(pads.drop_front(rank));
       if (llvm::any_of(pads, [](int64_t p) { return p < 0; })) {
@@ -346,7 +346,7 @@ struct PadLowering : OpConversionPattern<PadOp> {
                                                  value);
       return success();
     }
-    bool reflect = op.getMode() == "reflect";
+    bool reflect = op.getMode() == PadMode::Reflect;
     Value r = gatherGeneric(
         rewriter, loc, type, input, {}, {}, {},
         [&](OpBuilder &b, Location l, ValueRange loops, ValueRange) {

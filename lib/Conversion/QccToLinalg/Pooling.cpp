@@ -59,7 +59,7 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
     auto inType = cast<RankedTensorType>(adaptor.getInput().getType());
     Type et = outType.getElementType();
     ElemKind kind = elemKindOf(op.getInput().getType());
-    bool isMax = op.getKind() == "max";
+    bool isMax = op.getKind() == PoolKind::Max;
     // Integer average pooling (signed, result type = input type) sums the
     // window in i32 (i64 for i32 inputs, so no sum can overflow), divides by
     // the count rounding half away from zero and saturates to the type.

@@ -45,22 +45,26 @@ SmallVector<Value> delinearize(OpBuilder &b, Location l, Value linear,
   return idx;
 }
 
-Value combine(OpBuilder &b, Location l, StringRef reduction, Value cur,
+Value combine(OpBuilder &b, Location l, ScatterReduction reduction, Value cur,
               Value upd) {
   bool f = isa<FloatType>(upd.getType());
-  if (reduction == "add")
+  switch (reduction) {
+  case ScatterReduction::Add:
     return f ? (Value)arith::AddFOp::create(b, l, cur, upd)
              : (Value)arith::AddIOp::create(b, l, cur, upd);
-  if (reduction == "mul")
+  case ScatterReduction::Mul:
     return f ? (Value)arith::MulFOp::create(b, l, cur, upd)
              : (Value)arith::MulIOp::create(b, l, cur, upd);
+  case ScatterReduction::None:
+    break;
+  }
   return upd;
 }
 
 /// scf.for over every element of `updatesType`, calling `target` for the
 /// destination index and writing (or combining) the update there.
 Value scatterLoop(OpBuilder &b, Location loc, Value input, Value updates,
-                  StringRef reduction,
+                  ScatterReduction reduction,
                   llvm::function_ref<SmallVector<Value>(OpBuilder &, Location,
                                                         ArrayRef<Value>)>
                       target) {
@@ -73,7 +77,7 @@ Value scatterLoop(OpBuilder &b, Location loc, Value input, Value updates,
         SmallVector<Value> src = delinearize(nb, l, iv, uType.getShape());
         SmallVector<Value> dst = target(nb, l, src);
         Value upd = tensor::ExtractOp::create(nb, l, updates, src);
-        if (reduction != "none")
+        if (reduction != ScatterReduction::None)
           upd = combine(nb, l, reduction,
                         tensor::ExtractOp::create(nb, l, iter[0], dst), upd);
         Value next = tensor::InsertOp::create(nb, l, upd, iter[0], dst);

@@ -100,9 +100,6 @@ LogicalResult PadOp::verify() {
   auto in = rankedType(getInput());
   if ((int64_t)getPads().size() != 2 * in.getRank())
     return emitOpError("pads need 2 x rank entries");
-  StringRef mode = getMode();
-  if (mode != "constant" && mode != "reflect" && mode != "edge")
-    return emitOpError("unknown mode '") << mode << "'";
   return success();
 }
 
@@ -110,12 +107,7 @@ LogicalResult PadOp::verify() {
 // Scatter
 //===----------------------------------------------------------------------===//
 
-static LogicalResult verifyScatterReduction(Operation *op, StringRef r) {
-  if (r != "none" && r != "add" && r != "mul")
-    return op->emitOpError("reduction must be none, add or mul, got '")
-           << r << "'";
-  return success();
-}
+// The reduction is a ScatterReductionAttr, so only none, add and mul parse.
 
 LogicalResult ScatterElementsOp::verify() {
   auto in = rankedType(getInput());
@@ -126,9 +118,7 @@ LogicalResult ScatterElementsOp::verify() {
     return emitOpError("indices rank differs from the input rank");
   if (in != rankedType(getOutput()))
     return emitOpError("result type differs from the input type");
-  if (failed(verifyAxisInRange(*this, getAxis(), in.getRank())))
-    return failure();
-  return verifyScatterReduction(*this, getReduction());
+  return verifyAxisInRange(*this, getAxis(), in.getRank());
 }
 
 LogicalResult ScatterNDOp::verify() {
@@ -140,5 +130,5 @@ LogicalResult ScatterNDOp::verify() {
       idx.getDimSize(idx.getRank() - 1) > in.getRank())
     return emitOpError("last indices dimension must be a static size <= "
                        "the input rank");
-  return verifyScatterReduction(*this, getReduction());
+  return success();
 }

@@ -78,8 +78,6 @@ LogicalResult ConvOp::verify() {
 }
 
 LogicalResult PoolOp::verify() {
-  if (getKind() != "max" && getKind() != "avg")
-    return emitOpError("kind must be \"max\" or \"avg\"");
   int64_t rank = rankedType(getInput()).getRank();
   if ((int64_t)getKernelShape().size() != rank - 2)
     return emitOpError("kernel_shape needs one entry per spatial dim");

@@ -1,5 +1,5 @@
 // RUN: qcc-opt %s --convert-qcc-to-linalg --split-input-file | FileCheck %s
-// Data movement: reshapes, transposes, concatenation, slices, gathers, pads.
+// Data movement: reshapes, transposes, concatenation, slices, gathers, pads, scatters.
 
 // CHECK-DAG: #[[ID2:.*]] = affine_map<(d0, d1) -> (d0, d1)>
 // CHECK-DAG: #[[IDX_MAP:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
@@ -98,7 +98,7 @@ func.func @gather_elements(%x: tensor<3x3xf32>, %i: tensor<2x3xi64>) -> tensor<2
 // CHECK: tensor.yield %[[V]] : f32
 // CHECK: } : tensor<4x3xf32> to tensor<5x4xf32>
 func.func @pad_constant_crop(%x: tensor<4x5xf32>, %v: tensor<f32>) -> tensor<5x4xf32> {
-  %0 = qcc.pad %x, %v {pads = array<i64: 1, -2, 0, 1>, mode = "constant"} : (tensor<4x5xf32>, tensor<f32>) -> tensor<5x4xf32>
+  %0 = qcc.pad %x, %v {pads = array<i64: 1, -2, 0, 1>, mode = #qcc.pad_mode<constant>} : (tensor<4x5xf32>, tensor<f32>) -> tensor<5x4xf32>
   return %0 : tensor<5x4xf32>
 }
 
@@ -107,7 +107,7 @@ func.func @pad_constant_crop(%x: tensor<4x5xf32>, %v: tensor<f32>) -> tensor<5x4
 // CHECK: %[[V:.*]] = tensor.extract %arg1[%{{.*}}] : tensor<1xi32>
 // CHECK: tensor.yield %[[V]] : i32
 func.func @pad_value_one_element(%x: tensor<4xi32>, %v: tensor<1xi32>) -> tensor<6xi32> {
-  %0 = qcc.pad %x, %v {pads = array<i64: 1, 1>, mode = "constant"} : (tensor<4xi32>, tensor<1xi32>) -> tensor<6xi32>
+  %0 = qcc.pad %x, %v {pads = array<i64: 1, 1>, mode = #qcc.pad_mode<constant>} : (tensor<4xi32>, tensor<1xi32>) -> tensor<6xi32>
   return %0 : tensor<6xi32>
 }
 
@@ -118,7 +118,7 @@ func.func @pad_value_one_element(%x: tensor<4xi32>, %v: tensor<1xi32>) -> tensor
 // CHECK: arith.subi %[[C6]], %{{.*}} : index
 // CHECK: tensor.extract %arg0
 func.func @pad_reflect(%x: tensor<3x4xf32>, %v: tensor<f32>) -> tensor<3x8xf32> {
-  %0 = qcc.pad %x, %v {pads = array<i64: 0, 2, 0, 2>, mode = "reflect"} : (tensor<3x4xf32>, tensor<f32>) -> tensor<3x8xf32>
+  %0 = qcc.pad %x, %v {pads = array<i64: 0, 2, 0, 2>, mode = #qcc.pad_mode<reflect>} : (tensor<3x4xf32>, tensor<f32>) -> tensor<3x8xf32>
   return %0 : tensor<3x8xf32>
 }
 
@@ -129,7 +129,7 @@ func.func @pad_reflect(%x: tensor<3x4xf32>, %v: tensor<f32>) -> tensor<3x8xf32> 
 // CHECK: arith.minsi
 // CHECK: tensor.extract %arg0
 func.func @pad_edge(%x: tensor<3x4xf32>, %v: tensor<f32>) -> tensor<3x8xf32> {
-  %0 = qcc.pad %x, %v {pads = array<i64: 0, 2, 0, 2>, mode = "edge"} : (tensor<3x4xf32>, tensor<f32>) -> tensor<3x8xf32>
+  %0 = qcc.pad %x, %v {pads = array<i64: 0, 2, 0, 2>, mode = #qcc.pad_mode<edge>} : (tensor<3x4xf32>, tensor<f32>) -> tensor<3x8xf32>
   return %0 : tensor<3x8xf32>
 }
 
@@ -159,4 +159,37 @@ func.func @data_movement(%x: tensor<2x3x4xf32>) -> tensor<4x6xf32> {
 func.func @gather(%x: tensor<5x3xf32>, %i: tensor<2xi64>) -> tensor<2x3xf32> {
   %0 = qcc.gather %x, %i {axis = 0 : i64} : (tensor<5x3xf32>, tensor<2xi64>) -> tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// The scatters are one scf.for over the updates; the reduction combines the
+// update with the value it replaces (add, mul) or overwrites it (none).
+// CHECK-LABEL: func.func @scatter_elements_add
+// CHECK: scf.for
+// CHECK: %[[OLD:.*]] = tensor.extract %{{.*}} : tensor<4xf32>
+// CHECK: %[[SUM:.*]] = arith.addf %[[OLD]], %{{.*}} : f32
+// CHECK: tensor.insert %[[SUM]]
+func.func @scatter_elements_add(%x: tensor<4xf32>, %i: tensor<2xi64>, %u: tensor<2xf32>) -> tensor<4xf32> {
+  %0 = qcc.scatter_elements %x, %i, %u {axis = 0 : i64, reduction = #qcc.scatter_reduction<add>} : (tensor<4xf32>, tensor<2xi64>, tensor<2xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// CHECK-LABEL: func.func @scatter_nd_mul
+// CHECK: scf.for
+// CHECK: arith.muli %{{.*}}, %{{.*}} : i32
+// CHECK: tensor.insert
+func.func @scatter_nd_mul(%x: tensor<4x3xi32>, %i: tensor<2x1xi64>, %u: tensor<2x3xi32>) -> tensor<4x3xi32> {
+  %0 = qcc.scatter_nd %x, %i, %u {reduction = #qcc.scatter_reduction<mul>} : (tensor<4x3xi32>, tensor<2x1xi64>, tensor<2x3xi32>) -> tensor<4x3xi32>
+  return %0 : tensor<4x3xi32>
+}
+
+// CHECK-LABEL: func.func @scatter_nd_none
+// CHECK: scf.for
+// CHECK: %[[UPD:.*]] = tensor.extract %arg2
+// CHECK-NOT: arith.muli
+// CHECK-NEXT: tensor.insert %[[UPD]]
+func.func @scatter_nd_none(%x: tensor<4x3xi32>, %i: tensor<2x1xi64>, %u: tensor<2x3xi32>) -> tensor<4x3xi32> {
+  %0 = qcc.scatter_nd %x, %i, %u : (tensor<4x3xi32>, tensor<2x1xi64>, tensor<2x3xi32>) -> tensor<4x3xi32>
+  return %0 : tensor<4x3xi32>
 }

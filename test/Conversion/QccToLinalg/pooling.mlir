@@ -14,7 +14,7 @@
 // CHECK: %[[INIT:.*]] = linalg.fill ins(%[[NINF]] : f32)
 // CHECK: linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%[[PAD]], %[[WIN]] : tensor<1x2x7x7xf32>, tensor<3x3xf32>) outs(%[[INIT]] : tensor<1x2x3x3xf32>)
 func.func @maxpool(%x: tensor<1x2x6x6xf32>) -> tensor<1x2x3x3xf32> {
-  %0 = qcc.pool %x {kind = "max", kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 0, 0>, dilations = array<i64: 1, 1>} : tensor<1x2x6x6xf32> -> tensor<1x2x3x3xf32>
+  %0 = qcc.pool %x {kind = #qcc.pool_kind<max>, kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 0, 0>, dilations = array<i64: 1, 1>} : tensor<1x2x6x6xf32> -> tensor<1x2x3x3xf32>
   return %0 : tensor<1x2x3x3xf32>
 }
 
@@ -28,7 +28,7 @@ func.func @maxpool(%x: tensor<1x2x6x6xf32>) -> tensor<1x2x3x3xf32> {
 // CHECK: tensor.yield %[[LOW]] : i8
 // CHECK: linalg.pooling_nchw_max {dilations = dense<2> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} {{.*}} -> tensor<1x1x2x2xi8>
 func.func @maxpool_int(%x: tensor<1x1x5x5xi8>) -> tensor<1x1x2x2xi8> {
-  %0 = qcc.pool %x {kind = "max", kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 0, 0>, dilations = array<i64: 2, 2>} : tensor<1x1x5x5xi8> -> tensor<1x1x2x2xi8>
+  %0 = qcc.pool %x {kind = #qcc.pool_kind<max>, kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 0, 0>, dilations = array<i64: 2, 2>} : tensor<1x1x5x5xi8> -> tensor<1x1x2x2xi8>
   return %0 : tensor<1x1x2x2xi8>
 }
 
@@ -41,7 +41,7 @@ func.func @maxpool_int(%x: tensor<1x1x5x5xi8>) -> tensor<1x1x2x2xi8> {
 // CHECK: linalg.generic {indexing_maps = [#[[DIL]], #{{.*}}, #{{.*}}]
 // CHECK: arith.maxui
 func.func @maxpool_u8(%x: tensor<1x1x5x5xui8>) -> tensor<1x1x2x2xui8> {
-  %0 = qcc.pool %x {kind = "max", kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 0, 0>, dilations = array<i64: 2, 2>} : tensor<1x1x5x5xui8> -> tensor<1x1x2x2xui8>
+  %0 = qcc.pool %x {kind = #qcc.pool_kind<max>, kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 0, 0>, dilations = array<i64: 2, 2>} : tensor<1x1x5x5xui8> -> tensor<1x1x2x2xui8>
   return %0 : tensor<1x1x2x2xui8>
 }
 
@@ -52,7 +52,7 @@ func.func @maxpool_u8(%x: tensor<1x1x5x5xui8>) -> tensor<1x1x2x2xui8> {
 // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]
 // CHECK: arith.maximumf
 func.func @maxpool3d(%x: tensor<1x1x4x4x4xf32>) -> tensor<1x1x2x2x2xf32> {
-  %0 = qcc.pool %x {kind = "max", kernel_shape = array<i64: 2, 2, 2>, strides = array<i64: 2, 2, 2>, pads = array<i64: 0, 0, 0, 0, 0, 0>, dilations = array<i64: 1, 1, 1>} : tensor<1x1x4x4x4xf32> -> tensor<1x1x2x2x2xf32>
+  %0 = qcc.pool %x {kind = #qcc.pool_kind<max>, kernel_shape = array<i64: 2, 2, 2>, strides = array<i64: 2, 2, 2>, pads = array<i64: 0, 0, 0, 0, 0, 0>, dilations = array<i64: 1, 1, 1>} : tensor<1x1x4x4x4xf32> -> tensor<1x1x2x2x2xf32>
   return %0 : tensor<1x1x2x2x2xf32>
 }
 
@@ -65,7 +65,7 @@ func.func @maxpool3d(%x: tensor<1x1x4x4x4xf32>) -> tensor<1x1x2x2x2xf32> {
 // CHECK: arith.constant dense<{{\[\[}}4.000000e+00, 6.000000e+00], [6.000000e+00, 9.000000e+00]]> : tensor<2x2xf32>
 // CHECK: arith.divf
 func.func @avgpool(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x2x2xf32> {
-  %0 = qcc.pool %x {kind = "avg", kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 0, 0>, dilations = array<i64: 1, 1>} : tensor<1x1x4x4xf32> -> tensor<1x1x2x2xf32>
+  %0 = qcc.pool %x {kind = #qcc.pool_kind<avg>, kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 0, 0>, dilations = array<i64: 1, 1>} : tensor<1x1x4x4xf32> -> tensor<1x1x2x2xf32>
   return %0 : tensor<1x1x2x2xf32>
 }
 
@@ -78,7 +78,7 @@ func.func @avgpool(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x2x2xf32> {
 // CHECK: arith.constant dense<3.000000e+00> : tensor<2xf32>
 // CHECK: arith.divf
 func.func @avgpool_include_pad(%x: tensor<1x1x4xf32>) -> tensor<1x1x2xf32> {
-  %0 = qcc.pool %x {kind = "avg", kernel_shape = array<i64: 3>, strides = array<i64: 2>, pads = array<i64: 1, 1>, dilations = array<i64: 1>, count_include_pad = true} : tensor<1x1x4xf32> -> tensor<1x1x2xf32>
+  %0 = qcc.pool %x {kind = #qcc.pool_kind<avg>, kernel_shape = array<i64: 3>, strides = array<i64: 2>, pads = array<i64: 1, 1>, dilations = array<i64: 1>, count_include_pad = true} : tensor<1x1x4xf32> -> tensor<1x1x2xf32>
   return %0 : tensor<1x1x2xf32>
 }
 
@@ -88,7 +88,7 @@ func.func @avgpool_include_pad(%x: tensor<1x1x4xf32>) -> tensor<1x1x2xf32> {
 // CHECK-LABEL: func.func @avgpool_exclude_pad
 // CHECK: arith.constant dense<[2.000000e+00, 3.000000e+00]> : tensor<2xf32>
 func.func @avgpool_exclude_pad(%x: tensor<1x1x4xf32>) -> tensor<1x1x2xf32> {
-  %0 = qcc.pool %x {kind = "avg", kernel_shape = array<i64: 3>, strides = array<i64: 2>, pads = array<i64: 1, 1>, dilations = array<i64: 1>} : tensor<1x1x4xf32> -> tensor<1x1x2xf32>
+  %0 = qcc.pool %x {kind = #qcc.pool_kind<avg>, kernel_shape = array<i64: 3>, strides = array<i64: 2>, pads = array<i64: 1, 1>, dilations = array<i64: 1>} : tensor<1x1x4xf32> -> tensor<1x1x2xf32>
   return %0 : tensor<1x1x2xf32>
 }
 
@@ -113,7 +113,7 @@ func.func @avgpool_exclude_pad(%x: tensor<1x1x4xf32>) -> tensor<1x1x2xf32> {
 // CHECK: arith.trunci {{.*}} : i64 to i32
 // CHECK: } -> tensor<1x1x2xi32>
 func.func @avgpool_int(%x: tensor<1x1x4xi32>) -> tensor<1x1x2xi32> {
-  %0 = qcc.pool %x {kind = "avg", kernel_shape = array<i64: 3>, strides = array<i64: 2>, pads = array<i64: 1, 1>, dilations = array<i64: 1>} : tensor<1x1x4xi32> -> tensor<1x1x2xi32>
+  %0 = qcc.pool %x {kind = #qcc.pool_kind<avg>, kernel_shape = array<i64: 3>, strides = array<i64: 2>, pads = array<i64: 1, 1>, dilations = array<i64: 1>} : tensor<1x1x4xi32> -> tensor<1x1x2xi32>
   return %0 : tensor<1x1x2xi32>
 }
 
@@ -124,6 +124,6 @@ func.func @avgpool_int(%x: tensor<1x1x4xi32>) -> tensor<1x1x2xi32> {
 // CHECK: linalg.pooling_nchw_sum {{.*}} ins(%arg0, %{{.*}} : tensor<1x1x4x4xi8>, tensor<2x2xi8>) outs(%{{.*}} : tensor<1x1x2x2xi32>)
 // CHECK: arith.trunci {{.*}} : i32 to i8
 func.func @avgpool_i8(%x: tensor<1x1x4x4xi8>) -> tensor<1x1x2x2xi8> {
-  %0 = qcc.pool %x {kind = "avg", kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : tensor<1x1x4x4xi8> -> tensor<1x1x2x2xi8>
+  %0 = qcc.pool %x {kind = #qcc.pool_kind<avg>, kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : tensor<1x1x4x4xi8> -> tensor<1x1x2x2xi8>
   return %0 : tensor<1x1x2x2xi8>
 }

@@ -28,7 +28,8 @@ def Qcc_Dialect : Dialect {
                            "::mlir::arith::ArithDialect"];
   // Folders (reshape of a constant, ...) produce arith.constant.
   let hasConstantMaterializer = 1;
-  let useDefaultAttributePrinterParser = 0;
+  // The enum attributes of QccAttrs.td print as #qcc.<mnemonic><...>.
+  let useDefaultAttributePrinterParser = 1;
 }
 
 class Qcc_Op<string mnemonic, list<Trait> traits = []>

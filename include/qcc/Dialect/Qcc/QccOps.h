@@ -8,6 +8,7 @@
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "qcc/Dialect/Qcc/QccAttrs.h"
 #include "qcc/Dialect/Qcc/QccDialect.h"
 #include "qcc/Dialect/Qcc/QccTraits.h"
 

@@ -3,6 +3,7 @@
 #ifndef QCC_OPS_TD
 #define QCC_OPS_TD
 
+include "qcc/Dialect/Qcc/QccAttrs.td"
 include "qcc/Dialect/Qcc/QccDialect.td"
 include "qcc/Dialect/Qcc/QccTraits.td"
 include "mlir/IR/OpBase.td"
@@ -191,7 +192,7 @@ def Qcc_ConvOp : Qcc_Op<"conv", [Pure]> {
 def Qcc_PoolOp : Qcc_Op<"pool", [Pure]> {
   let summary = "N-d max or average pooling in NC[D]HW layout";
   let arguments = (ins Qcc_Tensor:$input,
-                       StrAttr:$kind, // "max" or "avg"
+                       Qcc_PoolKindAttr:$kind,
                        DenseI64ArrayAttr:$kernel_shape,
                        DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
                        DenseI64ArrayAttr:$dilations,
@@ -312,12 +313,13 @@ def Qcc_ScatterElementsOp : Qcc_Op<"scatter_elements", [Pure]> {
   let description = [{
     The result is `input` with, for every position p of `updates`,
     result[p with p[axis] = indices[p]] combined with updates[p] by
-    `reduction` ("none" replaces, "add", "mul"). Updates apply in order, so
-    with "none" the last duplicate wins. Negative indices wrap.
+    `reduction` (`none` replaces, `add`, `mul`). Updates apply in order, so
+    with `none` the last duplicate wins. Negative indices wrap.
   }];
   let arguments = (ins Qcc_Tensor:$input, Qcc_IntTensor:$indices,
                        Qcc_Tensor:$updates, I64Attr:$axis,
-                       DefaultValuedAttr<StrAttr, "\"none\"">:$reduction);
+                       DefaultValuedAttr<Qcc_ScatterReductionAttr,
+                         "::mlir::qcc::ScatterReduction::None">:$reduction);
   let results = (outs Qcc_Tensor:$output);
   let assemblyFormat = [{
     $input `,` $indices `,` $updates attr-dict `:`
@@ -330,7 +332,8 @@ def Qcc_ScatterNDOp : Qcc_Op<"scatter_nd", [Pure]> {
   let summary = "ONNX ScatterND: write slices of `updates` at index tuples";
   let arguments = (ins Qcc_Tensor:$input, Qcc_IntTensor:$indices,
                        Qcc_Tensor:$updates,
-                       DefaultValuedAttr<StrAttr, "\"none\"">:$reduction);
+                       DefaultValuedAttr<Qcc_ScatterReductionAttr,
+                         "::mlir::qcc::ScatterReduction::None">:$reduction);
   let results = (outs Qcc_Tensor:$output);
   let assemblyFormat = [{
     $input `,` $indices `,` $updates attr-dict `:`
@@ -350,7 +353,7 @@ def Qcc_BroadcastToOp : Qcc_Op<"broadcast_to", [Pure]> {
 def Qcc_PadOp : Qcc_Op<"pad", [Pure]> {
   let summary = "constant / reflect / edge padding with static pads";
   let arguments = (ins Qcc_Tensor:$input, Qcc_Tensor:$value,
-                       DenseI64ArrayAttr:$pads, StrAttr:$mode);
+                       DenseI64ArrayAttr:$pads, Qcc_PadModeAttr:$mode);
   let results = (outs Qcc_Tensor:$output);
   let assemblyFormat = [{
     $input `,` $value attr-dict `:` functional-type(operands, results)
