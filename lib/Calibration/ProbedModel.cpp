@@ -114,6 +114,8 @@ std::unique_ptr<ProbedModel> ProbedModel::compile(ModuleOp module,
   // without LLVM optimization took ~10 s per sample).
   config.optLevel = 2;
   config.entry = entry.str();
+  // The JIT does not link the model runtime's microkernels.
+  config.ukernels = false;
   // The JIT runs here, whatever the .so is compiled for: tile for the host.
   (*clone)->removeAttr(LLVM::LLVMDialect::getTargetAttrName());
   setModuleTarget(*clone, getHostCpuTarget());

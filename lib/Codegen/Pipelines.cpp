@@ -36,6 +36,8 @@ void qcc::buildQccToLinalgLowering(OpPassManager &pm,
     pm.addPass(createCSEPass());
   }
   if (config.optLevel >= 2) {
+    if (config.ukernels)
+      pm.addNestedPass<func::FuncOp>(createQccDataTiling());
     pm.addNestedPass<func::FuncOp>(createQccTileAndVectorize());
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
@@ -54,6 +56,8 @@ void qcc::buildLinalgToLLVMPipeline(OpPassManager &pm, StringRef entry) {
                   "modify-public-functions},"
                   "canonicalize");
   bufferization::buildBufferDeallocationPipeline(pm);
+  // linalg.mmt4d (from qcc-data-tiling) -> the runtime's microkernels.
+  pm.addPass(createQccLowerToUkernels());
   addPipeline(pm, "convert-linalg-to-loops,fold-memref-alias-ops,"
                   "lower-affine,func.func(lower-vector-multi-reduction),"
                   "convert-vector-to-scf{full-unroll},convert-scf-to-cf,"

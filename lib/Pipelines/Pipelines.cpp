@@ -191,6 +191,7 @@ LogicalResult qcc::buildQuantizationPipeline(OpPassManager &pm,
 LoweringConfig qcc::getLoweringConfig(const QccPipelineOptions &options) {
   LoweringConfig config;
   config.optLevel = options.optLevel;
+  config.ukernels = options.ukernels;
   config.foldQDQ = options.foldQDQ;
   config.entry = options.entry;
   config.triple = options.mtriple;

@@ -195,8 +195,9 @@ struct QccTileAndVectorizePass
              llvm::any_of(op->getResultTypes(), isBoolTensor);
     };
     getOperation().walk([&](linalg::LinalgOp op) {
-      if (op.hasPureTensorSemantics() && !isa<linalg::FillOp>(op) &&
-          !touchesBool(op))
+      // mmt4d (qcc-data-tiling) is left to the microkernels.
+      if (op.hasPureTensorSemantics() &&
+          !isa<linalg::FillOp, linalg::Mmt4DOp>(op) && !touchesBool(op))
         candidates.push_back(op);
     });
     auto [width, rows] = registerBlock();

@@ -44,7 +44,7 @@ __all__ = ["compile", "load", "Model", "TensorInfo", "CompileError",
 # include/qcc/Runtime/qcc_runtime.h (3: qcc_check_cpu, qcc_target,
 # qcc_cpu_features, QCC_ERR_CPU). A model of any other version is refused.
 # test/e2e/python-package.test fails when the two differ.
-ABI_VERSION = 3
+ABI_VERSION = 4
 
 _BF16 = 16
 # qcc_dtype codes (ONNX TensorProto data types) <-> numpy dtypes.
@@ -297,7 +297,8 @@ def compile(model_path, output_path, *, quant: Optional[str] = None,
             exclude=None, report=None, mtriple: Optional[str] = None,
             mcpu: Optional[str] = None, mattr=None, linker: Optional[str] = None,
             input_shapes: Optional[Dict[str, Sequence[int]]] = None,
-            opt_level: int = 2, emit: str = "so", extra_args: Sequence[str] = (),
+            opt_level: int = 2, ukernels: Optional[bool] = None,
+            emit: str = "so", extra_args: Sequence[str] = (),
             qcc_binary: Optional[str] = None) -> str:
     """Compiles the ONNX model `model_path` into `output_path` with the qcc
     driver. Each keyword is one driver flag (None/default: the flag is not
@@ -322,6 +323,8 @@ def compile(model_path, output_path, *, quant: Optional[str] = None,
       linker=                 --linker=
       input_shapes={"x": (1, 3, 224, 224)}   --input-shape x=1x3x224x224 (() scalar)
       opt_level=0..3          -O<n>
+      ukernels=False          --ukernels=false (generated loops instead of the
+                              runtime's packed multithreaded microkernels)
       emit="so"|"obj"|"llvm"|"llvm-dialect"|"linalg"|"mlir"|"onnx"   --emit=
       extra_args=[...]        appended verbatim
 
@@ -435,6 +438,10 @@ def compile(model_path, output_path, *, quant: Optional[str] = None,
            "--emit=%s" % emit]
     for name, shape in (input_shapes or {}).items():
         cmd += ["--input-shape", _shape_arg(name, shape)]
+    if ukernels is not None:
+        if not isinstance(ukernels, bool):
+            raise TypeError("ukernels must be a bool, got %s" % type(ukernels).__name__)
+        cmd.append("--ukernels=%s" % ("true" if ukernels else "false"))
     if quant is not None:
         cmd.append("--quant=" + quant)
     if group_size is not None:
@@ -524,7 +531,7 @@ class Model:
     `m(x=a, y=b)` or `m(a, b)` returns a dict output name -> numpy array
     (fresh arrays on every call)."""
 
-    def __init__(self, path):
+    def __init__(self, path, threads=None):
         path = os.fspath(path)
         self.path = os.path.abspath(path)
         try:
@@ -570,8 +577,14 @@ class Model:
         self.target = (lib.qcc_target() or b"").decode()
         self.cpu_features = [f for f in (lib.qcc_cpu_features() or b"").decode().split(",")
                              if f]
+        lib.qcc_set_num_threads.restype = ctypes.c_int32
+        lib.qcc_set_num_threads.argtypes = [ctypes.c_int32]
+        lib.qcc_num_threads.restype = ctypes.c_int32
+        lib.qcc_num_threads.argtypes = []
         self._lib = lib
         self._run = lib.qcc_run
+        if threads is not None:
+            self.set_num_threads(threads)
         ins = [self._info(lib.qcc_input_info(i), "input", i)
                for i in range(lib.qcc_num_inputs())]
         outs = [self._info(lib.qcc_output_info(i), "output", i)
@@ -589,6 +602,19 @@ class Model:
                 self._out_shapes.append(None)
             else:
                 self._out_shapes.append(info.shape)
+
+    @property
+    def num_threads(self) -> int:
+        """Threads the model's kernels use (the calling thread included)."""
+        return self._lib.qcc_num_threads()
+
+    def set_num_threads(self, n: int) -> None:
+        """Sets the kernels' thread count for this library (0: the default,
+        $QCC_NUM_THREADS or the CPUs this process may use)."""
+        if not _is_int(n) or n < 0:
+            raise ValueError("threads must be an int >= 0, got %r" % (n,))
+        if self._lib.qcc_set_num_threads(n) != 0:
+            raise ValueError("threads must be at most 256, got %r" % (n,))
 
     def _info(self, p, kind, index):
         if not p:
@@ -682,6 +708,8 @@ class Model:
         return self(**inputs)
 
 
-def load(path) -> Model:
-    """Loads a model compiled by qcc (`qcc model.onnx -o model.so`)."""
-    return Model(path)
+def load(path, threads=None) -> Model:
+    """Loads a model compiled by qcc (`qcc model.onnx -o model.so`).
+    `threads`: the kernels' thread count (default: $QCC_NUM_THREADS, else
+    the CPUs this process may use); one pool per loaded library."""
+    return Model(path, threads=threads)

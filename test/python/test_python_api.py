@@ -105,6 +105,7 @@ DRIVER_FLAGS = {
     "--bias-correction": "bias_correction", "--calib": "calib",
     "--calib-method": "calib_method", "--calib-percentile": "calib_percentile",
     "--size-budget": "size_budget", "--exclude": "exclude", "--report": "report",
+    "--ukernels": "ukernels",
     "--mtriple": "mtriple", "--mcpu": "mcpu", "--mattr": "mattr", "--linker": "linker",
     "--print-target": None,  # prints and exits: no compilation to wrap
 }
@@ -183,12 +184,12 @@ def check_compile_driver(tmp):
                 calib=calib_dir, calib_method="percentile", calib_percentile=99.9,
                 size_budget="800KB", exclude=["Gemm", "/fc1/Gemm"], report=report,
                 mtriple="x86_64-linux-gnu", mcpu="x86-64-v3", mattr=["+avx2", "-fma"],
-                linker="cc", input_shapes={"x": (4, 64)}, opt_level=1, emit="obj",
-                extra_args=["--extra"], qcc_binary=good)
+                linker="cc", input_shapes={"x": (4, 64)}, opt_level=1, ukernels=False,
+                emit="obj", extra_args=["--extra"], qcc_binary=good)
     weight_only = fake.args()
     check(weight_only == [
         "m.onnx", "-o", "m.so", "-O1", "--emit=obj", "--input-shape", "x=4x64",
-        "--quant=w4", "--group-size=32", "--asymmetric", "--calib=" + calib_dir,
+        "--ukernels=false", "--quant=w4", "--group-size=32", "--asymmetric", "--calib=" + calib_dir,
         "--calib-method=percentile", "--calib-percentile=99.9", "--size-budget=800KB",
         "--exclude=Gemm,/fc1/Gemm", "--report=" + report, "--mtriple=x86_64-linux-gnu",
         "--mcpu=x86-64-v3", "--mattr=+avx2,-fma", "--linker=cc", "--extra"],
@@ -390,6 +391,19 @@ def check_model(path):
               "TensorInfo %s: %s %s" % (t.name, t.dtype, t.shape))
     check(isinstance(m.target, str) and m.target and isinstance(m.cpu_features, list),
           "target %r, %d CPU features" % (m.target, len(m.cpu_features)))
+    # Threads: load(threads=), set_num_threads (0: the default), bad counts.
+    default_threads = m.num_threads
+    m3 = qcc.load(path, threads=3)
+    check(m3.num_threads == 3, "load(threads=3): %d threads" % m3.num_threads)
+    m3.set_num_threads(0)
+    check(m3.num_threads == default_threads >= 1,
+          "set_num_threads(0) restores the default (%d)" % default_threads)
+    for bad in (-1, 1000, 1.5):
+        try:
+            qcc.load(path, threads=bad)
+            check(False, "threads=%r is refused" % (bad,))
+        except ValueError:
+            pass
     rng = np.random.default_rng(0)
     xs = [random_input(i, rng) for i in m.inputs]
     by_name = {i.name: x for i, x in zip(m.inputs, xs)}

@@ -279,6 +279,7 @@ struct Model {
   int32_t (*outputShape)(const qcc_tensor *, int64_t, int64_t, int64_t *,
                          char *, size_t);
   int32_t (*checkCpu)(char *, size_t);
+  int32_t (*setNumThreads)(int32_t);
   std::vector<const qcc_tensor_info *> inputs, outputs;
 };
 
@@ -318,6 +319,7 @@ Model loadModel(const std::string &path) {
     fail("'%s' has ABI version %u, qcc-run expects %u", path.c_str(), version,
          (unsigned)QCC_ABI_VERSION);
   bind(lib, path, "qcc_check_cpu", m.checkCpu);
+  bind(lib, path, "qcc_set_num_threads", m.setNumThreads);
   // Before anything runs: a model compiled for features this CPU lacks
   // says which, instead of dying of SIGILL.
   char err[512];
@@ -348,7 +350,7 @@ void usage(FILE *out) {
       out,
       "usage: qcc-run MODEL.so [--input [NAME=]FILE]... [--output-dir DIR]\n"
       "               [--expect [NAME=]FILE]... [--rtol R] [--atol A]\n"
-      "               [--repeat N] [--print] [--help]\n"
+      "               [--repeat N] [--threads N] [--print] [--help]\n"
       "\n"
       "Runs a model compiled by qcc through its C ABI.\n"
       "\n"
@@ -362,6 +364,8 @@ void usage(FILE *out) {
       "  --rtol R, --atol A    tolerances of --expect (default 1e-3, 1e-7)\n"
       "  --repeat N            after one warm-up run, time N runs and print\n"
       "                        the median and minimum latency\n"
+      "  --threads N           threads the model's kernels use (default:\n"
+      "                        $QCC_NUM_THREADS, else the CPUs available)\n"
       "  --print               print each output's dtype, shape and first\n"
       "                        16 values\n"
       "\n"
@@ -449,7 +453,7 @@ int main(int argc, char **argv) {
   std::string modelPath, outputDir;
   std::vector<std::string> inputArgs, expectArgs;
   double rtol = 1e-3, atol = 1e-7;
-  long repeat = 0;
+  long repeat = 0, threads = 0;
   bool print = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -484,6 +488,8 @@ int main(int argc, char **argv) {
       atol = parseDouble("--atol", value("--atol"));
     } else if (is("--repeat")) {
       repeat = parseCount("--repeat", value("--repeat"));
+    } else if (is("--threads")) {
+      threads = parseCount("--threads", value("--threads"));
     } else if (a == "--print") {
       print = true;
     } else if (a.size() > 1 && a[0] == '-') {
@@ -499,6 +505,8 @@ int main(int argc, char **argv) {
     fail("no model given");
   }
   Model m = loadModel(modelPath);
+  if (threads > 0 && m.setNumThreads(threads > 256 ? 256 : (int32_t)threads))
+    fail("--threads %ld: invalid thread count", threads);
   int64_t nin = (int64_t)m.inputs.size(), nout = (int64_t)m.outputs.size();
 
   // Inputs: read and check every file before running anything.

@@ -83,6 +83,12 @@ cl::opt<EmitKind> emitKind(
     cl::cat(qccCategory));
 cl::opt<unsigned> optLevel("O", cl::desc("Optimisation level (0-3)"),
                            cl::Prefix, cl::init(2), cl::cat(qccCategory));
+cl::opt<bool> useUkernels(
+    "ukernels",
+    cl::desc("At -O2+, run matmuls with constant weights on the runtime's "
+             "packed, multithreaded microkernels (default true; "
+             "--ukernels=false: the generated tiled loops)"),
+    cl::init(true), cl::cat(qccCategory));
 cl::list<std::string>
     inputShapes("input-shape",
                 cl::desc("Static shape for an input: NAME=1x3x224x224"),
@@ -413,6 +419,7 @@ void setPipelineOptionsFromFlags(qcc::QccPipelineOptions &options) {
   options.exclude = ArrayRef<std::string>(excludeList);
   options.report = reportPath;
   options.optLevel = optLevel;
+  options.ukernels = useUkernels;
   options.mtriple = targetTriple;
   options.mcpu = targetCpu;
   options.mattr = targetAttrs;

@@ -22,6 +22,10 @@ namespace mlir::qcc {
 struct LoweringConfig {
   unsigned optLevel = 2; ///< 2 and up tile and vectorize
   bool foldQDQ = true;   ///< pre-quantized QDQ/QLinear -> integer kernels
+  /// At -O2+: matmuls with constant weights to the runtime's microkernels
+  /// (qcc-data-tiling). Off for the in-process JIT, which does not link
+  /// the model runtime.
+  bool ukernels = true;
   std::string entry = "main";
   /// The target, attached as `llvm.target` unless the module has one
   /// (see qcc-attach-target): LLVM triple ("" = this machine's), CPU

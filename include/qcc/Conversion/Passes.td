@@ -29,6 +29,24 @@ def ConvertQccToLinalg : Pass<"convert-qcc-to-linalg", "ModuleOp"> {
   ];
 }
 
+def QccLowerToUkernels : Pass<"qcc-lower-to-ukernels", "ModuleOp"> {
+  let summary = "Replace linalg.mmt4d on buffers by calls to the runtime's microkernels";
+  let description = [{
+    After bufferization: every `linalg.mmt4d` on memrefs whose element types
+    and tile have a microkernel the module's target can run
+    (include/qcc/Target/Ukernels.def, implemented in lib/Runtime/ukernel)
+    becomes `func.call @<kernel>(lhs, rhs, out)` on memrefs cast to fully
+    dynamic strided layouts; the private declaration carries
+    `llvm.emit_c_interface`, so the call reaches the runtime's
+    `_mlir_ciface_<kernel>(lhs*, rhs*, out*)` with memref descriptors. The
+    kernels run on the model runtime's thread pool. An mmt4d without a
+    kernel stays, and lowers to loops.
+  }];
+  let dependentDialects = [
+    "::mlir::func::FuncDialect", "::mlir::memref::MemRefDialect"
+  ];
+}
+
 def QccEmitAbiGlue : Pass<"qcc-emit-abi-glue", "ModuleOp"> {
   let summary = "Emit the model signature data and the packed entry point";
   let description = [{

@@ -97,6 +97,11 @@ struct QccPipelineOptions : public PassPipelineOptions<QccPipelineOptions> {
       *this, "opt-level",
       llvm::cl::desc("Optimisation level 0-3; 2 and up vectorize"),
       llvm::cl::init(2)};
+  PassOptions::Option<bool> ukernels{
+      *this, "ukernels",
+      llvm::cl::desc("At -O2+, run matmuls with constant weights on the "
+                     "runtime's packed microkernels (qcc-data-tiling)"),
+      llvm::cl::init(true)};
   PassOptions::Option<bool> foldQDQ{
       *this, "fold-qdq",
       llvm::cl::desc("Fold QuantizeLinear/DequantizeLinear around "

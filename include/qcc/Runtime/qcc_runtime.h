@@ -28,7 +28,7 @@
 extern "C" {
 #endif
 
-#define QCC_ABI_VERSION 3u
+#define QCC_ABI_VERSION 4u
 
 /* Element types; the values match onnx.TensorProto.DataType. */
 typedef enum qcc_dtype {
@@ -115,6 +115,15 @@ int32_t qcc_run(const qcc_tensor *inputs, int64_t num_inputs,
 int32_t qcc_output_shape(const qcc_tensor *inputs, int64_t num_inputs,
                          int64_t index, int64_t *shape, char *err,
                          size_t err_len);
+
+/* Threads the model's kernels use (the calling thread included): n > 0
+ * sets it, n == 0 restores the default ($QCC_NUM_THREADS, else the CPUs
+ * the process may run on). The pool belongs to this library and is shared
+ * by all threads calling qcc_run; a call that finds it busy runs on its own
+ * thread only. Returns QCC_OK, or QCC_ERR_INVALID_ARGUMENT for n < 0 or
+ * n > 256. */
+int32_t qcc_set_num_threads(int32_t n);
+int32_t qcc_num_threads(void);
 
 /* Size in bytes of one element of `dtype`, 0 if unknown. */
 size_t qcc_dtype_size(int32_t dtype);

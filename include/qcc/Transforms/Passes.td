@@ -102,6 +102,34 @@ def QccTileAndVectorize : Pass<"qcc-tile-and-vectorize", "func::FuncOp"> {
   ];
 }
 
+def QccDataTiling : Pass<"qcc-data-tiling", "func::FuncOp"> {
+  let summary = "Pack constant matmul weights into microkernel tiles (linalg.mmt4d)";
+  let description = [{
+    Rewrites `linalg.matmul` on tensors whose right operand is a constant
+    [K, N] weight into `linalg.mmt4d` over the tile of the target's
+    preferred microkernel (include/qcc/Target/Ukernels.def: f32 and
+    i8 x i8 -> i32; e.g. 1x16x1 for f32 on AVX2, 1x16x4 for int8 with
+    AVX-512 VNNI):
+      - the weight is packed at compile time into [N/N0, K/K0, N0, K0]
+        panels (columns padded with zeros to a multiple of N0), a new
+        constant;
+      - the activation [M, K] and the accumulator [M, N] take part as
+        `tensor.expand_shape` views [M, K/K0, 1, K0] and [M, N/N0, 1, N0]
+        (M0 = 1), so nothing is copied at run time unless N needs padding
+        (the accumulator is padded and the result sliced).
+    The kernel is chosen for the first tile whose K0 divides K; matmuls
+    with a dynamic K or N, user-defined indexing maps, unsigned casts or no
+    kernel for their element types on the target stay as they are. Needs
+    the module's `llvm.target` (qcc-attach-target); without it the pass
+    does nothing. qcc-lower-to-ukernels turns the mmt4d into the call after
+    bufferization.
+  }];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
+    "::mlir::arith::ArithDialect"
+  ];
+}
+
 def QccQuantizeWeights : Pass<"qcc-quantize-weights", "ModuleOp"> {
   let summary = "Weight-only int8/int4/int3/int2 quantization of constant weights";
   let description = [{

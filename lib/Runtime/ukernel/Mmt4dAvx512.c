@@ -1,0 +1,222 @@
+/*===- Mmt4dAvx512.c - mmt4d microkernels for AVX-512 ---------------------===*\
+ *
+ * Built with -mavx512f -mavx512bw -mavx512vl -mavx512vnni -mfma; called only
+ * by models compiled for a target with those features.
+ *
+ * f32, tile 1x32x1: 32-column panels (two zmm); register block 8 rows x 2
+ * (16 accumulators of 32 zmm), K blocks of 256; one row unrolls K by 4.
+ *
+ * s8 x s8 -> s32 with VNNI, tile 1x16x4: a panel row holds 4 consecutive k
+ * per column (64 bytes). vpdpbusd multiplies unsigned by signed bytes and
+ * sums 4 products into i32 without saturation, so the signed weights are
+ * turned unsigned on the fly (w ^ 0x80 = w + 128) and the activations stay
+ * signed: sum (w + 128) a = sum w a + 128 sum a, and 128 * (the row's
+ * activation sum, computed once per row and K block) is subtracted. Exact:
+ * the additions wrap modulo 2^32 like the reference's, so the result is the
+ * exact one whenever that fits in i32.
+ *
+\*===----------------------------------------------------------------------===*/
+#include "Mmt4d.h"
+
+#include <immintrin.h>
+
+#define QUK_EXPORT __attribute__((visibility("default")))
+#define KC 256
+
+/*===-- f32 ---------------------------------------------------------------===*/
+
+#define F32_ROWS 8
+
+static inline void f32Block(const float *A, int64_t lda, const float *B,
+                            float *C, int64_t ldc, int64_t rows, int64_t kc) {
+  __m512 acc[F32_ROWS][2];
+  for (int r = 0; r < F32_ROWS; ++r)
+    if (r < rows) {
+      acc[r][0] = _mm512_loadu_ps(C + r * ldc);
+      acc[r][1] = _mm512_loadu_ps(C + r * ldc + 16);
+    }
+  for (int64_t k = 0; k < kc; ++k) {
+    __m512 b0 = _mm512_loadu_ps(B + 32 * k);
+    __m512 b1 = _mm512_loadu_ps(B + 32 * k + 16);
+#pragma GCC unroll 8
+    for (int r = 0; r < F32_ROWS; ++r)
+      if (r < rows) {
+        __m512 a = _mm512_set1_ps(A[r * lda + k]);
+        acc[r][0] = _mm512_fmadd_ps(a, b0, acc[r][0]);
+        acc[r][1] = _mm512_fmadd_ps(a, b1, acc[r][1]);
+      }
+  }
+  for (int r = 0; r < F32_ROWS; ++r)
+    if (r < rows) {
+      _mm512_storeu_ps(C + r * ldc, acc[r][0]);
+      _mm512_storeu_ps(C + r * ldc + 16, acc[r][1]);
+    }
+}
+
+static inline void f32Row(const float *A, const float *B, float *C,
+                          int64_t kc) {
+  __m512 s[4][2];
+  for (int u = 0; u < 4; ++u)
+    s[u][0] = s[u][1] = _mm512_setzero_ps();
+  int64_t k = 0;
+  for (; k + 4 <= kc; k += 4) {
+#pragma GCC unroll 4
+    for (int u = 0; u < 4; ++u) {
+      __m512 a = _mm512_set1_ps(A[k + u]);
+      s[u][0] = _mm512_fmadd_ps(a, _mm512_loadu_ps(B + 32 * (k + u)), s[u][0]);
+      s[u][1] =
+          _mm512_fmadd_ps(a, _mm512_loadu_ps(B + 32 * (k + u) + 16), s[u][1]);
+    }
+  }
+  for (; k < kc; ++k) {
+    __m512 a = _mm512_set1_ps(A[k]);
+    s[0][0] = _mm512_fmadd_ps(a, _mm512_loadu_ps(B + 32 * k), s[0][0]);
+    s[0][1] = _mm512_fmadd_ps(a, _mm512_loadu_ps(B + 32 * k + 16), s[0][1]);
+  }
+  __m512 lo = _mm512_add_ps(_mm512_add_ps(s[0][0], s[1][0]),
+                            _mm512_add_ps(s[2][0], s[3][0]));
+  __m512 hi = _mm512_add_ps(_mm512_add_ps(s[0][1], s[1][1]),
+                            _mm512_add_ps(s[2][1], s[3][1]));
+  _mm512_storeu_ps(C, _mm512_add_ps(_mm512_loadu_ps(C), lo));
+  _mm512_storeu_ps(C + 16, _mm512_add_ps(_mm512_loadu_ps(C + 16), hi));
+}
+
+static void tileF32(const quk_mmt4d *p, int64_t m1Begin, int64_t m1End,
+                    int64_t n1Begin, int64_t n1End) {
+  const float *A = (const float *)p->lhs, *B = (const float *)p->rhs;
+  float *C = (float *)p->out;
+  int64_t lda = p->lhsStride0, ldc = p->outStride0;
+  if (m1End - m1Begin == 1) {
+    for (int64_t n1 = n1Begin; n1 < n1End; ++n1)
+      f32Row(A + m1Begin * lda, B + n1 * p->rhsStride0,
+             C + m1Begin * ldc + n1 * p->outStride1, p->K1);
+    return;
+  }
+  for (int64_t k0 = 0; k0 < p->K1; k0 += KC) {
+    int64_t kc = p->K1 - k0 < KC ? p->K1 - k0 : KC;
+    for (int64_t n1 = n1Begin; n1 < n1End; ++n1) {
+      const float *panel = B + n1 * p->rhsStride0 + k0 * 32;
+      for (int64_t m = m1Begin; m < m1End; m += F32_ROWS) {
+        int64_t rows = m1End - m < F32_ROWS ? m1End - m : F32_ROWS;
+        float *c = C + m * ldc + n1 * p->outStride1;
+        const float *a = A + m * lda + k0;
+        if (rows == F32_ROWS)
+          f32Block(a, lda, panel, c, ldc, F32_ROWS, kc);
+        else
+          f32Block(a, lda, panel, c, ldc, rows, kc);
+      }
+    }
+  }
+}
+
+QUK_EXPORT void _mlir_ciface_quk_mmt4d_f32_32x1_avx512(quk_memref4 *lhs,
+                                                       quk_memref4 *rhs,
+                                                       quk_memref4 *out) {
+  quk_mmt4d p;
+  if (!quk_mmt4d_init(&p, lhs, rhs, out, 4, 4, 4, 1, 32, 1) ||
+      p.lhsStride1 != 1) {
+    quk_mmt4d_f32_strided(lhs, rhs, out);
+    return;
+  }
+  quk_mmt4d_run(&p, tileF32, F32_ROWS);
+}
+
+/*===-- s8 x s8 -> s32 (VNNI) ---------------------------------------------===*/
+
+#define S8_ROWS 8
+
+/* 128 * sum of the activations A[0 .. 4*k1s). */
+static inline int32_t biasOf(const int8_t *A, int64_t k1s) {
+  int32_t s = 0;
+  for (int64_t i = 0; i < 4 * k1s; ++i)
+    s += A[i];
+  return 128 * s;
+}
+
+static inline void s8Block(const int8_t *A, int64_t lda, const int8_t *B,
+                           int32_t *C, int64_t ldc, int64_t rows,
+                           int64_t k1s) {
+  const __m512i flip = _mm512_set1_epi8((char)0x80);
+  __m512i acc[S8_ROWS];
+  for (int r = 0; r < S8_ROWS; ++r)
+    if (r < rows)
+      acc[r] = _mm512_sub_epi32(_mm512_loadu_si512(C + r * ldc),
+                                _mm512_set1_epi32(biasOf(A + r * lda, k1s)));
+  for (int64_t k = 0; k < k1s; ++k) {
+    __m512i b = _mm512_xor_si512(_mm512_loadu_si512(B + 64 * k), flip);
+#pragma GCC unroll 8
+    for (int r = 0; r < S8_ROWS; ++r)
+      if (r < rows) {
+        int32_t quad;
+        __builtin_memcpy(&quad, A + r * lda + 4 * k, 4);
+        acc[r] = _mm512_dpbusd_epi32(acc[r], b, _mm512_set1_epi32(quad));
+      }
+  }
+  for (int r = 0; r < S8_ROWS; ++r)
+    if (r < rows)
+      _mm512_storeu_si512(C + r * ldc, acc[r]);
+}
+
+static inline void s8Row(const int8_t *A, const int8_t *B, int32_t *C,
+                         int64_t k1s) {
+  const __m512i flip = _mm512_set1_epi8((char)0x80);
+  __m512i s[4];
+  for (int u = 0; u < 4; ++u)
+    s[u] = _mm512_setzero_si512();
+  int64_t k = 0;
+  for (; k + 4 <= k1s; k += 4) {
+#pragma GCC unroll 4
+    for (int u = 0; u < 4; ++u) {
+      int32_t quad;
+      __builtin_memcpy(&quad, A + 4 * (k + u), 4);
+      __m512i b =
+          _mm512_xor_si512(_mm512_loadu_si512(B + 64 * (k + u)), flip);
+      s[u] = _mm512_dpbusd_epi32(s[u], b, _mm512_set1_epi32(quad));
+    }
+  }
+  for (; k < k1s; ++k) {
+    int32_t quad;
+    __builtin_memcpy(&quad, A + 4 * k, 4);
+    __m512i b = _mm512_xor_si512(_mm512_loadu_si512(B + 64 * k), flip);
+    s[0] = _mm512_dpbusd_epi32(s[0], b, _mm512_set1_epi32(quad));
+  }
+  __m512i sum = _mm512_add_epi32(_mm512_add_epi32(s[0], s[1]),
+                                 _mm512_add_epi32(s[2], s[3]));
+  sum = _mm512_sub_epi32(sum, _mm512_set1_epi32(biasOf(A, k1s)));
+  _mm512_storeu_si512(C, _mm512_add_epi32(_mm512_loadu_si512(C), sum));
+}
+
+static void tileS8(const quk_mmt4d *p, int64_t m1Begin, int64_t m1End,
+                   int64_t n1Begin, int64_t n1End) {
+  const int8_t *A = (const int8_t *)p->lhs, *B = (const int8_t *)p->rhs;
+  int32_t *C = (int32_t *)p->out;
+  int64_t lda = p->lhsStride0, ldc = p->outStride0;
+  if (m1End - m1Begin == 1) {
+    for (int64_t n1 = n1Begin; n1 < n1End; ++n1)
+      s8Row(A + m1Begin * lda, B + n1 * p->rhsStride0,
+            C + m1Begin * ldc + n1 * p->outStride1, p->K1);
+    return;
+  }
+  for (int64_t k0 = 0; k0 < p->K1; k0 += KC) {
+    int64_t kc = p->K1 - k0 < KC ? p->K1 - k0 : KC;
+    for (int64_t n1 = n1Begin; n1 < n1End; ++n1) {
+      const int8_t *panel = B + n1 * p->rhsStride0 + k0 * 64;
+      for (int64_t m = m1Begin; m < m1End; m += S8_ROWS) {
+        int64_t rows = m1End - m < S8_ROWS ? m1End - m : S8_ROWS;
+        s8Block(A + m * lda + 4 * k0, lda, panel,
+                C + m * ldc + n1 * p->outStride1, ldc, rows, kc);
+      }
+    }
+  }
+}
+
+QUK_EXPORT void _mlir_ciface_quk_mmt4d_s8s8s32_16x4_avx512vnni(
+    quk_memref4 *lhs, quk_memref4 *rhs, quk_memref4 *out) {
+  quk_mmt4d p;
+  if (!quk_mmt4d_init(&p, lhs, rhs, out, 1, 1, 4, 1, 16, 4) ||
+      p.lhsStride1 != 4) {
+    quk_mmt4d_s8s8s32_strided(lhs, rhs, out);
+    return;
+  }
+  quk_mmt4d_run(&p, tileS8, S8_ROWS);
+}

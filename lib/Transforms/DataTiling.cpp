@@ -1,0 +1,184 @@
+//===- DataTiling.cpp - qcc-data-tiling: matmul -> mmt4d with packed weights -===//
+//
+// linalg.matmul(A[M,K], W[K,N] constant) with accumulator C[M,N] becomes
+//
+//   A4 = tensor.expand_shape A  [M, K/K0, 1, K0]
+//   W4 = arith.constant         [N/N0, K/K0, N0, K0]   (packed here)
+//   C4 = tensor.expand_shape C  [M, N/N0, 1, N0]       (C padded if needed)
+//   R4 = linalg.mmt4d ins(A4, W4) outs(C4)
+//   R  = collapse (and slice) R4 back to [M, N]
+//
+// for the tile of the target's microkernel (Ukernels.def). With M0 = 1 the
+// views are free: only the weight changes layout, once, at compile time.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qcc/Target/CpuTarget.h"
+#include "qcc/Target/Ukernels.h"
+#include "qcc/Transforms/Passes.h"
+#include "qcc/Transforms/QuantUtils.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Utils/Utils.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+
+#include <cstring>
+
+namespace mlir::qcc {
+#define GEN_PASS_DEF_QCCDATATILING
+#include "qcc/Transforms/Passes.h.inc"
+} // namespace mlir::qcc
+
+using namespace mlir;
+using namespace mlir::qcc;
+
+namespace {
+
+/// The raw little-endian bytes of a statically shaped constant tensor of
+/// `numElements` elements of `elemBytes` each (a splat expanded).
+std::optional<std::vector<char>> constantBytes(arith::ConstantOp cst,
+                                               int64_t numElements,
+                                               int64_t elemBytes) {
+  std::vector<char> bytes(numElements * elemBytes);
+  if (auto dense = dyn_cast<DenseElementsAttr>(cst.getValue())) {
+    ArrayRef<char> raw = dense.getRawData();
+    if (dense.isSplat()) {
+      if ((int64_t)raw.size() != elemBytes)
+        return std::nullopt;
+      for (int64_t i = 0; i < numElements; ++i)
+        std::memcpy(bytes.data() + i * elemBytes, raw.data(), elemBytes);
+      return bytes;
+    }
+    if ((int64_t)raw.size() != numElements * elemBytes)
+      return std::nullopt;
+    std::memcpy(bytes.data(), raw.data(), raw.size());
+    return bytes;
+  }
+  if (auto res = dyn_cast<DenseResourceElementsAttr>(cst.getValue())) {
+    AsmResourceBlob *blob = res.getRawHandle().getBlob();
+    if (!blob || (int64_t)blob->getData().size() != numElements * elemBytes)
+      return std::nullopt;
+    std::memcpy(bytes.data(), blob->getData().data(), bytes.size());
+    return bytes;
+  }
+  return std::nullopt;
+}
+
+struct QccDataTilingPass
+    : qcc::impl::QccDataTilingBase<QccDataTilingPass> {
+  void runOnOperation() override {
+    std::optional<CpuTarget> target = getModuleTarget(getOperation());
+    if (!target)
+      return;
+    SmallVector<linalg::MatmulOp> matmuls;
+    getOperation().walk([&](linalg::MatmulOp op) { matmuls.push_back(op); });
+    unsigned counter = 0;
+    for (linalg::MatmulOp op : matmuls)
+      rewrite(op, *target, counter);
+  }
+
+  void rewrite(linalg::MatmulOp op, const CpuTarget &target,
+               unsigned &counter) {
+    if (!op.hasPureTensorSemantics() || op.hasUserDefinedMaps() ||
+        op.getNumDpsInputs() != 2 || op->getNumResults() != 1)
+      return;
+    Value a = op.getDpsInputOperand(0)->get();
+    Value w = op.getDpsInputOperand(1)->get();
+    Value init = op.getDpsInitOperand(0)->get();
+    auto aType = cast<RankedTensorType>(a.getType());
+    auto wType = cast<RankedTensorType>(w.getType());
+    auto cType = cast<RankedTensorType>(init.getType());
+    Type outElem = cType.getElementType();
+    if (isa<IntegerType>(outElem) &&
+        op.getCast() != linalg::TypeFn::cast_signed)
+      return;
+    auto cst = w.getDefiningOp<arith::ConstantOp>();
+    if (!cst || !wType.hasStaticShape() || aType.isDynamicDim(1) ||
+        cType.isDynamicDim(1))
+      return;
+    int64_t k = wType.getDimSize(0), n = wType.getDimSize(1);
+    SmallVector<Mmt4dUkernel> kernels =
+        mmt4dUkernelsFor(target, aType.getElementType(),
+                         wType.getElementType(), outElem);
+    auto kernel = llvm::find_if(
+        kernels, [&](const Mmt4dUkernel &u) { return k % u.k0 == 0; });
+    if (kernel == kernels.end())
+      return;
+    int64_t n0 = kernel->n0, k0 = kernel->k0;
+    int64_t elemBytes = wType.getElementTypeBitWidth() / 8;
+    std::optional<std::vector<char>> raw =
+        constantBytes(cst, k * n, elemBytes);
+    if (!raw)
+      return;
+
+    // Pack: packed[n1][k1][j][i] = W[k1*K0 + i][n1*N0 + j], zero-padded.
+    int64_t n1s = (n + n0 - 1) / n0, k1s = k / k0, np = n1s * n0;
+    std::vector<char> packed(n1s * k1s * n0 * k0 * elemBytes, 0);
+    for (int64_t n1 = 0; n1 < n1s; ++n1)
+      for (int64_t k1 = 0; k1 < k1s; ++k1)
+        for (int64_t j = 0; j < n0; ++j) {
+          int64_t col = n1 * n0 + j;
+          if (col >= n)
+            continue;
+          for (int64_t i = 0; i < k0; ++i) {
+            int64_t row = k1 * k0 + i;
+            std::memcpy(packed.data() +
+                            (((n1 * k1s + k1) * n0 + j) * k0 + i) * elemBytes,
+                        raw->data() + (row * n + col) * elemBytes, elemBytes);
+          }
+        }
+
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    auto packedType = RankedTensorType::get({n1s, k1s, n0, k0},
+                                            wType.getElementType());
+    std::string blobName =
+        ("packed." + kernel->symbol + "." + Twine(counter++)).str();
+    Value packedW = arith::ConstantOp::create(
+        b, loc, rawConstantAttr(packedType, blobName, packed));
+
+    SmallVector<ReassociationIndices> reassoc = {{0}, {1, 2, 3}};
+    int64_t m = aType.getDimSize(0);
+    auto aType4 =
+        RankedTensorType::get({m, k1s, 1, k0}, aType.getElementType());
+    Value a4 = tensor::ExpandShapeOp::create(b, loc, aType4, a, reassoc);
+
+    Value acc = init;
+    if (np != n) {
+      Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(outElem));
+      SmallVector<Value> dynDims;
+      if (cType.isDynamicDim(0))
+        dynDims.push_back(tensor::DimOp::create(b, loc, init, 0));
+      auto paddedType = RankedTensorType::get({m, np}, outElem);
+      acc = tensor::createPadHighOp(paddedType, init, zero, /*nofold=*/false,
+                                    loc, b, dynDims);
+    }
+    auto cType4 = RankedTensorType::get({m, n1s, 1, n0}, outElem);
+    Value c4 = tensor::ExpandShapeOp::create(b, loc, cType4, acc, reassoc);
+    auto mmt4d = linalg::Mmt4DOp::create(b, loc, TypeRange{cType4},
+                                         ValueRange{a4, packedW},
+                                         ValueRange{c4});
+    Value result = tensor::CollapseShapeOp::create(
+        b, loc, RankedTensorType::get({m, np}, outElem), mmt4d.getResult(0),
+        reassoc);
+    if (np != n) {
+      SmallVector<OpFoldResult> offsets(2, b.getIndexAttr(0)),
+          strides(2, b.getIndexAttr(1));
+      SmallVector<OpFoldResult> sizes = {
+          cType.isDynamicDim(0)
+              ? OpFoldResult(tensor::DimOp::create(b, loc, init, 0))
+              : OpFoldResult(b.getIndexAttr(m)),
+          b.getIndexAttr(n)};
+      result = tensor::ExtractSliceOp::create(b, loc, cType, result, offsets,
+                                              sizes, strides);
+    }
+    op->getResult(0).replaceAllUsesWith(result);
+    op->erase();
+    if (cst->use_empty())
+      cst->erase();
+  }
+};
+
+} // namespace

@@ -1,0 +1,91 @@
+// qcc-data-tiling: linalg.matmul with a constant weight -> linalg.mmt4d over
+// the tile of the target's microkernel, the weight packed into
+// [N/N0, K/K0, N0, K0] panels at compile time (inline dense elements up to
+// 64 elements, a resource blob above).
+// RUN: qcc-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(qcc-data-tiling))" | FileCheck %s
+
+// AVX2 f32: tile 1x16x1. W[k][n] = 10 k + n; panel element [n1][k][j][0] is
+// W[k][16 n1 + j]; N = 20 is padded to 32 with zero columns, so the
+// accumulator is padded and the result sliced back.
+// CHECK-LABEL: func.func @f32_avx2
+// CHECK-SAME: (%[[A:.*]]: tensor<3x2xf32>, %[[C:.*]]: tensor<3x20xf32>)
+// CHECK: %[[W:.*]] = arith.constant dense<{{\[\[\[\[}}0.000000e+00], [1.000000e+00], {{.*}}, [1.500000e+01]], {{\[\[}}1.000000e+01], {{.*}}, [2.500000e+01]]], {{\[\[\[}}1.600000e+01], [1.700000e+01], [1.800000e+01], [1.900000e+01], [0.000000e+00], {{.*}}, {{\[\[}}2.600000e+01], {{.*}}, [2.900000e+01], [0.000000e+00]{{.*}} : tensor<2x2x16x1xf32>
+// CHECK: %[[A4:.*]] = tensor.expand_shape %[[A]] {{\[\[}}0], [1, 2, 3]] output_shape [3, 2, 1, 1]
+// CHECK: %[[CP:.*]] = tensor.pad %[[C]] low[0, 0] high[0, 12]
+// CHECK: %[[C4:.*]] = tensor.expand_shape %[[CP]] {{\[\[}}0], [1, 2, 3]] output_shape [3, 2, 1, 16]
+// CHECK: %[[R:.*]] = linalg.mmt4d ins(%[[A4]], %[[W]] : tensor<3x2x1x1xf32>, tensor<2x2x16x1xf32>) outs(%[[C4]] : tensor<3x2x1x16xf32>)
+// CHECK: %[[RC:.*]] = tensor.collapse_shape %[[R]] {{\[\[}}0], [1, 2, 3]] : tensor<3x2x1x16xf32> into tensor<3x32xf32>
+// CHECK: %[[S:.*]] = tensor.extract_slice %[[RC]][0, 0] [3, 20] [1, 1]
+// CHECK: return %[[S]]
+// CHECK-NOT: linalg.matmul
+module attributes {llvm.target = #llvm.target<triple = "x86_64-pc-linux-gnu", chip = "x86-64-v3", features = #llvm.target_features<["+avx", "+avx2", "+fma", "+sse2"]>>} {
+func.func @f32_avx2(%a: tensor<3x2xf32>, %c: tensor<3x20xf32>) -> tensor<3x20xf32> {
+  %w = arith.constant dense<[[0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0, 16.0, 17.0, 18.0, 19.0],
+                             [10.0, 11.0, 12.0, 13.0, 14.0, 15.0, 16.0, 17.0, 18.0, 19.0, 20.0, 21.0, 22.0, 23.0, 24.0, 25.0, 26.0, 27.0, 28.0, 29.0]]> : tensor<2x20xf32>
+  %m = linalg.matmul ins(%a, %w : tensor<3x2xf32>, tensor<2x20xf32>) outs(%c : tensor<3x20xf32>) -> tensor<3x20xf32>
+  return %m : tensor<3x20xf32>
+}
+}
+
+// -----
+
+// AVX-512 VNNI int8: tile 1x16x4 (k-quads); a dynamic M stays dynamic and
+// N = 16 needs no padding. Small packed weights are inline dense constants:
+// element [0][0][j][i] = W[i][j] = 16 i + j (the quad of column j).
+// CHECK-LABEL: func.func @s8_vnni
+// CHECK: arith.constant dense<{{\[\[\[\[}}0, 16, 32, 48], [1, 17, 33, 49]{{.*}} : tensor<1x1x16x4xi8>
+// CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0], [1, 2, 3]] output_shape [%{{.*}}, 1, 1, 4] : tensor<?x4xi8> into tensor<?x1x1x4xi8>
+// CHECK-NOT: tensor.pad
+// CHECK: linalg.mmt4d ins({{.*}} : tensor<?x1x1x4xi8>, tensor<1x1x16x4xi8>) outs({{.*}} : tensor<?x1x1x16xi32>)
+// CHECK-NOT: extract_slice
+module attributes {llvm.target = #llvm.target<triple = "x86_64-pc-linux-gnu", chip = "znver4", features = #llvm.target_features<["+avx2", "+avx512f", "+avx512bw", "+avx512vl", "+avx512vnni", "+fma"]>>} {
+func.func @s8_vnni(%a: tensor<?x4xi8>, %c: tensor<?x16xi32>) -> tensor<?x16xi32> {
+  %w = arith.constant dense<[[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
+                             [16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31],
+                             [32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47],
+                             [48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63]]> : tensor<4x16xi8>
+  %m = linalg.matmul ins(%a, %w : tensor<?x4xi8>, tensor<4x16xi8>) outs(%c : tensor<?x16xi32>) -> tensor<?x16xi32>
+  return %m : tensor<?x16xi32>
+}
+}
+
+// -----
+
+// K = 6 is not a multiple of the VNNI quad: the AVX2 pair kernel (1x16x2).
+// CHECK-LABEL: func.func @s8_k_tail
+// CHECK: arith.constant dense_resource<packed.quk_mmt4d_s8s8s32_16x2_avx2.{{[0-9]+}}> : tensor<1x3x16x2xi8>
+// CHECK: linalg.mmt4d ins({{.*}} : tensor<2x3x1x2xi8>, tensor<1x3x16x2xi8>)
+module attributes {llvm.target = #llvm.target<triple = "x86_64-pc-linux-gnu", chip = "znver4", features = #llvm.target_features<["+avx2", "+avx512f", "+avx512bw", "+avx512vl", "+avx512vnni", "+fma"]>>} {
+func.func @s8_k_tail(%a: tensor<2x6xi8>, %c: tensor<2x16xi32>) -> tensor<2x16xi32> {
+  %w = arith.constant dense<1> : tensor<6x16xi8>
+  %m = linalg.matmul ins(%a, %w : tensor<2x6xi8>, tensor<6x16xi8>) outs(%c : tensor<2x16xi32>) -> tensor<2x16xi32>
+  return %m : tensor<2x16xi32>
+}
+}
+
+// -----
+
+// Left alone: a non-constant weight, an unsigned cast, no target.
+// CHECK-LABEL: func.func @untouched
+// CHECK-NOT: mmt4d
+// CHECK: linalg.matmul
+// CHECK: linalg.matmul
+// CHECK-NOT: mmt4d
+module attributes {llvm.target = #llvm.target<triple = "x86_64-pc-linux-gnu", chip = "x86-64-v3", features = #llvm.target_features<["+avx2", "+fma"]>>} {
+func.func @untouched(%a: tensor<2x4xf32>, %w: tensor<4x16xf32>, %c: tensor<2x16xf32>, %ai: tensor<2x4xi8>, %ci: tensor<2x16xi32>) -> (tensor<2x16xf32>, tensor<2x16xi32>) {
+  %m = linalg.matmul ins(%a, %w : tensor<2x4xf32>, tensor<4x16xf32>) outs(%c : tensor<2x16xf32>) -> tensor<2x16xf32>
+  %wi = arith.constant dense<1> : tensor<4x16xi8>
+  %u = linalg.matmul {cast = #linalg.type_fn<cast_unsigned>} ins(%ai, %wi : tensor<2x4xi8>, tensor<4x16xi8>) outs(%ci : tensor<2x16xi32>) -> tensor<2x16xi32>
+  return %m, %u : tensor<2x16xf32>, tensor<2x16xi32>
+}
+}
+
+// -----
+
+// CHECK-LABEL: func.func @no_target
+// CHECK-NOT: mmt4d
+func.func @no_target(%a: tensor<2x4xf32>, %c: tensor<2x16xf32>) -> tensor<2x16xf32> {
+  %w = arith.constant dense<1.0> : tensor<4x16xf32>
+  %m = linalg.matmul ins(%a, %w : tensor<2x4xf32>, tensor<4x16xf32>) outs(%c : tensor<2x16xf32>) -> tensor<2x16xf32>
+  return %m : tensor<2x16xf32>
+}

@@ -1,0 +1,155 @@
+#!/usr/bin/python3
+"""The microkernel path (qcc-data-tiling + qcc-lower-to-ukernels) against
+independent references, for every kernel this CPU can run.
+
+    ukernel_check.py WORKDIR
+
+For MatMul models with constant weights of shapes that hit the register
+block, its tails, N padding and the one-row (GEMV) path, and for each
+--mcpu whose kernels this CPU runs (x86-64: the portable kernel; x86-64-v3:
+AVX2+FMA; native: AVX-512 / VNNI where present):
+  - fp32: the .so against numpy in float64, |err| <= 1e-4 * (|A| |W|)
+    elementwise (a bound on the float32 rounding of a K-term dot product);
+  - w8-dynamic: the .so against the exact integer reference
+    (onnx_ref.dynamic_matmul: DynamicQuantizeLinear semantics of qcc's
+    symmetric per-row activations, int32 accumulation, then the same two
+    float multiplies), and bit-identical to the --ukernels=false build
+    (the tiled generated loops checked by the other tests);
+  - with 1 and 2 threads (qcc.load threads=): identical outputs.
+Prints one line per case ending in "ok" or "FAIL ...", and a summary.
+"""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "python"))
+import qcc  # noqa: E402
+
+QCC = os.path.join(ROOT, "build", "bin", "qcc")
+
+
+def cpu_flags():
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("flags"):
+                return set(line.split(":", 1)[1].split())
+    return set()
+
+
+def make_model(path, m, k, n, seed):
+    rng = np.random.RandomState(seed)
+    w = (rng.randn(k, n) / np.sqrt(k)).astype(np.float32)
+    g = helper.make_graph(
+        [helper.make_node("MatMul", ["a", "w"], ["y"], name="mm")], "mm",
+        [helper.make_tensor_value_info("a", TensorProto.FLOAT, [m, k])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [m, n])],
+        [numpy_helper.from_array(w, "w")])
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), path)
+    return w, rng.randn(m, k).astype(np.float32)
+
+
+def compile_so(model, out, args):
+    subprocess.run([QCC, model, "-o", out] + args, check=True)
+    return out
+
+
+def dynamic_ref(a, w):
+    """qcc's w8-dynamic: per-output-channel symmetric int8 weights (scale
+    max|w|/127), per-row symmetric int8 activations (scale max|a|/127, 1
+    where 0), exact int32 products, y = acc * sa * sw."""
+    sw = np.abs(w).max(axis=0) / np.float32(127)
+    sw = np.where(sw == 0, np.float32(1), sw).astype(np.float32)
+    wq = np.clip(np.rint(w / sw), -127, 127).astype(np.int64)
+    sa = (np.abs(a).max(axis=1, keepdims=True) / np.float32(127)).astype(np.float32)
+    sa = np.where(sa == 0, np.float32(1), sa).astype(np.float32)
+    aq = np.clip(np.rint(a / sa), -128, 127).astype(np.int64)
+    acc = (aq @ wq).astype(np.int32)
+    return acc, sa, sw
+
+
+def main():
+    work = sys.argv[1]
+    os.makedirs(work, exist_ok=True)
+    flags = cpu_flags()
+    mcpus = ["x86-64"]
+    if {"avx2", "fma"} <= flags:
+        mcpus.append("x86-64-v3")
+    if "avx512f" in flags:
+        mcpus.append("native")
+    else:
+        print("native (AVX-512 kernels): skipped, this CPU has no avx512f")
+    if "avx512_vnni" not in flags:
+        print("VNNI kernel: skipped, this CPU has no avx512_vnni")
+    shapes = [(1, 64, 48), (1, 256, 100), (3, 64, 64), (7, 100, 33),
+              (5, 66, 40), (13, 128, 130), (64, 520, 96)]
+    # The kernel each --mcpu calls (Ukernels.def), by K % 4 and K % 2.
+    def expected_kernel(mcpu, quant, k):
+        if quant == "none":
+            return {"x86-64": "f32_8x1_generic", "x86-64-v3": "f32_16x1_avx2",
+                    "native": "f32_32x1_avx512"}[mcpu]
+        if mcpu == "native" and "avx512_vnni" in flags and k % 4 == 0:
+            return "s8s8s32_16x4_avx512vnni"
+        if mcpu != "x86-64" and k % 2 == 0:
+            return "s8s8s32_16x2_avx2"
+        return "s8s8s32_8x1_generic"
+    failures = 0
+    for si, (m, k, n) in enumerate(shapes):
+        model = os.path.join(work, "mm_%d.onnx" % si)
+        w, a = make_model(model, m, k, n, si)
+        exact = a.astype(np.float64) @ w.astype(np.float64)
+        bound = 1e-4 * (np.abs(a).astype(np.float64) @ np.abs(w).astype(np.float64)) + 1e-6
+        for mcpu in mcpus:
+            for quant in ["none", "w8-dynamic"]:
+                tag = "%dx%dx%d %s %s" % (m, k, n, quant, mcpu)
+                args = ["--mcpu=" + mcpu, "--quant=" + quant]
+                so = compile_so(model, os.path.join(work, "%d_%s_%s.so" % (si, quant, mcpu)), args)
+                ll = subprocess.run([QCC, model, "-o", "-", "--emit=llvm"] + args, check=True,
+                                    capture_output=True, text=True).stdout
+                kernel = expected_kernel(mcpu, quant, k)
+                called = sorted(set(l.split("@_mlir_ciface_quk_mmt4d_")[1].split("(")[0]
+                                    for l in ll.splitlines()
+                                    if "call void @_mlir_ciface_quk_mmt4d_" in l))
+                tag += " [%s]" % ",".join(called)
+                outs = []
+                for threads in (1, 2):
+                    mod = qcc.load(so, threads=threads)
+                    assert mod.num_threads == threads, (mod.num_threads, threads)
+                    outs.append(mod(a)["y"])
+                msg = []
+                if called != [kernel]:
+                    msg.append("expected a call of %s" % kernel)
+                if not np.array_equal(outs[0], outs[1]):
+                    msg.append("1 vs 2 threads differ")
+                y = outs[0]
+                if quant == "none":
+                    err = np.abs(y - exact)
+                    if not (err <= bound).all():
+                        msg.append("max err %.3g > bound" % err.max())
+                else:
+                    acc, sa, sw = dynamic_ref(a, w)
+                    ref = (acc.astype(np.float32) * sa) * sw
+                    if not np.allclose(y, ref, rtol=1e-6, atol=1e-6):
+                        msg.append("vs exact reference max err %.3g"
+                                   % np.abs(y - ref).max())
+                    gen = compile_so(model, so[:-3] + "_gen.so", args + ["--ukernels=false"])
+                    yg = qcc.load(gen)(a)["y"]
+                    if not np.array_equal(y, yg):
+                        msg.append("differs from --ukernels=false by %.3g"
+                                   % np.abs(y - yg).max())
+                if msg:
+                    failures += 1
+                    print("%s: FAIL %s" % (tag, "; ".join(msg)))
+                else:
+                    print("%s: ok" % tag)
+    print("ukernels: %s" % ("ok" if failures == 0 else "%d FAILED" % failures))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
