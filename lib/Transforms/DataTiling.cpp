@@ -3,7 +3,8 @@
 // linalg.matmul(A[M,K], W[K,N] constant) with accumulator C[M,N] becomes
 //
 //   A4 = tensor.expand_shape A  [M, K/K0, 1, K0]
-//   W4 = arith.constant         [N/N0, K/K0, N0, K0]   (packed here)
+//   W4 = arith.constant         [N/N0 * K/K0 * N0 * K0] (packed here),
+//        expanded to [N/N0, K/K0, N0, K0]
 //   C4 = tensor.expand_shape C  [M, N/N0, 1, N0]       (C padded if needed)
 //   R4 = linalg.mmt4d ins(A4, W4) outs(C4)
 //   R  = collapse (and slice) R4 back to [M, N]
@@ -132,12 +133,19 @@ struct QccDataTilingPass
 
     OpBuilder b(op);
     Location loc = op.getLoc();
+    // A flat constant viewed as the 4-D tile: a 4-D one would become nested
+    // LLVM arrays, millions of [1 x float] constants for K0 = 1.
     auto packedType = RankedTensorType::get({n1s, k1s, n0, k0},
                                             wType.getElementType());
+    auto flatType = RankedTensorType::get({packedType.getNumElements()},
+                                          wType.getElementType());
     std::string blobName =
         ("packed." + kernel->symbol + "." + Twine(counter++)).str();
-    Value packedW = arith::ConstantOp::create(
-        b, loc, rawConstantAttr(packedType, blobName, packed));
+    Value flatW = arith::ConstantOp::create(
+        b, loc, rawConstantAttr(flatType, blobName, packed));
+    Value packedW = tensor::ExpandShapeOp::create(
+        b, loc, packedType, flatW,
+        SmallVector<ReassociationIndices>{{0, 1, 2, 3}});
 
     SmallVector<ReassociationIndices> reassoc = {{0}, {1, 2, 3}};
     int64_t m = aType.getDimSize(0);

@@ -1,7 +1,7 @@
 // qcc-data-tiling: linalg.matmul with a constant weight -> linalg.mmt4d over
 // the tile of the target's microkernel, the weight packed into
-// [N/N0, K/K0, N0, K0] panels at compile time (inline dense elements up to
-// 64 elements, a resource blob above).
+// [N/N0, K/K0, N0, K0] panels at compile time: a flat constant (inline
+// dense elements up to 64 elements, a resource blob above) expanded to 4-D.
 // RUN: qcc-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(qcc-data-tiling))" | FileCheck %s
 
 // AVX2 f32: tile 1x16x1. W[k][n] = 10 k + n; panel element [n1][k][j][0] is
@@ -9,7 +9,8 @@
 // accumulator is padded and the result sliced back.
 // CHECK-LABEL: func.func @f32_avx2
 // CHECK-SAME: (%[[A:.*]]: tensor<3x2xf32>, %[[C:.*]]: tensor<3x20xf32>)
-// CHECK: %[[W:.*]] = arith.constant dense<{{\[\[\[\[}}0.000000e+00], [1.000000e+00], {{.*}}, [1.500000e+01]], {{\[\[}}1.000000e+01], {{.*}}, [2.500000e+01]]], {{\[\[\[}}1.600000e+01], [1.700000e+01], [1.800000e+01], [1.900000e+01], [0.000000e+00], {{.*}}, {{\[\[}}2.600000e+01], {{.*}}, [2.900000e+01], [0.000000e+00]{{.*}} : tensor<2x2x16x1xf32>
+// CHECK: %[[WF:.*]] = arith.constant dense<[0.000000e+00, 1.000000e+00, 2.000000e+00, 3.000000e+00, 4.000000e+00, 5.000000e+00, 6.000000e+00, 7.000000e+00, 8.000000e+00, 9.000000e+00, 1.000000e+01, 1.100000e+01, 1.200000e+01, 1.300000e+01, 1.400000e+01, 1.500000e+01, 1.000000e+01, 1.100000e+01, 1.200000e+01, 1.300000e+01, 1.400000e+01, 1.500000e+01, 1.600000e+01, 1.700000e+01, 1.800000e+01, 1.900000e+01, 2.000000e+01, 2.100000e+01, 2.200000e+01, 2.300000e+01, 2.400000e+01, 2.500000e+01, 1.600000e+01, 1.700000e+01, 1.800000e+01, 1.900000e+01, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 2.600000e+01, 2.700000e+01, 2.800000e+01, 2.900000e+01, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00]> : tensor<64xf32>
+// CHECK: %[[W:.*]] = tensor.expand_shape %[[WF]] {{\[\[}}0, 1, 2, 3]] output_shape [2, 2, 16, 1]
 // CHECK: %[[A4:.*]] = tensor.expand_shape %[[A]] {{\[\[}}0], [1, 2, 3]] output_shape [3, 2, 1, 1]
 // CHECK: %[[CP:.*]] = tensor.pad %[[C]] low[0, 0] high[0, 12]
 // CHECK: %[[C4:.*]] = tensor.expand_shape %[[CP]] {{\[\[}}0], [1, 2, 3]] output_shape [3, 2, 1, 16]
@@ -33,7 +34,7 @@ func.func @f32_avx2(%a: tensor<3x2xf32>, %c: tensor<3x20xf32>) -> tensor<3x20xf3
 // N = 16 needs no padding. Small packed weights are inline dense constants:
 // element [0][0][j][i] = W[i][j] = 16 i + j (the quad of column j).
 // CHECK-LABEL: func.func @s8_vnni
-// CHECK: arith.constant dense<{{\[\[\[\[}}0, 16, 32, 48], [1, 17, 33, 49]{{.*}} : tensor<1x1x16x4xi8>
+// CHECK: arith.constant dense<[0, 16, 32, 48, 1, 17, 33, 49, {{.*}}, 15, 31, 47, 63]> : tensor<64xi8>
 // CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0], [1, 2, 3]] output_shape [%{{.*}}, 1, 1, 4] : tensor<?x4xi8> into tensor<?x1x1x4xi8>
 // CHECK-NOT: tensor.pad
 // CHECK: linalg.mmt4d ins({{.*}} : tensor<?x1x1x4xi8>, tensor<1x1x16x4xi8>) outs({{.*}} : tensor<?x1x1x16xi32>)
@@ -53,7 +54,7 @@ func.func @s8_vnni(%a: tensor<?x4xi8>, %c: tensor<?x16xi32>) -> tensor<?x16xi32>
 
 // K = 6 is not a multiple of the VNNI quad: the AVX2 pair kernel (1x16x2).
 // CHECK-LABEL: func.func @s8_k_tail
-// CHECK: arith.constant dense_resource<packed.quk_mmt4d_s8s8s32_16x2_avx2.{{[0-9]+}}> : tensor<1x3x16x2xi8>
+// CHECK: arith.constant dense_resource<packed.quk_mmt4d_s8s8s32_16x2_avx2.{{[0-9]+}}> : tensor<96xi8>
 // CHECK: linalg.mmt4d ins({{.*}} : tensor<2x3x1x2xi8>, tensor<1x3x16x2xi8>)
 module attributes {llvm.target = #llvm.target<triple = "x86_64-pc-linux-gnu", chip = "znver4", features = #llvm.target_features<["+avx2", "+avx512f", "+avx512bw", "+avx512vl", "+avx512vnni", "+fma"]>>} {
 func.func @s8_k_tail(%a: tensor<2x6xi8>, %c: tensor<2x16xi32>) -> tensor<2x16xi32> {
