@@ -1,27 +1,42 @@
 #!/usr/bin/python3
-"""qcc vs ONNX Runtime: latency on the same model, inputs and machine.
+"""qcc vs ONNX Runtime: latency on the same model, inputs, machine and
+thread count.
 
-    /usr/bin/python3 bench/run.py [--cases a,b] [--threads 2] [--rounds 5]
-                                  [--repeat 20] [--work DIR]
+    /usr/bin/python3 bench/run.py [--cases a,b|--group fp32,int8,int4]
+                                  [--threads 2] [--rounds 5] [--repeat 20]
+                                  [--work DIR]
 
 For every case: compile the model with qcc (compile time and peak RSS are
-measured), then run qcc's .so (tools qcc-run) and ONNX Runtime (tools/ort-run,
-onnxruntime-node, CPU, graph optimisations on) alternately for --rounds
-rounds of --repeat timed runs after warm-up, on the same input files. One
-table per case: the median over rounds of each runtime's median latency and
-the qcc/ORT ratio (> 1 means qcc is slower).
+measured), then run qcc's .so (tools qcc-run --threads N) and ONNX Runtime
+(tools/ort-run, onnxruntime-node, CPU EP, graph optimisations on, --threads
+N) alternately for --rounds rounds of --repeat timed runs after warm-up, on
+the same input files, and qcc once more with 1 thread (scaling). Printed per
+case: medians over rounds, qcc/ORT (> 1: qcc is slower), and for the
+matrix-vector cases the weight bytes streamed per run as a fraction of the
+DRAM read bandwidth this script measures (numpy, N threads), for the
+matrix-matrix cases GFLOP/s.
 
-Cases: matmul_1x4096x4096, matmul_128x4096x4096 (fp32, weights as
-initializers), resnet18 (batch 1), gpt2_decode (GPT-2-style decode step with
-a KV cache, ~100M parameters; also the compile time/memory case).
+ORT runs the float model for fp32 cases, and for quantized cases the model
+qcc itself exports with --emit=onnx (MatMulInteger for w8-dynamic,
+MatMulNBits for w4, QDQ for w8a8: the same quantization), and where noted
+the float model too.
+
+Cases (name: qcc flags / ORT model):
+  matmul_MxKxN            fp32 MatMul, weights as initializers / float
+  dyn_matmul_MxKxN        --quant=w8-dynamic / export
+  w4_matmul_MxKxN         --quant=w4 --group-size=32 / export
+  resnet18, mobilenet_v2  fp32, batch 1 / float
+  resnet18_w8a8           --quant=w8a8 --calib=<its input> / export and float
+  gpt2_decode             GPT-2-style decode step, KV cache, ~110M params
+  gpt2_decode_w8dyn, gpt2_decode_w4   / float
 """
 import argparse
 import os
-import platform
 import re
 import statistics
 import subprocess
 import sys
+import threading
 import time
 
 import numpy as np
@@ -30,7 +45,14 @@ from onnx import TensorProto, helper, numpy_helper
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "build", "bin")
-ALL_CASES = ["matmul_1x4096x4096", "matmul_128x4096x4096", "resnet18", "gpt2_decode"]
+GROUPS = {
+    "fp32": ["matmul_1x4096x4096", "matmul_128x4096x4096", "resnet18", "mobilenet_v2",
+             "gpt2_decode"],
+    "int8": ["dyn_matmul_1x4096x4096", "dyn_matmul_128x4096x4096", "resnet18_w8a8",
+             "gpt2_decode_w8dyn"],
+    "int4": ["w4_matmul_1x4096x4096", "w4_matmul_128x4096x4096", "gpt2_decode_w4"],
+}
+ALL_CASES = GROUPS["fp32"] + GROUPS["int8"] + GROUPS["int4"]
 
 
 def make_matmul(out_dir, m, k, n):
@@ -47,30 +69,49 @@ def make_matmul(out_dir, m, k, n):
         f.write(a.SerializeToString())
 
 
-def prepare(case, work):
-    d = os.path.join(work, case)
+def case_spec(case):
+    """(model directory name, qcc flags, ORT model: 'float' | 'export' |
+    'both', shape (m, k, n) for the MatMul cases or None)."""
+    m = re.match(r"^(dyn_|w4_)?matmul_(\d+)x(\d+)x(\d+)$", case)
+    if m:
+        flags = {None: [], "dyn_": ["--quant=w8-dynamic"],
+                 "w4_": ["--quant=w4", "--group-size=32"]}[m.group(1)]
+        shape = tuple(int(x) for x in m.groups()[1:])
+        return ("matmul_%dx%dx%d" % shape, flags, "export" if flags else "float", shape)
+    if case == "resnet18_w8a8":
+        return ("resnet18", ["--quant=w8a8", "--calib=CALIB"], "both", None)
+    if case == "gpt2_decode_w8dyn":
+        return ("gpt2_decode", ["--quant=w8-dynamic"], "float", None)
+    if case == "gpt2_decode_w4":
+        return ("gpt2_decode", ["--quant=w4", "--group-size=32"], "float", None)
+    if case in ("resnet18", "mobilenet_v2", "gpt2_decode"):
+        return (case, [], "float", None)
+    raise SystemExit("unknown case '%s' (known: %s)" % (case, ", ".join(ALL_CASES)))
+
+
+def prepare(name, work):
+    d = os.path.join(work, name)
     if os.path.exists(os.path.join(d, "model.onnx")):
         return d
-    if case.startswith("matmul_"):
-        m, k, n = map(int, case.split("_")[1].split("x"))
+    if name.startswith("matmul_"):
+        m, k, n = map(int, name.split("_")[1].split("x"))
         make_matmul(d, m, k, n)
     else:
-        only = case
-        cfg = ["--gpt2-config", "base"] if case == "gpt2_decode" else []
+        cfg = ["--gpt2-config", "base"] if name == "gpt2_decode" else []
         subprocess.run([sys.executable, os.path.join(ROOT, "test", "models", "make_models.py"),
-                        work, "--only", only] + cfg, check=True,
+                        work, "--only", name] + cfg, check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return d
 
 
-def compile_model(model_dir, so):
+def run_qcc(model, out, flags, extra=()):
     start = time.time()
-    p = subprocess.Popen([os.path.join(BIN, "qcc"), os.path.join(model_dir, "model.onnx"),
-                          "-O3", "-o", so], stderr=subprocess.PIPE, text=True)
+    p = subprocess.Popen([os.path.join(BIN, "qcc"), model, "-O3", "-o", out] + flags + list(extra),
+                         stderr=subprocess.PIPE, text=True)
     _, status, usage = os.wait4(p.pid, 0)
     err = p.stderr.read()
     if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit("qcc failed on %s:\n%s" % (model_dir, err))
+        raise SystemExit("qcc failed on %s:\n%s" % (model, err))
     return time.time() - start, usage.ru_maxrss / 1024.0
 
 
@@ -82,57 +123,127 @@ def latency(cmd):
     return float(m.group(1))
 
 
+def dram_bandwidth(threads, mib=1024):
+    """Read bandwidth in GB/s: `threads` numpy threads each summing its part
+    of a `mib` MiB array (numpy releases the GIL in the reduction); best of
+    5."""
+    a = np.ones(mib * 1024 * 1024 // 8)
+    parts = np.array_split(a, threads)
+    best = 0.0
+    for _ in range(5):
+        ts = [threading.Thread(target=np.sum, args=(p,)) for p in parts]
+        t0 = time.perf_counter()
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        best = max(best, a.nbytes / (time.perf_counter() - t0) / 1e9)
+    return best
+
+
+def weight_bytes(flags, k, n):
+    if "--quant=w8-dynamic" in flags:
+        return k * n + 4 * n
+    if "--quant=w4" in flags:
+        return k * n // 2 + 4 * n * (k // 32)
+    return 4 * k * n
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--cases", default=",".join(ALL_CASES))
+    ap.add_argument("--cases", default=None)
+    ap.add_argument("--group", default=None, help="fp32,int8,int4")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--repeat", type=int, default=20)
     ap.add_argument("--work", default=os.path.join(ROOT, "build", "bench"))
     args = ap.parse_args()
+    if args.cases:
+        cases = args.cases.split(",")
+    elif args.group:
+        cases = [c for g in args.group.split(",") for c in GROUPS[g]]
+    else:
+        cases = ALL_CASES
     os.makedirs(args.work, exist_ok=True)
-    cpu = platform.processor() or platform.machine()
+    cpu = "unknown CPU"
     try:
         with open("/proc/cpuinfo") as f:
-            cpu = re.search(r"model name\s*:\s*(.*)", f.read()).group(1)
+            info = f.read()
+        cpu = re.search(r"model name\s*:\s*(.*)", info).group(1)
+        fam = re.search(r"cpu family\s*:\s*(\d+)", info).group(1)
+        model = re.search(r"^model\s*:\s*(\d+)", info, re.M).group(1)
+        flags = re.search(r"flags\s*:\s*(.*)", info).group(1).split()
+        isa = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "SSE"
+        if "avx512_vnni" in flags:
+            isa += " VNNI"
+        if "amx_tile" in flags:
+            isa += " AMX"
+        cpu = "%s (family %s model %s, %s)" % (cpu, fam, model, isa)
     except (OSError, AttributeError):
         pass
-    print("qcc vs ONNX Runtime 1.20.1 (onnxruntime-node, CPU EP) on %s, %d cores, %s"
+    bw = dram_bandwidth(args.threads)
+    print("qcc vs ONNX Runtime (onnxruntime-node, CPU EP) on %s, %d cores, %s"
           % (cpu, os.cpu_count(), time.strftime("%Y-%m-%d")))
-    print("ORT threads: %d; qcc: 1 thread (generated code is single-threaded)\n" % args.threads)
+    print("threads: %d for both (qcc also with 1); measured DRAM read bandwidth "
+          "%.1f GB/s with %d threads\n" % (args.threads, bw, args.threads))
     rows = []
-    for case in args.cases.split(","):
-        d = prepare(case, args.work)
+    for case in cases:
+        name, flags, ort_kind, shape = case_spec(case)
+        d = prepare(name, args.work)
+        model = os.path.join(d, "model.onnx")
         so = os.path.join(args.work, case + ".so")
-        ctime, rss = compile_model(d, so)
+        flags = [f.replace("CALIB", os.path.join(d, "test_data_set_0")) for f in flags]
+        ctime, rss = run_qcc(model, so, flags)
+        ort_models = []
+        if ort_kind in ("export", "both"):
+            exported = os.path.join(args.work, case + ".qdq.onnx")
+            run_qcc(model, exported, flags, ["--emit=onnx"])
+            ort_models.append(("ORT on qcc's export", exported))
+        if ort_kind in ("float", "both"):
+            ort_models.append(("ORT fp32", model))
         inputs = sorted(f for f in os.listdir(os.path.join(d, "test_data_set_0"))
                         if f.startswith("input_"))
         in_args = []
         for f in inputs:
             in_args += ["--input", os.path.join(d, "test_data_set_0", f)]
-        qcc_cmd = [os.path.join(BIN, "qcc-run"), so, "--repeat", str(args.repeat)] + in_args
-        ort_cmd = ["node", os.path.join(ROOT, "tools", "ort-run", "ort-run.js"),
-                   os.path.join(d, "model.onnx"), "--threads", str(args.threads),
-                   "--repeat", str(args.repeat)] + in_args
-        q, o = [], []
+
+        def qcc_cmd(t):
+            return [os.path.join(BIN, "qcc-run"), so, "--threads", str(t),
+                    "--repeat", str(args.repeat)] + in_args
+
+        def ort_cmd(m):
+            return ["node", os.path.join(ROOT, "tools", "ort-run", "ort-run.js"), m,
+                    "--threads", str(args.threads), "--repeat", str(args.repeat)] + in_args
+
+        q, q1, o = [], [], [[] for _ in ort_models]
         for _ in range(args.rounds):  # alternate to share machine noise
-            q.append(latency(qcc_cmd))
-            o.append(latency(ort_cmd))
-        qm, om = statistics.median(q), statistics.median(o)
-        rows.append((case, qm, om))
-        print("case: %s" % case)
-        print("  | runtime | median latency (ms) |")
-        print("  |---|---|")
-        print("  | qcc | %.3f |" % qm)
-        print("  | ORT | %.3f |" % om)
-        print("  qcc/ORT ratio: %.2f   qcc compile: %.1f s, peak RSS %.0f MB\n"
-              % (qm / om, ctime, rss))
-    print("summary")
-    print("| case | qcc ms | ORT ms | qcc/ORT |")
-    print("|---|---|---|---|")
-    for case, qm, om in rows:
-        print("| %s | %.3f | %.3f | %.2f |" % (case, qm, om, qm / om))
+            q.append(latency(qcc_cmd(args.threads)))
+            for i, (_, m) in enumerate(ort_models):
+                o[i].append(latency(ort_cmd(m)))
+            q1.append(latency(qcc_cmd(1)))
+        qm, q1m = statistics.median(q), statistics.median(q1)
+        print("case: %s (qcc %s)" % (case, " ".join(flags).replace(args.work, "$WORK") or "fp32"))
+        print("  qcc: %.3f ms with %d threads, %.3f ms with 1 (scaling %.2fx); "
+              "compile %.1f s, peak RSS %.0f MB" % (qm, args.threads, q1m, q1m / qm, ctime, rss))
+        for (label, _), times in zip(ort_models, o):
+            om = statistics.median(times)
+            print("  %s: %.3f ms   qcc/ORT %.2f" % (label, om, qm / om))
+            rows.append((case, label, qm, om))
+        if shape:
+            m, k, n = shape
+            if m == 1:
+                gbs = weight_bytes(flags, k, n) / (qm * 1e-3) / 1e9
+                print("  weights streamed at %.1f GB/s = %.0f%% of measured DRAM bandwidth"
+                      % (gbs, 100 * gbs / bw))
+            else:
+                print("  %.1f GFLOP/s" % (2.0 * m * k * n / (qm * 1e-3) / 1e9))
+        print()
+    print("summary (%d threads)" % args.threads)
+    print("| case | peer | qcc ms | peer ms | qcc/peer |")
+    print("|---|---|---|---|---|")
+    for case, label, qm, om in rows:
+        print("| %s | %s | %.3f | %.3f | %.2f |" % (case, label, qm, om, qm / om))
 
 
 if __name__ == "__main__":

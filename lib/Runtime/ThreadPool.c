@@ -5,10 +5,12 @@
  * another model's pool). They start on the first parallel call, spin for a
  * short while after each job (consecutive layers reuse them without a
  * futex wake-up), then sleep on a condition variable. A job is published
- * under a generation counter; every worker checks in once per generation,
- * claims chunks from an atomic counter alongside the caller, and checks out;
- * the caller returns when all have checked out, so a job's fields are never
- * rewritten while a worker may still read them.
+ * as a new generation in one atomic state word (generation, open flag,
+ * workers inside); a worker joins it with a compare-and-swap only while it
+ * is open, then claims chunks from an atomic counter alongside the caller.
+ * When every chunk is claimed the caller closes the job and waits only for
+ * the workers inside it, so a descheduled worker never delays a call and a
+ * job's fields are never rewritten while a worker may read them.
  *
  * Thread count: qcc_set_num_threads(n) if called with n > 0, else
  * $QCC_NUM_THREADS, else the CPUs this process may run on
@@ -42,19 +44,25 @@
  * hundred microseconds). */
 #define SPIN_ITERATIONS 20000
 
+/* The pool's state word: generation << 33 | OPEN | workers in the job. */
+#define OPEN ((uint64_t)1 << 32)
+#define ACTIVE_MASK (OPEN - 1)
+#define GEN(s) ((s) >> 33)
+
 typedef struct Pool {
   pthread_mutex_t jobLock; /* held by the thread whose job is running */
   pthread_mutex_t mu;      /* pairs with `wake` */
   pthread_cond_t wake;
   pthread_t workers[MAX_THREADS];
   int numWorkers;
-  _Atomic uint64_t generation;
-  /* The current job. */
+  _Atomic uint64_t state;
+  _Atomic int stopping;
+  /* The current job: written by the caller before it opens the job, read
+   * by workers only between joining and leaving it. */
   quk_task_fn fn;
   void *ctx;
   int64_t n, grain;
   _Atomic int64_t next;
-  _Atomic int pending; /* workers not yet checked out of this generation */
 } Pool;
 
 static Pool pool = {.jobLock = PTHREAD_MUTEX_INITIALIZER,
@@ -99,48 +107,61 @@ static void runChunks(void) {
   }
 }
 
+static int idle(uint64_t seenGen) {
+  return GEN(atomic_load_explicit(&pool.state, memory_order_acquire)) ==
+             seenGen &&
+         !atomic_load(&pool.stopping);
+}
+
 static void *workerMain(void *arg) {
   /* The generation current when the worker was created: the first job it
-   * must run is the next one, even if that is published before it starts. */
-  uint64_t seen = (uint64_t)(uintptr_t)arg;
+   * may join is the next one. */
+  uint64_t seenGen = (uint64_t)(uintptr_t)arg;
   for (;;) {
-    for (int i = 0; i < SPIN_ITERATIONS &&
-                    atomic_load_explicit(&pool.generation,
-                                         memory_order_acquire) == seen;
-         ++i)
+    for (int i = 0; i < SPIN_ITERATIONS && idle(seenGen); ++i)
       CPU_RELAX();
-    if (atomic_load(&pool.generation) == seen) {
+    if (idle(seenGen)) {
       pthread_mutex_lock(&pool.mu);
-      while (atomic_load(&pool.generation) == seen)
+      while (idle(seenGen))
         pthread_cond_wait(&pool.wake, &pool.mu);
       pthread_mutex_unlock(&pool.mu);
     }
-    seen = atomic_load(&pool.generation);
-    if (pool.fn) /* a stop request is a generation with no job */
-      runChunks();
-    int stopping = pool.fn == NULL;
-    atomic_fetch_sub_explicit(&pool.pending, 1, memory_order_release);
-    if (stopping)
+    if (atomic_load(&pool.stopping))
       return NULL;
+    /* Join the job if it is still open: a worker that wakes late (the
+     * machine is oversubscribed) finds it closed and the caller did not
+     * wait for it. */
+    uint64_t s = atomic_load(&pool.state);
+    seenGen = GEN(s);
+    while (GEN(s) == seenGen && (s & OPEN)) {
+      if (atomic_compare_exchange_weak(&pool.state, &s, s + 1)) {
+        runChunks();
+        atomic_fetch_sub_explicit(&pool.state, 1, memory_order_release);
+        break;
+      }
+    }
   }
 }
 
-/* Publishes a generation (a job, or with fn == NULL a stop request) and
- * waits until every worker has checked out of it. jobLock held. */
+/* Runs a job on the caller and whichever workers join it. jobLock held. */
 static void publish(quk_task_fn fn, void *ctx, int64_t n, int64_t grain) {
   pool.fn = fn;
   pool.ctx = ctx;
   pool.n = n;
   pool.grain = grain;
   atomic_store(&pool.next, 0);
-  atomic_store(&pool.pending, pool.numWorkers);
   pthread_mutex_lock(&pool.mu);
-  atomic_fetch_add_explicit(&pool.generation, 1, memory_order_release);
+  uint64_t gen = GEN(atomic_load(&pool.state)) + 1;
+  atomic_store_explicit(&pool.state, (gen << 33) | OPEN,
+                        memory_order_release);
   pthread_cond_broadcast(&pool.wake);
   pthread_mutex_unlock(&pool.mu);
-  if (fn)
-    runChunks();
-  while (atomic_load_explicit(&pool.pending, memory_order_acquire) > 0)
+  runChunks();
+  /* Every chunk is claimed: close the job to late workers, wait for those
+   * inside it. */
+  atomic_fetch_and(&pool.state, ~OPEN);
+  while (atomic_load_explicit(&pool.state, memory_order_acquire) &
+         ACTIVE_MASK)
     CPU_RELAX();
 }
 
@@ -148,10 +169,14 @@ static void publish(quk_task_fn fn, void *ctx, int64_t n, int64_t grain) {
 static void stopWorkers(void) {
   if (pool.numWorkers == 0)
     return;
-  publish(NULL, NULL, 0, 1);
+  pthread_mutex_lock(&pool.mu);
+  atomic_store(&pool.stopping, 1);
+  pthread_cond_broadcast(&pool.wake);
+  pthread_mutex_unlock(&pool.mu);
   for (int i = 0; i < pool.numWorkers; ++i)
     pthread_join(pool.workers[i], NULL);
   pool.numWorkers = 0;
+  atomic_store(&pool.stopping, 0);
 }
 
 /* Starts workers so that the pool has `threads` - 1. jobLock held. */
@@ -159,7 +184,7 @@ static void startWorkers(int32_t threads) {
   if (pool.numWorkers == threads - 1)
     return;
   stopWorkers();
-  void *gen = (void *)(uintptr_t)atomic_load(&pool.generation);
+  void *gen = (void *)(uintptr_t)GEN(atomic_load(&pool.state));
   for (int i = 0; i < threads - 1; ++i) {
     if (pthread_create(&pool.workers[pool.numWorkers], NULL, workerMain,
                        gen) != 0)
@@ -195,6 +220,8 @@ static void atforkChild(void) {
   pool.mu = init;
   pool.wake = cinit;
   pool.numWorkers = 0;
+  atomic_store(&pool.state, 0);
+  atomic_store(&pool.stopping, 0);
 }
 
 __attribute__((constructor)) static void poolInit(void) {

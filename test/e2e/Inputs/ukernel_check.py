@@ -15,7 +15,8 @@ AVX2+FMA; native: AVX-512 / VNNI where present):
     symmetric per-row activations, int32 accumulation, then the same two
     float multiplies), and bit-identical to the --ukernels=false build
     (the tiled generated loops checked by the other tests);
-  - with 1 and 2 threads (qcc.load threads=): identical outputs.
+  - with 1 and 2 threads (qcc.load threads=): identical outputs;
+  - 4 Python threads calling one model at once: the same outputs.
 Prints one line per case ending in "ok" or "FAIL ...", and a summary.
 """
 import os
@@ -147,6 +148,30 @@ def main():
                     print("%s: FAIL %s" % (tag, "; ".join(msg)))
                 else:
                     print("%s: ok" % tag)
+    # Concurrency: 4 Python threads calling one model (pool of 2) at once
+    # get the single-threaded results.
+    import threading
+    model = os.path.join(work, "mm_conc.onnx")
+    w, a = make_model(model, 64, 520, 96, 99)
+    so = compile_so(model, os.path.join(work, "conc.so"), [])
+    mod = qcc.load(so, threads=2)
+    ref = qcc.load(so, threads=1)(a)["y"]
+    bad = []
+
+    def worker():
+        for _ in range(20):
+            if not np.array_equal(mod(a)["y"], ref):
+                bad.append(1)
+    ts = [threading.Thread(target=worker) for _ in range(4)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    if bad:
+        failures += 1
+        print("concurrent calls: FAIL %d of 80 differ" % len(bad))
+    else:
+        print("concurrent calls: 4 threads x 20 calls, pool of 2: ok")
     print("ukernels: %s" % ("ok" if failures == 0 else "%d FAILED" % failures))
     return 1 if failures else 0
 
