@@ -16,10 +16,11 @@ matrix-vector cases the weight bytes streamed per run as a fraction of the
 DRAM read bandwidth this script measures (numpy, N threads), for the
 matrix-matrix cases GFLOP/s.
 
-ORT runs the float model for fp32 cases, and for quantized cases the model
-qcc itself exports with --emit=onnx (MatMulInteger for w8-dynamic,
-MatMulNBits for w4, QDQ for w8a8: the same quantization), and where noted
-the float model too.
+ORT runs the float model for fp32 cases; for w8-dynamic MatMul its own
+dynamic form (DynamicQuantizeLinear + MatMulInteger, u8 activations); for
+w4 MatMul the MatMulNBits model qcc exports (--emit=onnx) with
+accuracy_level 4 (int8 compute, ORT's fastest); for w8a8 qcc's QDQ export
+and the float model; for GPT-2 decode the float model.
 
 Cases (name: qcc flags / ORT model):
   matmul_MxKxN            fp32 MatMul, weights as initializers / float
@@ -67,6 +68,39 @@ def make_matmul(out_dir, m, k, n):
     a = numpy_helper.from_array(rng.randn(m, k).astype(np.float32), "a")
     with open(os.path.join(out_dir, "test_data_set_0", "input_0.pb"), "wb") as f:
         f.write(a.SerializeToString())
+
+
+def make_ort_dynamic(model_path, out_path):
+    """ONNX Runtime's own dynamic int8 form of a one-MatMul model (what
+    onnxruntime.quantization.quantize_dynamic emits, per-column weights):
+    DynamicQuantizeLinear (u8 activations) -> MatMulInteger with the int8
+    weight -> Cast -> x activation scale -> x weight scales."""
+    m = onnx.load(model_path)
+    w = numpy_helper.to_array(m.graph.initializer[0]).astype(np.float32)
+    sw = np.abs(w).max(axis=0) / 127.0
+    sw[sw == 0] = 1
+    wq = np.clip(np.rint(w / sw), -127, 127).astype(np.int8)
+    a, y = m.graph.input[0].name, m.graph.output[0].name
+    nodes = [helper.make_node("DynamicQuantizeLinear", [a], ["aq", "as", "az"]),
+             helper.make_node("MatMulInteger", ["aq", "wq", "az"], ["acc"]),
+             helper.make_node("Cast", ["acc"], ["accf"], to=TensorProto.FLOAT),
+             helper.make_node("Mul", ["accf", "as"], ["ya"]),
+             helper.make_node("Mul", ["ya", "sw"], [y])]
+    g = helper.make_graph(nodes, "dyn", list(m.graph.input), list(m.graph.output),
+                          [numpy_helper.from_array(wq, "wq"),
+                           numpy_helper.from_array(sw.astype(np.float32), "sw")])
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), out_path)
+
+
+def set_accuracy_level(path, level=4):
+    """MatMulNBits with int8 compute (accuracy_level 4), ORT's fast path."""
+    m = onnx.load(path)
+    for node in m.graph.node:
+        if node.op_type == "MatMulNBits":
+            attrs = [a for a in node.attribute if a.name != "accuracy_level"]
+            del node.attribute[:]
+            node.attribute.extend(attrs + [helper.make_attribute("accuracy_level", level)])
+    onnx.save(m, path)
 
 
 def case_spec(case):
@@ -196,10 +230,18 @@ def main():
         flags = [f.replace("CALIB", os.path.join(d, "test_data_set_0")) for f in flags]
         ctime, rss = run_qcc(model, so, flags)
         ort_models = []
-        if ort_kind in ("export", "both"):
+        if ort_kind in ("export", "both") and "--quant=w8-dynamic" in flags:
+            peer = os.path.join(args.work, case + ".ort-dynamic.onnx")
+            make_ort_dynamic(model, peer)
+            ort_models.append(("ORT DynamicQuantizeLinear+MatMulInteger", peer))
+        elif ort_kind in ("export", "both"):
             exported = os.path.join(args.work, case + ".qdq.onnx")
             run_qcc(model, exported, flags, ["--emit=onnx"])
-            ort_models.append(("ORT on qcc's export", exported))
+            label = "ORT on qcc's QDQ export"
+            if "--quant=w4" in flags:
+                set_accuracy_level(exported, 4)
+                label = "ORT MatMulNBits (qcc export, accuracy_level 4)"
+            ort_models.append((label, exported))
         if ort_kind in ("float", "both"):
             ort_models.append(("ORT fp32", model))
         inputs = sorted(f for f in os.listdir(os.path.join(d, "test_data_set_0"))

@@ -1,6 +1,8 @@
 //===- DataTiling.cpp - qcc-data-tiling: matmul -> mmt4d with packed weights -===//
 //
-// linalg.matmul(A[M,K], W[K,N] constant) with accumulator C[M,N] becomes
+// linalg.matmul(A[M,K], W[K,N] constant) with accumulator C[M,N] (or a
+// generic computing the same product, W possibly indexed [N,K] as Gemm's
+// transB) becomes
 //
 //   A4 = tensor.expand_shape A  [M, K/K0, 1, K0]
 //   W4 = arith.constant         [N/N0 * K/K0 * N0 * K0] (packed here),
@@ -73,17 +75,65 @@ struct QccDataTilingPass
     std::optional<CpuTarget> target = getModuleTarget(getOperation());
     if (!target)
       return;
-    SmallVector<linalg::MatmulOp> matmuls;
-    getOperation().walk([&](linalg::MatmulOp op) { matmuls.push_back(op); });
+    SmallVector<linalg::LinalgOp> contractions;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (isa<linalg::MatmulOp, linalg::GenericOp>(op))
+        contractions.push_back(op);
+    });
     unsigned counter = 0;
-    for (linalg::MatmulOp op : matmuls)
+    for (linalg::LinalgOp op : contractions)
       rewrite(op, *target, counter);
   }
 
-  void rewrite(linalg::MatmulOp op, const CpuTarget &target,
+  /// Whether `op` computes C[m, n] += A[m, k] * W(k, n) with W indexed
+  /// [k, n] (false) or [n, k] (true: Gemm's transB), signed casts.
+  static std::optional<bool> weightTransposed(linalg::LinalgOp op) {
+    if (auto mm = dyn_cast<linalg::MatmulOp>(op.getOperation())) {
+      if (isa<IntegerType>(getElementTypeOrSelf(op->getResult(0))) &&
+          mm.getCast() != linalg::TypeFn::cast_signed)
+        return std::nullopt;
+      if (!mm.hasUserDefinedMaps())
+        return false;
+    }
+    // A generic or a matmul with indexing maps (Gemm's transB): a plain
+    // multiply-accumulate (signed casts only) over (m, n, k).
+    if (op.getNumLoops() != 3 || !linalg::isaContractionOpInterface(op))
+      return std::nullopt;
+    bool unsignedCast = false;
+    op->walk([&](Operation *inner) {
+      unsignedCast |= isa<arith::ExtUIOp, arith::UIToFPOp>(inner);
+    });
+    if (unsignedCast)
+      return std::nullopt;
+    FailureOr<linalg::ContractionDimensions> dims =
+        linalg::inferContractionDims(op);
+    if (failed(dims) || !dims->batch.empty() || dims->m.size() != 1 ||
+        dims->n.size() != 1 || dims->k.size() != 1)
+      return std::nullopt;
+    MLIRContext *ctx = op->getContext();
+    AffineExpr m = getAffineDimExpr(dims->m[0], ctx),
+               n = getAffineDimExpr(dims->n[0], ctx),
+               k = getAffineDimExpr(dims->k[0], ctx);
+    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+    auto is = [&](AffineMap map, AffineExpr a, AffineExpr b) {
+      return map == AffineMap::get(3, 0, {a, b}, ctx);
+    };
+    if (!is(maps[0], m, k) || !is(maps[2], m, n))
+      return std::nullopt;
+    if (is(maps[1], k, n))
+      return false;
+    if (is(maps[1], n, k))
+      return true;
+    return std::nullopt;
+  }
+
+  void rewrite(linalg::LinalgOp op, const CpuTarget &target,
                unsigned &counter) {
-    if (!op.hasPureTensorSemantics() || op.hasUserDefinedMaps() ||
-        op.getNumDpsInputs() != 2 || op->getNumResults() != 1)
+    if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 ||
+        op.getNumDpsInits() != 1 || op->getNumResults() != 1)
+      return;
+    std::optional<bool> transposed = weightTransposed(op);
+    if (!transposed)
       return;
     Value a = op.getDpsInputOperand(0)->get();
     Value w = op.getDpsInputOperand(1)->get();
@@ -92,14 +142,12 @@ struct QccDataTilingPass
     auto wType = cast<RankedTensorType>(w.getType());
     auto cType = cast<RankedTensorType>(init.getType());
     Type outElem = cType.getElementType();
-    if (isa<IntegerType>(outElem) &&
-        op.getCast() != linalg::TypeFn::cast_signed)
-      return;
     auto cst = w.getDefiningOp<arith::ConstantOp>();
     if (!cst || !wType.hasStaticShape() || aType.isDynamicDim(1) ||
         cType.isDynamicDim(1))
       return;
-    int64_t k = wType.getDimSize(0), n = wType.getDimSize(1);
+    int64_t k = wType.getDimSize(*transposed ? 1 : 0),
+            n = wType.getDimSize(*transposed ? 0 : 1);
     SmallVector<Mmt4dUkernel> kernels =
         mmt4dUkernelsFor(target, aType.getElementType(),
                          wType.getElementType(), outElem);
@@ -127,7 +175,10 @@ struct QccDataTilingPass
             int64_t row = k1 * k0 + i;
             std::memcpy(packed.data() +
                             (((n1 * k1s + k1) * n0 + j) * k0 + i) * elemBytes,
-                        raw->data() + (row * n + col) * elemBytes, elemBytes);
+                        raw->data() +
+                            (*transposed ? col * k + row : row * n + col) *
+                                elemBytes,
+                        elemBytes);
           }
         }
 

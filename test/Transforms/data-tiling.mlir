@@ -66,6 +66,26 @@ func.func @s8_k_tail(%a: tensor<2x6xi8>, %c: tensor<2x16xi32>) -> tensor<2x16xi3
 
 // -----
 
+// Gemm's transB: a matmul with indexing maps reading W as [N, K]; packing
+// transposes it (element [0][k][j][0] = W[j][k] = 4 j + k). The bias
+// broadcast stays the accumulator the kernel adds to.
+// CHECK-LABEL: func.func @transposed
+// CHECK: arith.constant dense<[0.000000e+00, 4.000000e+00, 8.000000e+00, {{.*}}, 6.000000e+01, 1.000000e+00, 5.000000e+00, {{.*}}, 6.300000e+01]> : tensor<64xf32>
+// CHECK: linalg.mmt4d ins({{.*}} : tensor<2x4x1x1xf32>, tensor<1x4x16x1xf32>)
+module attributes {llvm.target = #llvm.target<triple = "x86_64-pc-linux-gnu", chip = "x86-64-v3", features = #llvm.target_features<["+avx2", "+fma"]>>} {
+func.func @transposed(%a: tensor<2x4xf32>, %c: tensor<2x16xf32>) -> tensor<2x16xf32> {
+  %w = arith.constant dense<[[0.0, 1.0, 2.0, 3.0], [4.0, 5.0, 6.0, 7.0], [8.0, 9.0, 10.0, 11.0], [12.0, 13.0, 14.0, 15.0],
+                             [16.0, 17.0, 18.0, 19.0], [20.0, 21.0, 22.0, 23.0], [24.0, 25.0, 26.0, 27.0], [28.0, 29.0, 30.0, 31.0],
+                             [32.0, 33.0, 34.0, 35.0], [36.0, 37.0, 38.0, 39.0], [40.0, 41.0, 42.0, 43.0], [44.0, 45.0, 46.0, 47.0],
+                             [48.0, 49.0, 50.0, 51.0], [52.0, 53.0, 54.0, 55.0], [56.0, 57.0, 58.0, 59.0], [60.0, 61.0, 62.0, 63.0]]> : tensor<16x4xf32>
+  %m = linalg.matmul indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1)>]
+         ins(%a, %w : tensor<2x4xf32>, tensor<16x4xf32>) outs(%c : tensor<2x16xf32>) -> tensor<2x16xf32>
+  return %m : tensor<2x16xf32>
+}
+}
+
+// -----
+
 // Left alone: a non-constant weight, an unsigned cast, no target.
 // CHECK-LABEL: func.func @untouched
 // CHECK-NOT: mmt4d

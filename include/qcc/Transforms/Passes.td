@@ -106,7 +106,10 @@ def QccDataTiling : Pass<"qcc-data-tiling", "func::FuncOp"> {
   let summary = "Pack constant matmul weights into microkernel tiles (linalg.mmt4d)";
   let description = [{
     Rewrites `linalg.matmul` on tensors whose right operand is a constant
-    [K, N] weight into `linalg.mmt4d` over the tile of the target's
+    [K, N] weight, and `linalg.generic` contractions computing the same
+    product (plain multiply-accumulate over (m, n, k), the weight indexed
+    [k, n] or [n, k] as Gemm's transB lowers to indexing maps), into `linalg.mmt4d` over the
+    tile of the target's
     preferred microkernel (include/qcc/Target/Ukernels.def: f32 and
     i8 x i8 -> i32; e.g. 1x16x1 for f32 on AVX2, 1x16x4 for int8 with
     AVX-512 VNNI):

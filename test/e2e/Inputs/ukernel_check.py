@@ -43,14 +43,22 @@ def cpu_flags():
     return set()
 
 
-def make_model(path, m, k, n, seed):
+def make_model(path, m, k, n, seed, gemm=False):
+    """MatMul(a, w); with gemm, Gemm(a, w^T stored [N, K], transB=1) with a
+    zero bias (the same product, through the transposed-weight path)."""
     rng = np.random.RandomState(seed)
     w = (rng.randn(k, n) / np.sqrt(k)).astype(np.float32)
+    if gemm:
+        node = helper.make_node("Gemm", ["a", "wt", "b"], ["y"], name="fc", transB=1)
+        inits = [numpy_helper.from_array(np.ascontiguousarray(w.T), "wt"),
+                 numpy_helper.from_array(np.zeros(n, np.float32), "b")]
+    else:
+        node = helper.make_node("MatMul", ["a", "w"], ["y"], name="mm")
+        inits = [numpy_helper.from_array(w, "w")]
     g = helper.make_graph(
-        [helper.make_node("MatMul", ["a", "w"], ["y"], name="mm")], "mm",
+        [node], "mm",
         [helper.make_tensor_value_info("a", TensorProto.FLOAT, [m, k])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [m, n])],
-        [numpy_helper.from_array(w, "w")])
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [m, n])], inits)
     onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), path)
     return w, rng.randn(m, k).astype(np.float32)
 
@@ -88,7 +96,7 @@ def main():
     if "avx512_vnni" not in flags:
         print("VNNI kernel: skipped, this CPU has no avx512_vnni")
     shapes = [(1, 64, 48), (1, 256, 100), (3, 64, 64), (7, 100, 33),
-              (5, 66, 40), (13, 128, 130), (64, 520, 96)]
+              (5, 66, 40), (13, 128, 130), (64, 520, 96), (6, 96, 50, "gemm")]
     # The kernel each --mcpu calls (Ukernels.def), by K % 4 and K % 2.
     def expected_kernel(mcpu, quant, k):
         if quant == "none":
@@ -100,14 +108,16 @@ def main():
             return "s8s8s32_16x2_avx2"
         return "s8s8s32_8x1_generic"
     failures = 0
-    for si, (m, k, n) in enumerate(shapes):
+    for si, shape in enumerate(shapes):
+        m, k, n = shape[:3]
+        gemm = len(shape) > 3
         model = os.path.join(work, "mm_%d.onnx" % si)
-        w, a = make_model(model, m, k, n, si)
+        w, a = make_model(model, m, k, n, si, gemm)
         exact = a.astype(np.float64) @ w.astype(np.float64)
         bound = 1e-4 * (np.abs(a).astype(np.float64) @ np.abs(w).astype(np.float64)) + 1e-6
         for mcpu in mcpus:
             for quant in ["none", "w8-dynamic"]:
-                tag = "%dx%dx%d %s %s" % (m, k, n, quant, mcpu)
+                tag = "%s%dx%dx%d %s %s" % ("gemm " if gemm else "", m, k, n, quant, mcpu)
                 args = ["--mcpu=" + mcpu, "--quant=" + quant]
                 so = compile_so(model, os.path.join(work, "%d_%s_%s.so" % (si, quant, mcpu)), args)
                 ll = subprocess.run([QCC, model, "-o", "-", "--emit=llvm"] + args, check=True,
