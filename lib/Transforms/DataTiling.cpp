@@ -69,6 +69,19 @@ std::optional<std::vector<char>> constantBytes(arith::ConstantOp cst,
   return std::nullopt;
 }
 
+/// The constant `v` is, looking through reshapes (which keep the row-major
+/// bytes: a convolution's weight reaches its contraction collapsed).
+arith::ConstantOp constantThroughReshapes(Value v) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (auto cst = dyn_cast<arith::ConstantOp>(def))
+      return cst;
+    if (!isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(def))
+      return nullptr;
+    v = def->getOperand(0);
+  }
+  return nullptr;
+}
+
 struct QccDataTilingPass
     : qcc::impl::QccDataTilingBase<QccDataTilingPass> {
   void runOnOperation() override {
@@ -77,7 +90,7 @@ struct QccDataTilingPass
       return;
     SmallVector<linalg::LinalgOp> contractions;
     getOperation().walk([&](linalg::LinalgOp op) {
-      if (isa<linalg::MatmulOp, linalg::GenericOp>(op))
+      if (!isa<linalg::Mmt4DOp>(op) && linalg::isaContractionOpInterface(op))
         contractions.push_back(op);
     });
     unsigned counter = 0;
@@ -85,20 +98,15 @@ struct QccDataTilingPass
       rewrite(op, *target, counter);
   }
 
-  /// Whether `op` computes C[m, n] += A[m, k] * W(k, n) with W indexed
-  /// [k, n] (false) or [n, k] (true: Gemm's transB), signed casts.
-  static std::optional<bool> weightTransposed(linalg::LinalgOp op) {
-    if (auto mm = dyn_cast<linalg::MatmulOp>(op.getOperation())) {
-      if (isa<IntegerType>(getElementTypeOrSelf(op->getResult(0))) &&
-          mm.getCast() != linalg::TypeFn::cast_signed)
-        return std::nullopt;
-      if (!mm.hasUserDefinedMaps())
-        return false;
-    }
-    // A generic or a matmul with indexing maps (Gemm's transB): a plain
-    // multiply-accumulate (signed casts only) over (m, n, k).
-    if (op.getNumLoops() != 3 || !linalg::isaContractionOpInterface(op))
-      return std::nullopt;
+  /// How `op` reads its operands, if it computes
+  ///   C[m1, .., mr, n] += A[m1, .., mr, k] * W(k, n)
+  /// (a plain multiply-accumulate, signed casts): matmul, batch_matmul with a
+  /// broadcast 2-D weight, Gemm's transB maps, generics.
+  struct Form {
+    unsigned numM;   ///< leading row dimensions of A and C
+    bool transposed; ///< W indexed [n, k] (else [k, n])
+  };
+  static std::optional<Form> contractionForm(linalg::LinalgOp op) {
     bool unsignedCast = false;
     op->walk([&](Operation *inner) {
       unsignedCast |= isa<arith::ExtUIOp, arith::UIToFPOp>(inner);
@@ -107,23 +115,28 @@ struct QccDataTilingPass
       return std::nullopt;
     FailureOr<linalg::ContractionDimensions> dims =
         linalg::inferContractionDims(op);
-    if (failed(dims) || !dims->batch.empty() || dims->m.size() != 1 ||
+    if (failed(dims) || !dims->batch.empty() || dims->m.empty() ||
         dims->n.size() != 1 || dims->k.size() != 1)
       return std::nullopt;
     MLIRContext *ctx = op->getContext();
-    AffineExpr m = getAffineDimExpr(dims->m[0], ctx),
-               n = getAffineDimExpr(dims->n[0], ctx),
+    unsigned numLoops = op.getNumLoops();
+    SmallVector<AffineExpr> ms;
+    for (unsigned d : dims->m)
+      ms.push_back(getAffineDimExpr(d, ctx));
+    AffineExpr n = getAffineDimExpr(dims->n[0], ctx),
                k = getAffineDimExpr(dims->k[0], ctx);
-    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-    auto is = [&](AffineMap map, AffineExpr a, AffineExpr b) {
-      return map == AffineMap::get(3, 0, {a, b}, ctx);
+    auto with = [&](AffineExpr last) {
+      SmallVector<AffineExpr> r(ms);
+      r.push_back(last);
+      return AffineMap::get(numLoops, 0, r, ctx);
     };
-    if (!is(maps[0], m, k) || !is(maps[2], m, n))
+    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+    if (maps[0] != with(k) || maps[2] != with(n))
       return std::nullopt;
-    if (is(maps[1], k, n))
-      return false;
-    if (is(maps[1], n, k))
-      return true;
+    if (maps[1] == AffineMap::get(numLoops, 0, {k, n}, ctx))
+      return Form{(unsigned)ms.size(), false};
+    if (maps[1] == AffineMap::get(numLoops, 0, {n, k}, ctx))
+      return Form{(unsigned)ms.size(), true};
     return std::nullopt;
   }
 
@@ -132,25 +145,29 @@ struct QccDataTilingPass
     if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 ||
         op.getNumDpsInits() != 1 || op->getNumResults() != 1)
       return;
-    std::optional<bool> transposed = weightTransposed(op);
-    if (!transposed)
+    std::optional<Form> form = contractionForm(op);
+    if (!form)
       return;
+    std::optional<bool> transposed = form->transposed;
     Value a = op.getDpsInputOperand(0)->get();
     Value w = op.getDpsInputOperand(1)->get();
     Value init = op.getDpsInitOperand(0)->get();
-    auto aType = cast<RankedTensorType>(a.getType());
+    auto origType = cast<RankedTensorType>(init.getType());
+    if (!constantThroughReshapes(w) ||
+        ShapedType::isDynamic(origType.getShape().back()))
+      return;
+    Type aElem = getElementTypeOrSelf(a.getType());
     auto wType = cast<RankedTensorType>(w.getType());
-    auto cType = cast<RankedTensorType>(init.getType());
-    Type outElem = cType.getElementType();
-    auto cst = w.getDefiningOp<arith::ConstantOp>();
-    if (!cst || !wType.hasStaticShape() || aType.isDynamicDim(1) ||
-        cType.isDynamicDim(1))
+    Type outElem = origType.getElementType();
+    arith::ConstantOp cst = constantThroughReshapes(w);
+    if (!wType.hasStaticShape() ||
+        ShapedType::isDynamic(
+            cast<RankedTensorType>(a.getType()).getShape().back()))
       return;
     int64_t k = wType.getDimSize(*transposed ? 1 : 0),
             n = wType.getDimSize(*transposed ? 0 : 1);
     SmallVector<Mmt4dUkernel> kernels =
-        mmt4dUkernelsFor(target, aType.getElementType(),
-                         wType.getElementType(), outElem);
+        mmt4dUkernelsFor(target, aElem, wType.getElementType(), outElem);
     auto kernel = llvm::find_if(
         kernels, [&](const Mmt4dUkernel &u) { return k % u.k0 == 0; });
     if (kernel == kernels.end())
@@ -182,8 +199,23 @@ struct QccDataTilingPass
           }
         }
 
+    // Rows: the leading dimensions of A and C as one.
     OpBuilder b(op);
     Location loc = op.getLoc();
+    SmallVector<OpFoldResult> origSizes;
+    SmallVector<ReassociationIndices> rows;
+    if (form->numM > 1) {
+      ReassociationIndices lead;
+      for (unsigned i = 0; i < form->numM; ++i)
+        lead.push_back(i);
+      rows = {lead, {form->numM}};
+      origSizes = tensor::getMixedSizes(b, loc, init);
+      a = tensor::CollapseShapeOp::create(b, loc, a, rows);
+      init = tensor::CollapseShapeOp::create(b, loc, init, rows);
+    }
+    auto aType = cast<RankedTensorType>(a.getType());
+    auto cType = cast<RankedTensorType>(init.getType());
+
     // A flat constant viewed as the 4-D tile: a 4-D one would become nested
     // LLVM arrays, millions of [1 x float] constants for K0 = 1.
     auto packedType = RankedTensorType::get({n1s, k1s, n0, k0},
@@ -233,10 +265,19 @@ struct QccDataTilingPass
       result = tensor::ExtractSliceOp::create(b, loc, cType, result, offsets,
                                               sizes, strides);
     }
+    if (form->numM > 1)
+      result = tensor::ExpandShapeOp::create(b, loc, origType, result, rows,
+                                             origSizes);
     op->getResult(0).replaceAllUsesWith(result);
     op->erase();
-    if (cst->use_empty())
-      cst->erase();
+    // The unpacked weight (and the reshapes in between) if nothing else
+    // uses it.
+    for (Operation *def = w.getDefiningOp(); def && def->use_empty();) {
+      Operation *next =
+          def->getNumOperands() ? def->getOperand(0).getDefiningOp() : nullptr;
+      def->erase();
+      def = next;
+    }
   }
 };
 

@@ -86,6 +86,26 @@ func.func @transposed(%a: tensor<2x4xf32>, %c: tensor<2x16xf32>) -> tensor<2x16x
 
 // -----
 
+// A batch_matmul with a broadcast 2-D weight (MatMul of a [B, S, K]
+// activation, as transformers export): batch and rows collapse into the
+// mmt4d rows, the result expands back; a dynamic batch stays dynamic.
+// CHECK-LABEL: func.func @batched_rows
+// CHECK: %[[A2:.*]] = tensor.collapse_shape %arg0 {{\[\[}}0, 1], [2]] : tensor<?x3x8xf32> into tensor<?x8xf32>
+// CHECK: %[[C2:.*]] = tensor.collapse_shape %arg1 {{\[\[}}0, 1], [2]] : tensor<?x3x16xf32> into tensor<?x16xf32>
+// CHECK: linalg.mmt4d ins({{.*}} : tensor<?x8x1x1xf32>, tensor<1x8x16x1xf32>) outs({{.*}} : tensor<?x1x1x16xf32>)
+// CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0, 1], [2]] output_shape [%{{.*}}, 3, 16] : tensor<?x16xf32> into tensor<?x3x16xf32>
+// CHECK-NOT: linalg.batch_matmul
+module attributes {llvm.target = #llvm.target<triple = "x86_64-pc-linux-gnu", chip = "x86-64-v3", features = #llvm.target_features<["+avx2", "+fma"]>>} {
+func.func @batched_rows(%a: tensor<?x3x8xf32>, %c: tensor<?x3x16xf32>) -> tensor<?x3x16xf32> {
+  %w = arith.constant dense<1.0> : tensor<8x16xf32>
+  %m = linalg.batch_matmul indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>, affine_map<(d0, d1, d2, d3) -> (d3, d2)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>]
+         ins(%a, %w : tensor<?x3x8xf32>, tensor<8x16xf32>) outs(%c : tensor<?x3x16xf32>) -> tensor<?x3x16xf32>
+  return %m : tensor<?x3x16xf32>
+}
+}
+
+// -----
+
 // Left alone: a non-constant weight, an unsigned cast, no target.
 // CHECK-LABEL: func.func @untouched
 // CHECK-NOT: mmt4d

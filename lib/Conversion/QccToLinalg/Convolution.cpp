@@ -2,8 +2,9 @@
 //
 // Padding is a tensor.pad in front (with the input zero point for integer
 // convolutions). Ungrouped convolutions without zero points become an
-// im2col gather (a linalg.generic) and a contraction, a linalg.batch_matmul
-// where its cast expresses the operands' extension; 2-D grouped ones
+// im2col gather (a linalg.generic, windows last) and a contraction with the
+// weight as a transposed right operand (a linalg.contract; the microkernels
+// take it through qcc-data-tiling), transposed back to NC...; 2-D grouped ones
 // linalg.conv_2d_ngchw_gfchw; the others one windowed linalg.generic whose
 // maps encode strides, dilations and groups and whose body extends the
 // integer operands (minus their zero points) to the accumulator type.
@@ -24,17 +25,39 @@ using utils::IteratorType;
 struct ConvLowering : OpConversionPattern<ConvOp> {
   using OpConversionPattern::OpConversionPattern;
 
-  /// Ungrouped convolution as im2col + a plain contraction: the
-  /// windows of the padded input are copied to Col[N, C, k..., o...]
-  /// (a strided gather), which collapses to [N, C*K, O]; the convolution is
-  /// then out[n, f, o] = sum_r W[f, r] * Col[n, r, o], whose maps are
-  /// projected permutations, so it tiles and vectorizes like a matmul.
-  /// Integer convolutions (without zero points) gather the integers and
-  /// extend them to the accumulator type in the contraction.
+  /// Ungrouped convolution as im2col + a plain contraction: the windows of
+  /// the padded input are copied to Col[N, o..., C, k...] (a strided
+  /// gather), which collapses to [N, O, C*K]; the convolution is then
+  ///   outT[n, o, f] = sum_r Col[n, o, r] * W[f, r]
+  /// (rows n, o; the weight indexed [f, r] as a transposed matmul operand,
+  /// so qcc-data-tiling packs it for the microkernels like a Linear
+  /// layer's), transposed back to [N, F, O] and expanded to the output.
+  /// All maps are projected permutations, so without microkernels it tiles
+  /// and vectorizes like a matmul. Integer convolutions (without zero
+  /// points) gather the integers and extend them in the contraction.
+  ///
+  /// Convolutions no microkernel takes (a weight computed at run time, as
+  /// weight-only quantization dequantizes it; unsigned or wider integers)
+  /// keep the form without the transpose, `weightFirst`:
+  /// Col[N, C, k..., o...] and out[n, f, o] = sum_r W[f, r] * Col[n, r, o].
+  /// (The transposed form through qcc-tile-and-vectorize gave wrong results
+  /// for a fused dequantization on AArch64 and for u8 ConvInteger; not
+  /// investigated yet.)
+  /// Whether the transposed im2col form serves a microkernel: a constant
+  /// weight, f32 x f32 or signed i8 x i8 (Ukernels.def).
+  static bool packableWeight(ConvOp op, ElemKind xk, ElemKind wk) {
+    if (!op.getWeight().getDefiningOp<arith::ConstantOp>())
+      return false;
+    if (xk.isFloat() && wk.isFloat())
+      return xk.type.isF32() && wk.type.isF32();
+    return xk.type.isInteger(8) && wk.type.isInteger(8) && !xk.isUnsigned &&
+           !wk.isUnsigned;
+  }
+
   static Value lowerAsIm2colMatmul(OpBuilder &b, Location loc, ConvOp op,
                                    Value input, Value weight, Value bias,
                                    RankedTensorType outType, ElemKind xk,
-                                   ElemKind wk) {
+                                   ElemKind wk, bool weightFirst) {
     MLIRContext *ctx = b.getContext();
     auto inType = cast<RankedTensorType>(input.getType());
     auto wType = cast<RankedTensorType>(weight.getType());
@@ -42,22 +65,33 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     int64_t ns = outType.getRank() - 2;
     int64_t c = wType.getDimSize(1), f = wType.getDimSize(0);
     int64_t kSize = 1, oSize = 1;
-    SmallVector<int64_t> colShape = {outType.getDimSize(0), c};
+    SmallVector<int64_t> oDims, kDims;
     for (int64_t i = 0; i < ns; ++i) {
-      colShape.push_back(wType.getDimSize(2 + i));
+      oDims.push_back(outType.getDimSize(2 + i));
+      oSize *= outType.getDimSize(2 + i);
+      kDims.push_back(wType.getDimSize(2 + i));
       kSize *= wType.getDimSize(2 + i);
     }
-    for (int64_t i = 0; i < ns; ++i) {
-      colShape.push_back(outType.getDimSize(2 + i));
-      oSize *= outType.getDimSize(2 + i);
+    // Col dims: n, o..., c, k... (or n, c, k..., o... with weightFirst).
+    SmallVector<int64_t> colShape = {outType.getDimSize(0)};
+    if (weightFirst) {
+      colShape.push_back(c);
+      llvm::append_range(colShape, kDims);
+      llvm::append_range(colShape, oDims);
+    } else {
+      llvm::append_range(colShape, oDims);
+      colShape.push_back(c);
+      llvm::append_range(colShape, kDims);
     }
+    unsigned cDim = weightFirst ? 1 : 1 + ns;
+    unsigned kDim0 = cDim + 1, oDim0 = weightFirst ? 2 + ns : 1;
     auto colType = RankedTensorType::get(colShape, inType.getElementType());
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
     unsigned rank = colShape.size();
-    SmallVector<AffineExpr> xe = {d(0), d(1)};
+    SmallVector<AffineExpr> xe = {d(0), d(cDim)};
     for (int64_t i = 0; i < ns; ++i)
-      xe.push_back(d(2 + ns + i) * op.getStrides()[i] +
-                   d(2 + i) * op.getDilations()[i]);
+      xe.push_back(d(oDim0 + i) * op.getStrides()[i] +
+                   d(kDim0 + i) * op.getDilations()[i]);
     SmallVector<Value> nDyn = dynamicSizes(b, loc, colType, [&](int64_t) {
       return DimSource{input, 0};
     });
@@ -71,14 +105,24 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
                       linalg::YieldOp::create(nb, l, a[0]);
                     })
                     .getResult(0);
-    // [N] [C, k...] [o...]
+    // [N] [o...] [C, k...] (or [N] [C, k...] [o...]).
     SmallVector<ReassociationIndices> colRe = {{0}, {}, {}};
-    for (int64_t i = 1; i <= 1 + ns; ++i)
+    for (int64_t i = 1; i <= ns; ++i)
       colRe[1].push_back(i);
-    for (int64_t i = 2 + ns; i < 2 + 2 * ns; ++i)
+    for (int64_t i = 1 + ns; i < 2 + 2 * ns; ++i)
       colRe[2].push_back(i);
+    if (weightFirst) {
+      colRe[1].clear();
+      colRe[2].clear();
+      for (int64_t i = 1; i <= 1 + ns; ++i)
+        colRe[1].push_back(i);
+      for (int64_t i = 2 + ns; i < 2 + 2 * ns; ++i)
+        colRe[2].push_back(i);
+    }
     auto flatColType = RankedTensorType::get(
-        {outType.getDimSize(0), c * kSize, oSize}, inType.getElementType());
+        weightFirst ? ArrayRef<int64_t>{outType.getDimSize(0), c * kSize, oSize}
+                    : ArrayRef<int64_t>{outType.getDimSize(0), oSize, c * kSize},
+        inType.getElementType());
     Value flatCol =
         tensor::CollapseShapeOp::create(b, loc, flatColType, col, colRe);
     SmallVector<ReassociationIndices> wRe = {{0}, {}};
@@ -89,15 +133,19 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
         weight, wRe);
     auto flatOutType =
         RankedTensorType::get({outType.getDimSize(0), f, oSize}, et);
-    SmallVector<Value> outDyn = dynamicSizes(b, loc, flatOutType, [&](int64_t) {
+    auto outTType = weightFirst ? flatOutType
+                                : RankedTensorType::get(
+                                      {outType.getDimSize(0), oSize, f}, et);
+    SmallVector<Value> outDyn = dynamicSizes(b, loc, outTType, [&](int64_t) {
       return DimSource{input, 0};
     });
     Value init;
     if (bias) {
       init = linalg::GenericOp::create(
-                 b, loc, TypeRange{flatOutType}, ValueRange{bias},
-                 ValueRange{emptyTensor(b, loc, flatOutType, outDyn)},
-                 SmallVector<AffineMap>{AffineMap::get(3, 0, {d(1)}, ctx),
+                 b, loc, TypeRange{outTType}, ValueRange{bias},
+                 ValueRange{emptyTensor(b, loc, outTType, outDyn)},
+                 SmallVector<AffineMap>{
+                     AffineMap::get(3, 0, {d(weightFirst ? 1 : 2)}, ctx),
                                         b.getMultiDimIdentityMap(3)},
                  SmallVector<IteratorType>(3, IteratorType::parallel),
                  [&](OpBuilder &nb, Location l, ValueRange a) {
@@ -106,19 +154,37 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
                  .getResult(0);
     } else {
       init =
-          filledTensor(b, loc, flatOutType, scalarConst(b, loc, et, 0), outDyn);
+          filledTensor(b, loc, outTType, scalarConst(b, loc, et, 0), outDyn);
     }
-    // Loops n, f, o, r: a batch_matmul whose weight operand is broadcast
-    // along the batch (buildContraction).
-    Value out =
-        buildContraction(b, loc, flatW, flatCol, init,
-                         {AffineMap::get(4, 0, {d(1), d(3)}, ctx),
-                          AffineMap::get(4, 0, {d(0), d(3), d(2)}, ctx),
-                          AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx)},
-                         wk, xk);
     SmallVector<ReassociationIndices> outRe = {{0}, {1}, {}};
     for (int64_t i = 2; i < 2 + ns; ++i)
       outRe[2].push_back(i);
+    if (weightFirst) {
+      // Loops n, f, o, r: a batch_matmul with the weight broadcast.
+      Value out = buildContraction(
+          b, loc, flatW, flatCol, init,
+          {AffineMap::get(4, 0, {d(1), d(3)}, ctx),
+           AffineMap::get(4, 0, {d(0), d(3), d(2)}, ctx),
+           AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx)},
+          wk, xk);
+      return tensor::ExpandShapeOp::create(b, loc, outType, out, outRe);
+    }
+    // Loops n, o, f, r.
+    Value outT =
+        buildContraction(b, loc, flatCol, flatW, init,
+                         {AffineMap::get(4, 0, {d(0), d(1), d(3)}, ctx),
+                          AffineMap::get(4, 0, {d(2), d(3)}, ctx),
+                          AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx)},
+                         xk, wk);
+    Value out = linalg::TransposeOp::create(
+                    b, loc, outT,
+                    emptyTensor(b, loc, flatOutType,
+                                dynamicSizes(b, loc, flatOutType,
+                                             [&](int64_t) {
+                                               return DimSource{input, 0};
+                                             })),
+                    ArrayRef<int64_t>{0, 2, 1})
+                    .getResult()[0];
     return tensor::ExpandShapeOp::create(b, loc, outType, out, outRe);
   }
   LogicalResult
@@ -147,8 +213,10 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     if (group == 1 && ((xk.isFloat() && wk.isFloat()) ||
                        (!xk.isFloat() && !wk.isFloat() && !xZp && !wZp))) {
       rewriter.replaceOp(
-          op, lowerAsIm2colMatmul(rewriter, loc, op, input, adaptor.getWeight(),
-                                  adaptor.getBias(), outType, xk, wk));
+          op, lowerAsIm2colMatmul(
+                  rewriter, loc, op, input, adaptor.getWeight(),
+                  adaptor.getBias(), outType, xk, wk,
+                  /*weightFirst=*/!packableWeight(op, xk, wk)));
       return success();
     }
 

@@ -4,7 +4,9 @@
 // gather (a generic) and a contraction (linalg.batch_matmul, the weights
 // broadcast along the batch, where one cast extends both operands); 2-D
 // grouped ones as linalg.conv_2d_ngchw_gfchw on grouped views; the others
-// as one windowed generic.
+// as one windowed generic. With a constant weight (what qcc-data-tiling
+// packs for the microkernels) the im2col form is transposed: see
+// @conv_const_weight.
 
 // Ungrouped float convolution: im2col copy through the window map, then
 // out[n, f, o] = sum_r W[f, r] * Col[n, r, o] over [F, C*K] x [N, C*K, O].
@@ -21,6 +23,29 @@
 // CHECK: linalg.batch_matmul indexing_maps = [#[[FR]], #[[NRO]], #[[NFO]]] ins(%[[W]], %[[COL]] : tensor<4x27xf32>, tensor<1x27x16xf32>) outs(%[[BIAS]] : tensor<1x4x16xf32>)
 // CHECK: tensor.expand_shape {{.*}} {{\[\[}}0], [1], [2, 3]] {{.*}} : tensor<1x4x16xf32> into tensor<1x4x4x4xf32>
 func.func @conv(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x4x4xf32> {
+  %0 = qcc.conv %x, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x4x4xf32>
+  return %0 : tensor<1x4x4x4xf32>
+}
+
+// -----
+
+// A constant weight: Col[n, o, r] (windows last), then
+// outT[n, o, f] = sum_r Col[n, o, r] * W[f, r] over [N, O, C*K] x [F, C*K]
+// (bias broadcast along f as the accumulator), transposed to [N, F, O].
+// CHECK-DAG: #[[CWIN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d1 * 2 + d4, d2 * 2 + d5)>
+// CHECK-DAG: #[[NOR:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
+// CHECK-DAG: #[[FRT:.*]] = affine_map<(d0, d1, d2, d3) -> (d2, d3)>
+// CHECK-DAG: #[[NOF:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+// CHECK-LABEL: func.func @conv_const_weight
+// CHECK: linalg.generic {indexing_maps = [#[[CWIN]], {{.*}}} {{.*}} outs(%{{.*}} : tensor<1x4x4x3x3x3xf32>)
+// CHECK: %[[COL:.*]] = tensor.collapse_shape {{.*}} {{\[\[}}0], [1, 2], [3, 4, 5]] : tensor<1x4x4x3x3x3xf32> into tensor<1x16x27xf32>
+// CHECK: %[[W:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0], [1, 2, 3]] : tensor<4x3x3x3xf32> into tensor<4x27xf32>
+// CHECK: %[[BIAS:.*]] = linalg.generic
+// CHECK: %[[OUTT:.*]] = linalg.contract indexing_maps = [#[[NOR]], #[[FRT]], #[[NOF]]] ins(%[[COL]], %[[W]] : tensor<1x16x27xf32>, tensor<4x27xf32>) outs(%[[BIAS]] : tensor<1x16x4xf32>)
+// CHECK: %[[OUT:.*]] = linalg.transpose ins(%[[OUTT]] : tensor<1x16x4xf32>) outs(%{{.*}} : tensor<1x4x16xf32>) permutation = [0, 2, 1]
+// CHECK: tensor.expand_shape %[[OUT]] {{\[\[}}0], [1], [2, 3]] {{.*}} : tensor<1x4x16xf32> into tensor<1x4x4x4xf32>
+func.func @conv_const_weight(%x: tensor<1x3x8x8xf32>, %b: tensor<4xf32>) -> tensor<1x4x4x4xf32> {
+  %w = arith.constant dense<0.5> : tensor<4x3x3x3xf32>
   %0 = qcc.conv %x, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x4x4xf32>
   return %0 : tensor<1x4x4x4xf32>
 }
