@@ -152,16 +152,14 @@ static void publish(quk_task_fn fn, void *ctx, int64_t n, int64_t grain) {
   atomic_store(&pool.next, 0);
   pthread_mutex_lock(&pool.mu);
   uint64_t gen = GEN(atomic_load(&pool.state)) + 1;
-  atomic_store_explicit(&pool.state, (gen << 33) | OPEN,
-                        memory_order_release);
+  atomic_store_explicit(&pool.state, (gen << 33) | OPEN, memory_order_release);
   pthread_cond_broadcast(&pool.wake);
   pthread_mutex_unlock(&pool.mu);
   runChunks();
   /* Every chunk is claimed: close the job to late workers, wait for those
    * inside it. */
   atomic_fetch_and(&pool.state, ~OPEN);
-  while (atomic_load_explicit(&pool.state, memory_order_acquire) &
-         ACTIVE_MASK)
+  while (atomic_load_explicit(&pool.state, memory_order_acquire) & ACTIVE_MASK)
     CPU_RELAX();
 }
 
@@ -186,8 +184,8 @@ static void startWorkers(int32_t threads) {
   stopWorkers();
   void *gen = (void *)(uintptr_t)GEN(atomic_load(&pool.state));
   for (int i = 0; i < threads - 1; ++i) {
-    if (pthread_create(&pool.workers[pool.numWorkers], NULL, workerMain,
-                       gen) != 0)
+    if (pthread_create(&pool.workers[pool.numWorkers], NULL, workerMain, gen) !=
+        0)
       break; /* run with the workers we got */
     ++pool.numWorkers;
   }
@@ -199,8 +197,7 @@ void quk_parallel_for(int64_t n, int64_t grain, quk_task_fn fn, void *ctx) {
   if (grain < 1)
     grain = 1;
   int32_t threads = quk_num_threads();
-  if (threads <= 1 || n <= grain ||
-      pthread_mutex_trylock(&pool.jobLock) != 0) {
+  if (threads <= 1 || n <= grain || pthread_mutex_trylock(&pool.jobLock) != 0) {
     fn(ctx, 0, n);
     return;
   }

@@ -54,12 +54,13 @@ SmallVector<Mmt4dUkernel> qcc::mmt4dUkernelsFor(const CpuTarget &target,
   return result;
 }
 
-std::optional<Mmt4dUkernel>
-qcc::findMmt4dUkernel(const CpuTarget &target, Type lhs, Type rhs, Type out,
-                      int64_t m0, int64_t n0, int64_t k0) {
+std::optional<Mmt4dUkernel> qcc::findMmt4dUkernel(const CpuTarget &target,
+                                                  Type lhs, Type rhs, Type out,
+                                                  int64_t m0, int64_t n0,
+                                                  int64_t k0) {
   for (const Entry &e : kEntries)
-    if (matches(e, lhs, rhs, out) && e.m0 == m0 && e.n0 == n0 &&
-        e.k0 == k0 && runsOn(e, target))
+    if (matches(e, lhs, rhs, out) && e.m0 == m0 && e.n0 == n0 && e.k0 == k0 &&
+        runsOn(e, target))
       return Mmt4dUkernel{e.symbol, e.m0, e.n0, e.k0};
   return std::nullopt;
 }

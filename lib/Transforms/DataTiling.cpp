@@ -1,4 +1,5 @@
-//===- DataTiling.cpp - qcc-data-tiling: matmul -> mmt4d with packed weights -===//
+//===- DataTiling.cpp - qcc-data-tiling: matmul -> mmt4d with packed weights
+//-===//
 //
 // linalg.matmul(A[M,K], W[K,N] constant) with accumulator C[M,N] (or a
 // generic computing the same product, W possibly indexed [N,K] as Gemm's
@@ -41,9 +42,8 @@ namespace {
 
 /// The raw little-endian bytes of a statically shaped constant tensor of
 /// `numElements` elements of `elemBytes` each (a splat expanded).
-std::optional<std::vector<char>> constantBytes(arith::ConstantOp cst,
-                                               int64_t numElements,
-                                               int64_t elemBytes) {
+std::optional<std::vector<char>>
+constantBytes(arith::ConstantOp cst, int64_t numElements, int64_t elemBytes) {
   std::vector<char> bytes(numElements * elemBytes);
   if (auto dense = dyn_cast<DenseElementsAttr>(cst.getValue())) {
     ArrayRef<char> raw = dense.getRawData();
@@ -82,8 +82,7 @@ arith::ConstantOp constantThroughReshapes(Value v) {
   return nullptr;
 }
 
-struct QccDataTilingPass
-    : qcc::impl::QccDataTilingBase<QccDataTilingPass> {
+struct QccDataTilingPass : qcc::impl::QccDataTilingBase<QccDataTilingPass> {
   void runOnOperation() override {
     std::optional<CpuTarget> target = getModuleTarget(getOperation());
     if (!target)
@@ -174,8 +173,7 @@ struct QccDataTilingPass
       return;
     int64_t n0 = kernel->n0, k0 = kernel->k0;
     int64_t elemBytes = wType.getElementTypeBitWidth() / 8;
-    std::optional<std::vector<char>> raw =
-        constantBytes(cst, k * n, elemBytes);
+    std::optional<std::vector<char>> raw = constantBytes(cst, k * n, elemBytes);
     if (!raw)
       return;
 
@@ -218,8 +216,8 @@ struct QccDataTilingPass
 
     // A flat constant viewed as the 4-D tile: a 4-D one would become nested
     // LLVM arrays, millions of [1 x float] constants for K0 = 1.
-    auto packedType = RankedTensorType::get({n1s, k1s, n0, k0},
-                                            wType.getElementType());
+    auto packedType =
+        RankedTensorType::get({n1s, k1s, n0, k0}, wType.getElementType());
     auto flatType = RankedTensorType::get({packedType.getNumElements()},
                                           wType.getElementType());
     std::string blobName =
@@ -248,9 +246,8 @@ struct QccDataTilingPass
     }
     auto cType4 = RankedTensorType::get({m, n1s, 1, n0}, outElem);
     Value c4 = tensor::ExpandShapeOp::create(b, loc, cType4, acc, reassoc);
-    auto mmt4d = linalg::Mmt4DOp::create(b, loc, TypeRange{cType4},
-                                         ValueRange{a4, packedW},
-                                         ValueRange{c4});
+    auto mmt4d = linalg::Mmt4DOp::create(
+        b, loc, TypeRange{cType4}, ValueRange{a4, packedW}, ValueRange{c4});
     Value result = tensor::CollapseShapeOp::create(
         b, loc, RankedTensorType::get({m, np}, outElem), mmt4d.getResult(0),
         reassoc);

@@ -120,8 +120,9 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
         colRe[2].push_back(i);
     }
     auto flatColType = RankedTensorType::get(
-        weightFirst ? ArrayRef<int64_t>{outType.getDimSize(0), c * kSize, oSize}
-                    : ArrayRef<int64_t>{outType.getDimSize(0), oSize, c * kSize},
+        weightFirst
+            ? ArrayRef<int64_t>{outType.getDimSize(0), c * kSize, oSize}
+            : ArrayRef<int64_t>{outType.getDimSize(0), oSize, c * kSize},
         inType.getElementType());
     Value flatCol =
         tensor::CollapseShapeOp::create(b, loc, flatColType, col, colRe);
@@ -133,9 +134,10 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
         weight, wRe);
     auto flatOutType =
         RankedTensorType::get({outType.getDimSize(0), f, oSize}, et);
-    auto outTType = weightFirst ? flatOutType
-                                : RankedTensorType::get(
-                                      {outType.getDimSize(0), oSize, f}, et);
+    auto outTType =
+        weightFirst
+            ? flatOutType
+            : RankedTensorType::get({outType.getDimSize(0), oSize, f}, et);
     SmallVector<Value> outDyn = dynamicSizes(b, loc, outTType, [&](int64_t) {
       return DimSource{input, 0};
     });
@@ -146,27 +148,26 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
                  ValueRange{emptyTensor(b, loc, outTType, outDyn)},
                  SmallVector<AffineMap>{
                      AffineMap::get(3, 0, {d(weightFirst ? 1 : 2)}, ctx),
-                                        b.getMultiDimIdentityMap(3)},
+                     b.getMultiDimIdentityMap(3)},
                  SmallVector<IteratorType>(3, IteratorType::parallel),
                  [&](OpBuilder &nb, Location l, ValueRange a) {
                    linalg::YieldOp::create(nb, l, a[0]);
                  })
                  .getResult(0);
     } else {
-      init =
-          filledTensor(b, loc, outTType, scalarConst(b, loc, et, 0), outDyn);
+      init = filledTensor(b, loc, outTType, scalarConst(b, loc, et, 0), outDyn);
     }
     SmallVector<ReassociationIndices> outRe = {{0}, {1}, {}};
     for (int64_t i = 2; i < 2 + ns; ++i)
       outRe[2].push_back(i);
     if (weightFirst) {
       // Loops n, f, o, r: a batch_matmul with the weight broadcast.
-      Value out = buildContraction(
-          b, loc, flatW, flatCol, init,
-          {AffineMap::get(4, 0, {d(1), d(3)}, ctx),
-           AffineMap::get(4, 0, {d(0), d(3), d(2)}, ctx),
-           AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx)},
-          wk, xk);
+      Value out =
+          buildContraction(b, loc, flatW, flatCol, init,
+                           {AffineMap::get(4, 0, {d(1), d(3)}, ctx),
+                            AffineMap::get(4, 0, {d(0), d(3), d(2)}, ctx),
+                            AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx)},
+                           wk, xk);
       return tensor::ExpandShapeOp::create(b, loc, outType, out, outRe);
     }
     // Loops n, o, f, r.
@@ -213,10 +214,9 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     if (group == 1 && ((xk.isFloat() && wk.isFloat()) ||
                        (!xk.isFloat() && !wk.isFloat() && !xZp && !wZp))) {
       rewriter.replaceOp(
-          op, lowerAsIm2colMatmul(
-                  rewriter, loc, op, input, adaptor.getWeight(),
-                  adaptor.getBias(), outType, xk, wk,
-                  /*weightFirst=*/!packableWeight(op, xk, wk)));
+          op, lowerAsIm2colMatmul(rewriter, loc, op, input, adaptor.getWeight(),
+                                  adaptor.getBias(), outType, xk, wk,
+                                  /*weightFirst=*/!packableWeight(op, xk, wk)));
       return success();
     }
 

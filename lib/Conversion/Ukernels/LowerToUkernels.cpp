@@ -30,10 +30,9 @@ MemRefType dynamicStrided(MemRefType t) {
   int64_t rank = t.getRank();
   SmallVector<int64_t> shape(rank, ShapedType::kDynamic);
   SmallVector<int64_t> strides(rank, ShapedType::kDynamic);
-  auto layout = StridedLayoutAttr::get(t.getContext(), ShapedType::kDynamic,
-                                       strides);
-  return MemRefType::get(shape, t.getElementType(), layout,
-                         t.getMemorySpace());
+  auto layout =
+      StridedLayoutAttr::get(t.getContext(), ShapedType::kDynamic, strides);
+  return MemRefType::get(shape, t.getElementType(), layout, t.getMemorySpace());
 }
 
 struct QccLowerToUkernelsPass
@@ -55,10 +54,10 @@ struct QccLowerToUkernelsPass
       auto out = cast<MemRefType>(op.getDpsInitOperand(0)->get().getType());
       if (lhs.isDynamicDim(2) || lhs.isDynamicDim(3) || rhs.isDynamicDim(2))
         continue;
-      std::optional<Mmt4dUkernel> kernel = findMmt4dUkernel(
-          *target, lhs.getElementType(), rhs.getElementType(),
-          out.getElementType(), lhs.getDimSize(2), rhs.getDimSize(2),
-          lhs.getDimSize(3));
+      std::optional<Mmt4dUkernel> kernel =
+          findMmt4dUkernel(*target, lhs.getElementType(), rhs.getElementType(),
+                           out.getElementType(), lhs.getDimSize(2),
+                           rhs.getDimSize(2), lhs.getDimSize(3));
       if (!kernel)
         continue;
       SmallVector<Type> argTypes = {dynamicStrided(lhs), dynamicStrided(rhs),
@@ -66,19 +65,16 @@ struct QccLowerToUkernelsPass
       auto decl = symbols.lookup<func::FuncOp>(kernel->symbol);
       if (!decl) {
         OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
-        decl = func::FuncOp::create(
-            b, module.getLoc(), kernel->symbol,
-            b.getFunctionType(argTypes, {}));
+        decl = func::FuncOp::create(b, module.getLoc(), kernel->symbol,
+                                    b.getFunctionType(argTypes, {}));
         decl.setPrivate();
         decl->setAttr("llvm.emit_c_interface", b.getUnitAttr());
         symbols.insert(decl);
       }
       OpBuilder b(op);
       SmallVector<Value> args;
-      for (auto [operand, type] :
-           llvm::zip(op->getOperands(), argTypes))
-        args.push_back(
-            memref::CastOp::create(b, op.getLoc(), type, operand));
+      for (auto [operand, type] : llvm::zip(op->getOperands(), argTypes))
+        args.push_back(memref::CastOp::create(b, op.getLoc(), type, operand));
       func::CallOp::create(b, op.getLoc(), decl, args);
       op->erase();
     }

@@ -4,7 +4,8 @@
  * match a kernel (qcc-lower-to-ukernels; the tile table is
  * include/qcc/Codegen/Ukernels.def):
  *
- *   out[m1][n1][m0][n0] += sum_{k1,k0} lhs[m1][k1][m0][k0] * rhs[n1][k1][n0][k0]
+ *   out[m1][n1][m0][n0] += sum_{k1,k0} lhs[m1][k1][m0][k0] *
+rhs[n1][k1][n0][k0]
  *
  * with the products and sums in the output type (i8 operands sign-extended
  * to i32, exactly). qcc-data-tiling produces them with M0 = 1, so lhs and
@@ -32,33 +33,34 @@ typedef struct quk_memref4 {
   int64_t strides[4];
 } quk_memref4;
 
-/* One call's operands, in elements. */
-typedef struct quk_mmt4d {
-  const void *lhs, *rhs;
-  void *out;
-  int64_t M1, N1, K1, M0, N0, K0;
-  int64_t lhsStride0, lhsStride1; /* m1, k1 (m0/k0 contiguous) */
-  int64_t rhsStride0, rhsStride1; /* n1, k1 (n0, k0 contiguous) */
-  int64_t outStride0, outStride1; /* m1, n1 (m0, n0 contiguous) */
-} quk_mmt4d;
+/* A kernel for one tile (M0 = 1, N0, K0) and element types: two register
+ * block functions and the strided fallback. `block` accumulates `rows` (at
+ * most `rows` of the kernel) rows times one panel over `k1s` K-tiles into
+ * `out` (row strides `lda` / `ldc` in elements); `row` does one row (the
+ * matrix-vector case) over all of K with independent accumulators. */
+typedef void (*quk_block_fn)(const void *lhs, int64_t lda, const void *panel,
+                             void *out, int64_t ldc, int64_t rows, int64_t k1s);
+typedef void (*quk_row_fn)(const void *lhs, const void *panel, void *out,
+                           int64_t k1s);
+typedef void (*quk_strided_fn)(const quk_memref4 *lhs, const quk_memref4 *rhs,
+                               const quk_memref4 *out);
+typedef struct quk_mmt4d_kernel {
+  int64_t N0, K0;
+  int64_t lhsBytes, rhsBytes, outBytes; /* element sizes */
+  int64_t rows;                         /* register block height */
+  int64_t kc;                           /* K-tiles per cache block */
+  quk_block_fn block;
+  quk_row_fn row;
+  quk_strided_fn strided;
+} quk_mmt4d_kernel;
 
-/* Computes rows [m1Begin, m1End) x panels [n1Begin, n1End), all of K. */
-typedef void (*quk_mmt4d_tile_fn)(const quk_mmt4d *p, int64_t m1Begin,
-                                  int64_t m1End, int64_t n1Begin,
-                                  int64_t n1End);
-
-/* Fills `p` from the descriptors (element size `lhsBytes`/`outBytes`) and
- * returns 1 if the tile is (M0, N0, K0) and the inner dimensions are dense
- * (the kernels' layout); 0 otherwise. */
-int quk_mmt4d_init(quk_mmt4d *p, const quk_memref4 *lhs,
-                   const quk_memref4 *rhs, const quk_memref4 *out,
-                   int64_t lhsBytes, int64_t rhsBytes, int64_t outBytes,
-                   int64_t M0, int64_t N0, int64_t K0);
-
-/* Runs `tile` over the whole problem on the thread pool; `rowBlock` is the
- * kernel's register-block height (rows a task takes together). */
-void quk_mmt4d_run(const quk_mmt4d *p, quk_mmt4d_tile_fn tile,
-                   int64_t rowBlock);
+/* Runs `kernel` on the operands: checks that they have its tile with dense
+ * inner dimensions and rows of A contiguous along K (else calls its strided
+ * fallback), then splits rows x panels into tasks on the thread pool; each
+ * task walks K blocks x panels x register blocks (one row: `row` per
+ * panel). */
+void quk_mmt4d(const quk_mmt4d_kernel *kernel, const quk_memref4 *lhs,
+               const quk_memref4 *rhs, const quk_memref4 *out);
 
 /* The portable kernels: any tile, any strides (the fallbacks). */
 void quk_mmt4d_f32_strided(const quk_memref4 *lhs, const quk_memref4 *rhs,

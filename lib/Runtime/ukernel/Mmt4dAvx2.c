@@ -82,44 +82,26 @@ static inline void f32Row(const float *A, const float *B, float *C,
   _mm256_storeu_ps(C + 8, _mm256_add_ps(_mm256_loadu_ps(C + 8), hi));
 }
 
-static void tileF32(const quk_mmt4d *p, int64_t m1Begin, int64_t m1End,
-                    int64_t n1Begin, int64_t n1End) {
-  const float *A = (const float *)p->lhs, *B = (const float *)p->rhs;
-  float *C = (float *)p->out;
-  int64_t lda = p->lhsStride0, ldc = p->outStride0;
-  if (m1End - m1Begin == 1) {
-    for (int64_t n1 = n1Begin; n1 < n1End; ++n1)
-      f32Row(A + m1Begin * lda, B + n1 * p->rhsStride0,
-             C + m1Begin * ldc + n1 * p->outStride1, p->K1);
-    return;
-  }
-  for (int64_t k0 = 0; k0 < p->K1; k0 += KC) {
-    int64_t kc = p->K1 - k0 < KC ? p->K1 - k0 : KC;
-    for (int64_t n1 = n1Begin; n1 < n1End; ++n1) {
-      const float *panel = B + n1 * p->rhsStride0 + k0 * 16;
-      for (int64_t m = m1Begin; m < m1End; m += F32_ROWS) {
-        int64_t rows = m1End - m < F32_ROWS ? m1End - m : F32_ROWS;
-        float *c = C + m * ldc + n1 * p->outStride1;
-        const float *a = A + m * lda + k0;
-        if (rows == F32_ROWS)
-          f32Block(a, lda, panel, c, ldc, F32_ROWS, kc);
-        else
-          f32Block(a, lda, panel, c, ldc, rows, kc);
-      }
-    }
-  }
+static void f32BlockFn(const void *lhs, int64_t lda, const void *panel,
+                       void *out, int64_t ldc, int64_t rows, int64_t k1s) {
+  if (rows == F32_ROWS) /* the full block, with the row count constant */
+    f32Block(lhs, lda, panel, out, ldc, F32_ROWS, k1s);
+  else
+    f32Block(lhs, lda, panel, out, ldc, rows, k1s);
 }
+
+static void f32RowFn(const void *lhs, const void *panel, void *out,
+                     int64_t k1s) {
+  f32Row(lhs, panel, out, k1s);
+}
+
+static const quk_mmt4d_kernel f32Kernel = {
+    16, 1, 4, 4, 4, F32_ROWS, KC, f32BlockFn, f32RowFn, quk_mmt4d_f32_strided};
 
 QUK_EXPORT void _mlir_ciface_quk_mmt4d_f32_16x1_avx2(quk_memref4 *lhs,
                                                      quk_memref4 *rhs,
                                                      quk_memref4 *out) {
-  quk_mmt4d p;
-  if (!quk_mmt4d_init(&p, lhs, rhs, out, 4, 4, 4, 1, 16, 1) ||
-      p.lhsStride1 != 1) {
-    quk_mmt4d_f32_strided(lhs, rhs, out);
-    return;
-  }
-  quk_mmt4d_run(&p, tileF32, F32_ROWS);
+  quk_mmt4d(&f32Kernel, lhs, rhs, out);
 }
 
 /*===-- s8 x s8 -> s32 ----------------------------------------------------===*/
@@ -129,13 +111,12 @@ QUK_EXPORT void _mlir_ciface_quk_mmt4d_f32_16x1_avx2(quk_memref4 *lhs,
 /* The activation pair at A (two i8) as two i16 in each i32 lane. */
 static inline __m256i pairBroadcast(const int8_t *A) {
   int16_t lo = A[0], hi = A[1];
-  return _mm256_set1_epi32((int32_t)(((uint32_t)(uint16_t)hi << 16) |
-                                     (uint16_t)lo));
+  return _mm256_set1_epi32(
+      (int32_t)(((uint32_t)(uint16_t)hi << 16) | (uint16_t)lo));
 }
 
 static inline void s8Block(const int8_t *A, int64_t lda, const int8_t *B,
-                           int32_t *C, int64_t ldc, int64_t rows,
-                           int64_t k1s) {
+                           int32_t *C, int64_t ldc, int64_t rows, int64_t k1s) {
   __m256i acc[S8_ROWS][2];
   for (int r = 0; r < S8_ROWS; ++r)
     if (r < rows) {
@@ -174,21 +155,19 @@ static inline void s8Row(const int8_t *A, const int8_t *B, int32_t *C,
       __m256i raw = _mm256_loadu_si256((const __m256i *)(B + 32 * (k + u)));
       __m256i a = pairBroadcast(A + 2 * (k + u));
       s[u][0] = _mm256_add_epi32(
-          s[u][0],
-          _mm256_madd_epi16(a, _mm256_cvtepi8_epi16(
-                                   _mm256_castsi256_si128(raw))));
+          s[u][0], _mm256_madd_epi16(
+                       a, _mm256_cvtepi8_epi16(_mm256_castsi256_si128(raw))));
       s[u][1] = _mm256_add_epi32(
-          s[u][1],
-          _mm256_madd_epi16(a, _mm256_cvtepi8_epi16(
-                                   _mm256_extracti128_si256(raw, 1))));
+          s[u][1], _mm256_madd_epi16(a, _mm256_cvtepi8_epi16(
+                                            _mm256_extracti128_si256(raw, 1))));
     }
   }
   for (; k < k1s; ++k) {
     __m256i raw = _mm256_loadu_si256((const __m256i *)(B + 32 * k));
     __m256i a = pairBroadcast(A + 2 * k);
     s[0][0] = _mm256_add_epi32(
-        s[0][0],
-        _mm256_madd_epi16(a, _mm256_cvtepi8_epi16(_mm256_castsi256_si128(raw))));
+        s[0][0], _mm256_madd_epi16(
+                     a, _mm256_cvtepi8_epi16(_mm256_castsi256_si128(raw))));
     s[0][1] = _mm256_add_epi32(
         s[0][1], _mm256_madd_epi16(a, _mm256_cvtepi8_epi16(
                                           _mm256_extracti128_si256(raw, 1))));
@@ -202,38 +181,21 @@ static inline void s8Row(const int8_t *A, const int8_t *B, int32_t *C,
       _mm256_add_epi32(_mm256_loadu_si256((__m256i *)(C + 8)), hi));
 }
 
-static void tileS8(const quk_mmt4d *p, int64_t m1Begin, int64_t m1End,
-                   int64_t n1Begin, int64_t n1End) {
-  const int8_t *A = (const int8_t *)p->lhs, *B = (const int8_t *)p->rhs;
-  int32_t *C = (int32_t *)p->out;
-  int64_t lda = p->lhsStride0, ldc = p->outStride0;
-  if (m1End - m1Begin == 1) {
-    for (int64_t n1 = n1Begin; n1 < n1End; ++n1)
-      s8Row(A + m1Begin * lda, B + n1 * p->rhsStride0,
-            C + m1Begin * ldc + n1 * p->outStride1, p->K1);
-    return;
-  }
-  for (int64_t k0 = 0; k0 < p->K1; k0 += KC) {
-    int64_t kc = p->K1 - k0 < KC ? p->K1 - k0 : KC;
-    for (int64_t n1 = n1Begin; n1 < n1End; ++n1) {
-      const int8_t *panel = B + n1 * p->rhsStride0 + k0 * 32;
-      for (int64_t m = m1Begin; m < m1End; m += S8_ROWS) {
-        int64_t rows = m1End - m < S8_ROWS ? m1End - m : S8_ROWS;
-        s8Block(A + m * lda + 2 * k0, lda, panel,
-                C + m * ldc + n1 * p->outStride1, ldc, rows, kc);
-      }
-    }
-  }
+static void s8BlockFn(const void *lhs, int64_t lda, const void *panel,
+                      void *out, int64_t ldc, int64_t rows, int64_t k1s) {
+  s8Block(lhs, lda, panel, out, ldc, rows, k1s);
 }
+
+static void s8RowFn(const void *lhs, const void *panel, void *out,
+                    int64_t k1s) {
+  s8Row(lhs, panel, out, k1s);
+}
+
+static const quk_mmt4d_kernel s8Kernel = {
+    16, 2, 1, 1, 4, S8_ROWS, KC, s8BlockFn, s8RowFn, quk_mmt4d_s8s8s32_strided};
 
 QUK_EXPORT void _mlir_ciface_quk_mmt4d_s8s8s32_16x2_avx2(quk_memref4 *lhs,
                                                          quk_memref4 *rhs,
                                                          quk_memref4 *out) {
-  quk_mmt4d p;
-  if (!quk_mmt4d_init(&p, lhs, rhs, out, 1, 1, 4, 1, 16, 2) ||
-      p.lhsStride1 != 2) {
-    quk_mmt4d_s8s8s32_strided(lhs, rhs, out);
-    return;
-  }
-  quk_mmt4d_run(&p, tileS8, S8_ROWS);
+  quk_mmt4d(&s8Kernel, lhs, rhs, out);
 }
