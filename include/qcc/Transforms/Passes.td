@@ -126,7 +126,8 @@ def QccQuantizeWeights : Pass<"qcc-quantize-weights", "ModuleOp"> {
     ListOption<"exclude", "exclude", "std::string",
                "ONNX node names or op types (MatMul, Gemm, Conv) kept in float">
   ];
-  let dependentDialects = ["::mlir::arith::ArithDialect"];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::qcc::QccDialect"];
 }
 
 def QccQuantizeStatic : Pass<"qcc-quantize-static", "ModuleOp"> {
@@ -170,7 +171,8 @@ def QccQuantizeStatic : Pass<"qcc-quantize-static", "ModuleOp"> {
     ListOption<"exclude", "exclude", "std::string",
                "ONNX node names or op types (MatMul, Gemm, Conv) kept in float">
   ];
-  let dependentDialects = ["::mlir::arith::ArithDialect"];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::qcc::QccDialect"];
 }
 
 def QccQuantizeDynamic : Pass<"qcc-quantize-dynamic", "ModuleOp"> {
@@ -188,7 +190,8 @@ def QccQuantizeDynamic : Pass<"qcc-quantize-dynamic", "ModuleOp"> {
     ListOption<"exclude", "exclude", "std::string",
                "ONNX node names or op types (MatMul, Gemm, Conv) kept in float">
   ];
-  let dependentDialects = ["::mlir::arith::ArithDialect"];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::qcc::QccDialect"];
 }
 
 def QccFoldQDQ : Pass<"qcc-fold-qdq"> {
