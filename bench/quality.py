@@ -114,7 +114,7 @@ def layer_coverage(model, flags, layers):
     if p.returncode != 0:
         return None
     names, before, after = [], 0, 0
-    for rec in re.finditer(r"qcc\.quant = \{([^}]*)\}", p.stdout):
+    for rec in re.finditer(r"qcc\.quant = #qcc\.quant<([^>]*)>", p.stdout):
         body = rec.group(1)
         names.append(re.search(r'layer = "([^"]*)"', body).group(1))
         before += int(re.search(r"bytes_before = (\d+)", body).group(1))

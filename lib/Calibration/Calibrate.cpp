@@ -40,6 +40,20 @@ using namespace mlir::qcc;
 
 namespace {
 
+CalibrationMethod attrMethod(calib::Method method) {
+  switch (method) {
+  case calib::Method::MinMax:
+    return CalibrationMethod::MinMax;
+  case calib::Method::Percentile:
+    return CalibrationMethod::Percentile;
+  case calib::Method::Entropy:
+    return CalibrationMethod::Entropy;
+  case calib::Method::MSE:
+    return CalibrationMethod::MSE;
+  }
+  llvm_unreachable("unknown calibration method");
+}
+
 struct QccCalibratePass : qcc::impl::QccCalibrateBase<QccCalibratePass> {
   using QccCalibrateBase::QccCalibrateBase;
 
@@ -125,24 +139,17 @@ struct QccCalibratePass : qcc::impl::QccCalibrateBase<QccCalibratePass> {
                                    eta);
     }
     llvm::errs() << "\n";
-    Builder attrs(ctx);
+    auto calibrationAttr =
+        ctx->getLoadedDialect<QccDialect>()->getCalibrationAttrHelper();
     for (auto [k, op] : llvm::enumerate(observed)) {
       const calib::RangeObserver &o = observers[k];
       SmallVector<float> means;
       for (double sum : channelSums[k])
         means.push_back(sum / std::max<int64_t>(channelCounts[k], 1));
-      op->setAttr("qcc.calibration",
-                  attrs.getDictionaryAttr(
-                      {attrs.getNamedAttr("method", attrs.getStringAttr(method)),
-                       attrs.getNamedAttr("min", attrs.getF32FloatAttr(o.min())),
-                       attrs.getNamedAttr("max", attrs.getF32FloatAttr(o.max())),
-                       attrs.getNamedAttr(
-                           "threshold",
-                           attrs.getF32FloatAttr(o.threshold(*m, percentile))),
-                       attrs.getNamedAttr("samples",
-                                          attrs.getI64IntegerAttr(numSamples)),
-                       attrs.getNamedAttr("channel_mean",
-                                          attrs.getDenseF32ArrayAttr(means))}));
+      calibrationAttr.setAttr(
+          op,
+          CalibrationAttr::get(ctx, attrMethod(*m), o.min(), o.max(),
+                               o.threshold(*m, percentile), numSamples, means));
     }
   }
 };

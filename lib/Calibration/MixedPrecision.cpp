@@ -75,13 +75,14 @@ struct QccMixedPrecisionPass
   OwningOpRef<ModuleOp> quantizeOnly(ModuleOp module, ArrayRef<Layer> layers,
                                      size_t target, int64_t bits,
                                      int64_t &bytesAfter) {
+    auto *dialect = getContext().getLoadedDialect<QccDialect>();
+    auto bitsAttr = dialect->getBitsAttrHelper();
     for (auto [i, l] : llvm::enumerate(layers))
-      l.op->setAttr("qcc.bits",
-                    IntegerAttr::get(IntegerType::get(&getContext(), 64),
-                                     i == target ? bits : 32));
+      bitsAttr.setAttr(l.op,
+                       BitsAttr::get(&getContext(), i == target ? bits : 32));
     OwningOpRef<ModuleOp> clone = module.clone();
     for (const Layer &l : layers)
-      l.op->removeAttr("qcc.bits");
+      bitsAttr.removeAttr(l.op);
     PassManager pm(&getContext());
     QccQuantizeWeightsOptions q;
     q.bits = bits;
@@ -92,9 +93,10 @@ struct QccMixedPrecisionPass
     bytesAfter = -1;
     if (failed(pm.run(*clone)))
       return nullptr;
+    auto quantAttr = dialect->getQuantAttrHelper();
     clone->walk([&](Operation *op) {
-      if (auto rec = op->getAttrOfType<DictionaryAttr>("qcc.quant"))
-        bytesAfter = rec.getAs<IntegerAttr>("bytes_after").getInt();
+      if (QuantRecordAttr rec = quantAttr.getAttr(op))
+        bytesAfter = rec.getBytesAfter();
     });
     return clone;
   }
@@ -102,6 +104,7 @@ struct QccMixedPrecisionPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     MLIRContext *ctx = &getContext();
+    auto *dialect = ctx->getLoadedDialect<QccDialect>();
     auto fail = [&](const Twine &msg) {
       module.emitError("qcc-mixed-precision: ") << msg;
       signalPassFailure();
@@ -236,7 +239,7 @@ struct QccMixedPrecisionPass
     SmallVector<NamedAttribute> perLayer;
     for (auto [i, l] : llvm::enumerate(layers)) {
       int64_t bits = choice[i] == 0 ? 4 : choice[i] == 1 ? 8 : 32;
-      l.op->setAttr("qcc.bits", b.getI64IntegerAttr(bits));
+      dialect->getBitsAttrHelper().setAttr(l.op, BitsAttr::get(ctx, bits));
       perLayer.push_back(b.getNamedAttr(l.name, b.getI64IntegerAttr(bits)));
       llvm::errs() << llvm::format(
           "qcc-mixed-precision: %-32s %2lld bits  int8 error %.3g, int4 "

@@ -108,17 +108,17 @@ std::string qcc::writeQuantReport(ModuleOp floatModule, ModuleOp quantModule,
                                   StringRef path) {
   // Layers as the quantization passes recorded them, in program order.
   struct Layer {
-    DictionaryAttr record;
+    QuantRecordAttr record;
     Value floatOut, quantOut;
     SqnrAccumulator sqnr;
   };
   SmallVector<Layer> layers;
   llvm::StringMap<size_t> byName;
   quantModule.walk([&](Operation *op) {
-    if (auto rec = op->getAttrOfType<DictionaryAttr>("qcc.quant")) {
-      auto name = rec.getAs<StringAttr>("layer");
-      if (name && !byName.count(name.getValue())) {
-        byName[name.getValue()] = layers.size();
+    if (auto rec = op->getAttrOfType<QuantRecordAttr>(
+            QccDialect::QuantAttrHelper::getNameStr())) {
+      if (!byName.count(rec.getLayer())) {
+        byName[rec.getLayer()] = layers.size();
         layers.push_back({rec, Value(), Value(), {}});
       }
     }
@@ -188,20 +188,23 @@ std::string qcc::writeQuantReport(ModuleOp floatModule, ModuleOp quantModule,
   int64_t quantBytes = constantBytes(quantModule);
   llvm::json::Array layerArray;
   for (Layer &l : layers) {
-    llvm::json::Object o;
-    for (NamedAttribute a : l.record) {
-      StringRef key = a.getName().getValue();
-      if (key == "weight_scales")
-        continue; // per channel; the range is scale_min/scale_max
-      if (auto s = dyn_cast<StringAttr>(a.getValue()))
-        o[key] = s.getValue().str();
-      else if (auto b = dyn_cast<BoolAttr>(a.getValue()))
-        o[key] = b.getValue();
-      else if (auto i = dyn_cast<IntegerAttr>(a.getValue()))
-        o[key] = i.getInt();
-      else if (auto f = dyn_cast<FloatAttr>(a.getValue()))
-        o[key] = f.getValueAsDouble();
-    }
+    // The record's scalar fields (the per-channel weight scales and bias
+    // correction are left out: the range is scale_min/scale_max).
+    QuantRecordAttr r = l.record;
+    llvm::json::Object o{
+        {"layer", r.getLayer().str()},
+        {"op", r.getOp().str()},
+        {"scheme", stringifyQuantScheme(r.getScheme()).str()},
+        {"bits", r.getBits()},
+        {"granularity", stringifyQuantGranularity(r.getGranularity()).str()},
+        {"group_size", r.getGroupSize()},
+        {"symmetric", r.getSymmetric()},
+        {"scale_min", (double)r.getScaleMin()},
+        {"scale_max", (double)r.getScaleMax()},
+        {"bytes_before", r.getBytesBefore()},
+        {"bytes_after", r.getBytesAfter()}};
+    if (std::optional<float> actScale = r.getActScale())
+      o["act_scale"] = (double)*actScale;
     if (numSamples)
       o["sqnr_db"] = l.floatOut && l.quantOut ? dbValue(l.sqnr) : nullptr;
     layerArray.push_back(std::move(o));
@@ -230,18 +233,6 @@ std::string qcc::writeQuantReport(ModuleOp floatModule, ModuleOp quantModule,
   }
 
   // HTML: summary, SVG charts, the layer table, and the JSON itself.
-  auto str = [](DictionaryAttr d, StringRef k) -> std::string {
-    if (auto s = d.getAs<StringAttr>(k))
-      return s.getValue().str();
-    return "";
-  };
-  auto num = [](DictionaryAttr d, StringRef k) -> double {
-    if (auto i = d.getAs<IntegerAttr>(k))
-      return i.getInt();
-    if (auto f = d.getAs<FloatAttr>(k))
-      return f.getValueAsDouble();
-    return 0;
-  };
   os << "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>qcc "
         "quantization report</title>\n<style>body{font-family:sans-serif;"
         "margin:2em}table{border-collapse:collapse}td,th{border:1px solid "
@@ -264,8 +255,8 @@ std::string qcc::writeQuantReport(ModuleOp floatModule, ModuleOp quantModule,
   SmallVector<std::pair<std::string, double>> sqnrBars, byteBars;
   SmallVector<std::string> sqnrColors, byteColors;
   for (Layer &l : layers) {
-    std::string name = str(l.record, "layer");
-    int bits = (int)num(l.record, "bits");
+    std::string name = l.record.getLayer().str();
+    int bits = l.record.getBits();
     std::string color = bits == 8   ? "#1b9e77"
                         : bits == 4 ? "#d95f02"
                                     : "#e7298a"; // 2 or 3 bits
@@ -274,11 +265,10 @@ std::string qcc::writeQuantReport(ModuleOp floatModule, ModuleOp quantModule,
       sqnrColors.push_back(color);
     }
     byteBars.push_back(
-        {name + " (float)", num(l.record, "bytes_before") / 1024});
+        {name + " (float)", (double)l.record.getBytesBefore() / 1024});
     byteColors.push_back("#7570b3");
-    byteBars.push_back(
-        {name + " (int" + std::to_string((int)num(l.record, "bits")) + ")",
-         num(l.record, "bytes_after") / 1024});
+    byteBars.push_back({name + " (int" + std::to_string(bits) + ")",
+                        (double)l.record.getBytesAfter() / 1024});
     byteColors.push_back(color);
   }
   if (!sqnrBars.empty())
@@ -291,16 +281,16 @@ std::string qcc::writeQuantReport(ModuleOp floatModule, ModuleOp quantModule,
         "<th>granularity</th><th>scale min</th><th>scale max</th><th>bytes "
         "before</th><th>bytes after</th><th>SQNR (dB)</th></tr>\n";
   for (Layer &l : layers) {
-    std::string gran = str(l.record, "granularity");
-    if (gran == "per-group")
-      gran += " (" + std::to_string((int)num(l.record, "group_size")) + ")";
-    os << "<tr><td>" << htmlEscape(str(l.record, "layer")) << "</td><td>"
-       << str(l.record, "op") << "</td><td>" << str(l.record, "scheme")
-       << "</td><td>" << (int)num(l.record, "bits") << "</td><td>" << gran
-       << "</td><td>" << llvm::format("%.3g", num(l.record, "scale_min"))
-       << "</td><td>" << llvm::format("%.3g", num(l.record, "scale_max"))
-       << "</td><td>" << (int64_t)num(l.record, "bytes_before") << "</td><td>"
-       << (int64_t)num(l.record, "bytes_after") << "</td><td>";
+    QuantRecordAttr r = l.record;
+    std::string gran = stringifyQuantGranularity(r.getGranularity()).str();
+    if (r.getGranularity() == QuantGranularity::PerGroup)
+      gran += " (" + std::to_string((int)r.getGroupSize()) + ")";
+    os << "<tr><td>" << htmlEscape(r.getLayer()) << "</td><td>" << r.getOp()
+       << "</td><td>" << stringifyQuantScheme(r.getScheme()) << "</td><td>"
+       << (int)r.getBits() << "</td><td>" << gran << "</td><td>"
+       << llvm::format("%.3g", (double)r.getScaleMin()) << "</td><td>"
+       << llvm::format("%.3g", (double)r.getScaleMax()) << "</td><td>"
+       << r.getBytesBefore() << "</td><td>" << r.getBytesAfter() << "</td><td>";
     if (numSamples && l.floatOut && l.quantOut)
       os << llvm::format("%.2f", l.sqnr.db());
     else

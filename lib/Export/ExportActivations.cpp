@@ -21,9 +21,9 @@ LogicalResult OnnxExporter::exportStatic(const Layer &l) {
   const onnx::NodeProto &node = model.graph().node(l.nodeIndex);
   if (!isa<MatMulOp, ConvOp>(acc) || acc->getNumOperands() < 2)
     return layerError(l) << "expected an int8 qcc.matmul or qcc.conv";
-  auto actScale = l.quant.getAs<FloatAttr>("act_scale");
-  auto wScales = l.quant.getAs<DenseF32ArrayAttr>("weight_scales");
-  if (!actScale || !wScales)
+  std::optional<float> actScale = l.quant.getActScale();
+  ArrayRef<float> ws = l.quant.getWeightScales();
+  if (!actScale || ws.empty())
     return layerError(l) << "qcc.quant has no act_scale/weight_scales";
   auto wType = cast<RankedTensorType>(acc->getOperand(1).getType());
   FailureOr<std::vector<int8_t>> wq =
@@ -33,9 +33,7 @@ LogicalResult OnnxExporter::exportStatic(const Layer &l) {
   if (node.input_size() < 2 || node.input(0).empty() || node.input(1).empty())
     return layerError(l) << "the ONNX node has no activation/weight input";
   SmallVector<int64_t> dims(wType.getShape());
-  ArrayRef<float> ws = wScales.asArrayRef();
-  auto granularity = l.quant.getAs<StringAttr>("granularity");
-  bool perTensor = granularity && granularity.getValue() == "per-tensor";
+  bool perTensor = l.quant.getGranularity() == QuantGranularity::PerTensor;
 
   std::vector<uint8_t> bytes(wq->size());
   std::memcpy(bytes.data(), wq->data(), bytes.size());
@@ -78,7 +76,7 @@ LogicalResult OnnxExporter::exportStatic(const Layer &l) {
   // Activation: QuantizeLinear -> DequantizeLinear with the calibrated
   // scale (symmetric int8, zero point 0).
   std::string xBase = l.name + "_input";
-  float sx = actScale.getValue().convertToFloat();
+  float sx = *actScale;
   std::string s = addF32(xBase + "_scale", {}, {sx});
   int8_t zero = 0;
   std::string zp =
@@ -93,12 +91,12 @@ LogicalResult OnnxExporter::exportStatic(const Layer &l) {
   // layer's output.
   std::string y = node.output(0);
   onnx::NodeProto *mut = model.mutable_graph()->mutable_node(l.nodeIndex);
-  if (auto shift = l.quant.getAs<DenseF32ArrayAttr>("bias_correction")) {
+  if (ArrayRef<float> shift = l.quant.getBiasCorrection(); !shift.empty()) {
     if ((int64_t)shift.size() != dims[axis])
       return layerError(l) << "expected " << dims[axis]
                            << " bias corrections, found " << shift.size();
     SmallVector<float> negated;
-    for (float v : shift.asArrayRef())
+    for (float v : shift)
       negated.push_back(-v);
     SmallVector<int64_t> shape = {(int64_t)negated.size()};
     if (l.opType == "Conv")

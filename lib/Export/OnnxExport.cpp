@@ -369,21 +369,17 @@ LogicalResult OnnxExporter::run(StringRef outPath) {
     return failure();
   SmallVector<Layer> layers;
   WalkResult walk = module.walk([&](Operation *op) {
-    auto quant = op->getAttrOfType<DictionaryAttr>("qcc.quant");
+    auto quant = op->getAttrOfType<QuantRecordAttr>(
+        QccDialect::QuantAttrHelper::getNameStr());
     if (!quant)
       return WalkResult::advance();
-    Layer l{op, quant, "", "", "", -1};
-    auto str = [&](StringRef key) -> std::string {
-      auto a = quant.getAs<StringAttr>(key);
-      return a ? a.str() : std::string();
-    };
-    l.name = str("layer");
-    l.opType = str("op");
-    l.scheme = str("scheme");
-    if (l.name.empty() || l.opType.empty() || l.scheme.empty()) {
-      op->emitError("--emit=onnx: qcc.quant lacks layer, op or scheme");
-      return WalkResult::interrupt();
-    }
+    Layer l;
+    l.op = op;
+    l.quant = quant;
+    l.name = quant.getLayer().str();
+    l.opType = quant.getOp().str();
+    l.scheme = stringifyQuantScheme(quant.getScheme()).str();
+    l.nodeIndex = -1;
     auto it = nodeByName.find(l.name);
     if (it == nodeByName.end()) {
       emitError(op->getLoc())
@@ -420,11 +416,18 @@ LogicalResult OnnxExporter::run(StringRef outPath) {
   if (walk.wasInterrupted())
     return failure();
   for (const Layer &l : layers) {
-    LogicalResult r = l.scheme == "weight-only" ? exportWeightOnly(l)
-                      : l.scheme == "static"    ? exportStatic(l)
-                      : l.scheme == "dynamic"
-                          ? exportDynamic(l)
-                          : (layerError(l) << "unknown scheme", failure());
+    LogicalResult r = failure();
+    switch (l.quant.getScheme()) {
+    case QuantScheme::WeightOnly:
+      r = exportWeightOnly(l);
+      break;
+    case QuantScheme::Static:
+      r = exportStatic(l);
+      break;
+    case QuantScheme::Dynamic:
+      r = exportDynamic(l);
+      break;
+    }
     if (failed(r))
       return failure();
   }

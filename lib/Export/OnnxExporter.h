@@ -68,7 +68,7 @@ private:
   /// One layer recorded by the quantization passes.
   struct Layer {
     Operation *op;
-    DictionaryAttr quant;
+    QuantRecordAttr quant;
     std::string name, opType, scheme;
     int nodeIndex;
   };

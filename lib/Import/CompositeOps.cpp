@@ -436,7 +436,7 @@ LogicalResult importEinsum(NodeContext &ctx) {
 
 } // namespace
 
-void importer::registerCompositeOps(llvm::StringMap<OpImporterFn> &t) {
+void importer::registerCompositeOps(OpImporterTable &t) {
   t["Trilu"] = importTrilu;
   t["Hardmax"] = importHardmax;
   t["DepthToSpace"] = importDepthToSpace;

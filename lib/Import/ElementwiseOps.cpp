@@ -252,74 +252,91 @@ static LogicalResult importIsInf(NodeContext &ctx) {
   return success();
 }
 
-void importer::registerElementwiseOps(llvm::StringMap<OpImporterFn> &t) {
-  t["Abs"] = importUnary<AbsOp>;
-  t["Neg"] = importUnary<NegOp>;
-  t["Exp"] = importUnary<ExpOp>;
-  t["Log"] = importUnary<LogOp>;
-  t["Sqrt"] = importUnary<SqrtOp>;
-  t["Reciprocal"] = importUnary<ReciprocalOp>;
-  t["Relu"] = importUnary<ReluOp>;
-  t["Sigmoid"] = importUnary<SigmoidOp>;
-  t["Tanh"] = importUnary<TanhOp>;
-  t["Erf"] = importUnary<ErfOp>;
-  t["Floor"] = importUnary<FloorOp>;
-  t["Ceil"] = importUnary<CeilOp>;
-  t["Round"] = importUnary<RoundOp>;
-  t["Sin"] = importUnary<SinOp>;
-  t["Cos"] = importUnary<CosOp>;
-  t["Tan"] = importUnary<TanOp>;
-  t["Asin"] = importUnary<AsinOp>;
-  t["Acos"] = importUnary<AcosOp>;
-  t["Atan"] = importUnary<AtanOp>;
-  t["Sinh"] = importUnary<SinhOp>;
-  t["Cosh"] = importUnary<CoshOp>;
-  t["Asinh"] = importUnary<AsinhOp>;
-  t["Acosh"] = importUnary<AcoshOp>;
-  t["Atanh"] = importUnary<AtanhOp>;
-  t["Sign"] = importUnary<SignOp>;
-  t["Not"] = importUnary<NotOp>;
-  t["Softplus"] = importUnary<SoftplusOp>;
-  t["Softsign"] = importUnary<SoftsignOp>;
-  t["HardSwish"] = importUnary<HardSwishOp>;
-  t["Mish"] = importUnary<MishOp>;
-  t["Gelu"] = importUnary<GeluOp>;
-  t["LeakyRelu"] = importLeakyRelu;
-  t["Elu"] = importElu;
-  t["Selu"] = importSelu;
-  t["HardSigmoid"] = importHardSigmoid;
-  t["Celu"] = importCelu;
-  t["ThresholdedRelu"] = importThresholdedRelu;
-  t["Shrink"] = importShrink;
-  t["Add"] = importBinary<AddOp>;
-  t["Sub"] = importBinary<SubOp>;
-  t["Mul"] = importBinary<MulOp>;
-  t["Div"] = importBinary<DivOp>;
-  t["Pow"] = importBinary<PowOp>;
-  t["PRelu"] = importBinary<PreluOp>;
-  t["BitwiseAnd"] = importBinary<BitwiseAndOp>;
-  t["BitwiseOr"] = importBinary<BitwiseOrOp>;
-  t["BitwiseXor"] = importBinary<BitwiseXorOp>;
-  t["And"] = importComparison<AndOp>;
-  t["Or"] = importComparison<OrOp>;
-  t["Xor"] = importComparison<XorOp>;
-  t["Equal"] = importComparison<EqualOp>;
-  t["Less"] = importComparison<LessOp>;
-  t["LessOrEqual"] = importComparison<LessEqualOp>;
-  t["Greater"] = importComparison<GreaterOp>;
-  t["GreaterOrEqual"] = importComparison<GreaterEqualOp>;
-  t["Mod"] = importMod;
-  t["BitShift"] = importBitShift;
-  t["Max"] = importVariadic<MaxOp>;
-  t["Min"] = importVariadic<MinOp>;
-  t["Sum"] = importVariadic<AddOp>;
-  t["Mean"] = importVariadic<AddOp>;
-  t["Identity"] = importIdentity;
-  t["Dropout"] = importDropout;
-  t["Cast"] = importCast;
-  t["CastLike"] = importCastLike;
-  t["Where"] = importWhere;
-  t["Clip"] = importClip;
-  t["IsNaN"] = importIsNaN;
-  t["IsInf"] = importIsInf;
+// Every elementwise importer handles dynamic dimensions (the broadcast
+// shapes keep them); the registrations name the qcc ops each builds.
+template <typename OpTy>
+static OpImporter unary() {
+  return dynamicShapeImporter<OpTy>(importUnary<OpTy>);
+}
+template <typename OpTy>
+static OpImporter binary() {
+  return dynamicShapeImporter<OpTy>(importBinary<OpTy>);
+}
+template <typename OpTy>
+static OpImporter comparison() {
+  return dynamicShapeImporter<OpTy>(importComparison<OpTy>);
+}
+
+void importer::registerElementwiseOps(OpImporterTable &t) {
+  t["Abs"] = unary<AbsOp>();
+  t["Neg"] = unary<NegOp>();
+  t["Exp"] = unary<ExpOp>();
+  t["Log"] = unary<LogOp>();
+  t["Sqrt"] = unary<SqrtOp>();
+  t["Reciprocal"] = unary<ReciprocalOp>();
+  t["Relu"] = unary<ReluOp>();
+  t["Sigmoid"] = unary<SigmoidOp>();
+  t["Tanh"] = unary<TanhOp>();
+  t["Erf"] = unary<ErfOp>();
+  t["Floor"] = unary<FloorOp>();
+  t["Ceil"] = unary<CeilOp>();
+  t["Round"] = unary<RoundOp>();
+  t["Sin"] = unary<SinOp>();
+  t["Cos"] = unary<CosOp>();
+  t["Tan"] = unary<TanOp>();
+  t["Asin"] = unary<AsinOp>();
+  t["Acos"] = unary<AcosOp>();
+  t["Atan"] = unary<AtanOp>();
+  t["Sinh"] = unary<SinhOp>();
+  t["Cosh"] = unary<CoshOp>();
+  t["Asinh"] = unary<AsinhOp>();
+  t["Acosh"] = unary<AcoshOp>();
+  t["Atanh"] = unary<AtanhOp>();
+  t["Sign"] = unary<SignOp>();
+  t["Not"] = unary<NotOp>();
+  t["Softplus"] = unary<SoftplusOp>();
+  t["Softsign"] = unary<SoftsignOp>();
+  t["HardSwish"] = unary<HardSwishOp>();
+  t["Mish"] = unary<MishOp>();
+  t["Gelu"] = unary<GeluOp>();
+  t["LeakyRelu"] = dynamicShapeImporter<LeakyReluOp>(importLeakyRelu);
+  t["Elu"] = dynamicShapeImporter<EluOp>(importElu);
+  t["Selu"] = dynamicShapeImporter<SeluOp>(importSelu);
+  t["HardSigmoid"] = dynamicShapeImporter<HardSigmoidOp>(importHardSigmoid);
+  t["Celu"] = dynamicShapeImporter<CeluOp>(importCelu);
+  t["ThresholdedRelu"] =
+      dynamicShapeImporter<ThresholdedReluOp>(importThresholdedRelu);
+  t["Shrink"] = dynamicShapeImporter<ShrinkOp>(importShrink);
+  t["Add"] = binary<AddOp>();
+  t["Sub"] = binary<SubOp>();
+  t["Mul"] = binary<MulOp>();
+  t["Div"] = binary<DivOp>();
+  t["Pow"] = binary<PowOp>();
+  t["PRelu"] = binary<PreluOp>();
+  t["BitwiseAnd"] = binary<BitwiseAndOp>();
+  t["BitwiseOr"] = binary<BitwiseOrOp>();
+  t["BitwiseXor"] = binary<BitwiseXorOp>();
+  t["And"] = comparison<AndOp>();
+  t["Or"] = comparison<OrOp>();
+  t["Xor"] = comparison<XorOp>();
+  t["Equal"] = comparison<EqualOp>();
+  t["Less"] = comparison<LessOp>();
+  t["LessOrEqual"] = comparison<LessEqualOp>();
+  t["Greater"] = comparison<GreaterOp>();
+  t["GreaterOrEqual"] = comparison<GreaterEqualOp>();
+  t["Mod"] = dynamicShapeImporter<ModOp>(importMod);
+  t["BitShift"] =
+      dynamicShapeImporter<BitshiftLeftOp, BitshiftRightOp>(importBitShift);
+  t["Max"] = dynamicShapeImporter<MaxOp>(importVariadic<MaxOp>);
+  t["Min"] = dynamicShapeImporter<MinOp>(importVariadic<MinOp>);
+  t["Sum"] = dynamicShapeImporter<AddOp>(importVariadic<AddOp>);
+  t["Mean"] = dynamicShapeImporter<AddOp, DivOp>(importVariadic<AddOp>);
+  t["Identity"] = dynamicShapeImporter<>(importIdentity);
+  t["Dropout"] = dynamicShapeImporter<>(importDropout);
+  t["Cast"] = dynamicShapeImporter<CastOp>(importCast);
+  t["CastLike"] = dynamicShapeImporter<CastOp>(importCastLike);
+  t["Where"] = dynamicShapeImporter<WhereOp>(importWhere);
+  t["Clip"] = dynamicShapeImporter<MaxOp, MinOp>(importClip);
+  t["IsNaN"] = dynamicShapeImporter<IsNaNOp>(importIsNaN);
+  t["IsInf"] = dynamicShapeImporter<IsInfOp>(importIsInf);
 }

@@ -103,12 +103,40 @@ private:
 
 using OpImporterFn = LogicalResult (*)(NodeContext &);
 
+/// The importer of one ONNX op type. Importers are only given inputs with
+/// dynamic dimensions when registered with dynamicShapeImporter; the others
+/// (which compute static shapes) reject such nodes before they run.
+struct OpImporter {
+  OpImporter(OpImporterFn fn = nullptr) : fn(fn) {}
+
+  OpImporterFn fn;
+  bool dynamicShapes = false;
+};
+
+/// An importer that handles dynamic dimensions and builds (besides
+/// constants) only the qcc ops `OpTys`, which must take dynamic dimensions
+/// (implement DynamicShapeOpInterface). The ops it builds for a node with
+/// dynamic inputs are checked against the interface (the conditional ones:
+/// convolution, pooling, concatenation, reshape).
+template <typename... OpTys>
+OpImporter dynamicShapeImporter(OpImporterFn fn) {
+  static_assert(
+      (OpTys::template hasTrait<DynamicShapeOpInterface::Trait>() && ...),
+      "an importer of dynamic shapes builds an op without "
+      "DynamicShapeOpInterface");
+  OpImporter importer(fn);
+  importer.dynamicShapes = true;
+  return importer;
+}
+
+using OpImporterTable = llvm::StringMap<OpImporter>;
+
 /// Per-op-family registration: each adds its ONNX op types to `table`.
-void registerElementwiseOps(llvm::StringMap<OpImporterFn> &table);
-void registerNNOps(llvm::StringMap<OpImporterFn> &table);
-void registerShapeOps(llvm::StringMap<OpImporterFn> &table);
-void registerQuantOps(llvm::StringMap<OpImporterFn> &table);
-void registerCompositeOps(llvm::StringMap<OpImporterFn> &table);
+void registerElementwiseOps(OpImporterTable &table);
+void registerNNOps(OpImporterTable &table);
+void registerShapeOps(OpImporterTable &table);
+void registerQuantOps(OpImporterTable &table);
+void registerCompositeOps(OpImporterTable &table);
 
 /// ONNX element type code to MLIR type (unsigned kept as ui<N>, bool i1).
 Type convertElementType(MLIRContext *ctx, int32_t onnxType);

@@ -664,30 +664,44 @@ static LogicalResult importBatchNormTraining(NodeContext &ctx) {
   return success();
 }
 
-void importer::registerNNOps(llvm::StringMap<OpImporterFn> &t) {
-  t["MatMul"] = importMatMul;
-  t["Gemm"] = importGemm;
-  t["Conv"] = importConv;
+// The importers registered with dynamicShapeImporter handle dynamic
+// dimensions (convolution and pooling reject dynamic spatial ones);
+// ConvTranspose, the other reductions and InstanceNormalization need static
+// shapes.
+void importer::registerNNOps(OpImporterTable &t) {
+  t["MatMul"] = dynamicShapeImporter<MatMulOp>(importMatMul);
+  t["Gemm"] = dynamicShapeImporter<GemmOp>(importGemm);
+  t["Conv"] = dynamicShapeImporter<ConvOp>(importConv);
   t["ConvTranspose"] = importConvTranspose;
-  t["MaxPool"] = importMaxPool;
-  t["AveragePool"] = importAveragePool;
-  t["GlobalAveragePool"] = importGlobalPool<ReduceMeanOp>;
-  t["GlobalMaxPool"] = importGlobalPool<ReduceMaxOp>;
-  t["ReduceSum"] = importReduce<ReduceSumOp>;
-  t["ReduceMean"] = importReduce<ReduceMeanOp>;
-  t["ReduceMax"] = importReduce<ReduceMaxOp>;
-  t["ReduceMin"] = importReduce<ReduceMinOp>;
-  t["ReduceProd"] = importReduce<ReduceProdOp>;
+  t["MaxPool"] = dynamicShapeImporter<PoolOp>(importMaxPool);
+  t["AveragePool"] = dynamicShapeImporter<PoolOp>(importAveragePool);
+  t["GlobalAveragePool"] =
+      dynamicShapeImporter<ReduceMeanOp>(importGlobalPool<ReduceMeanOp>);
+  t["GlobalMaxPool"] =
+      dynamicShapeImporter<ReduceMaxOp>(importGlobalPool<ReduceMaxOp>);
+  t["ReduceSum"] = dynamicShapeImporter<ReduceSumOp>(importReduce<ReduceSumOp>);
+  t["ReduceMean"] =
+      dynamicShapeImporter<ReduceMeanOp>(importReduce<ReduceMeanOp>);
+  t["ReduceMax"] = dynamicShapeImporter<ReduceMaxOp>(importReduce<ReduceMaxOp>);
+  t["ReduceMin"] = dynamicShapeImporter<ReduceMinOp>(importReduce<ReduceMinOp>);
+  t["ReduceProd"] =
+      dynamicShapeImporter<ReduceProdOp>(importReduce<ReduceProdOp>);
   t["ReduceL1"] = importReduce<ReduceSumOp>;
   t["ReduceL2"] = importReduce<ReduceSumOp>;
   t["ReduceSumSquare"] = importReduce<ReduceSumOp>;
   t["ReduceLogSum"] = importReduce<ReduceSumOp>;
   t["ReduceLogSumExp"] = importReduce<ReduceSumOp>;
-  t["ArgMax"] = importArgExtremum;
-  t["ArgMin"] = importArgExtremum;
-  t["BatchNormalization"] = importBatchNorm;
-  t["LayerNormalization"] = importLayerNorm;
+  t["ArgMax"] = dynamicShapeImporter<ArgExtremumOp>(importArgExtremum);
+  t["ArgMin"] = dynamicShapeImporter<ArgExtremumOp>(importArgExtremum);
+  t["BatchNormalization"] =
+      dynamicShapeImporter<ReshapeOp, AddOp, SubOp, MulOp, DivOp, SqrtOp,
+                           ReciprocalOp, ReduceMeanOp>(importBatchNorm);
+  t["LayerNormalization"] =
+      dynamicShapeImporter<ReduceMeanOp, AddOp, SubOp, MulOp, SqrtOp,
+                           ReciprocalOp>(importLayerNorm);
   t["InstanceNormalization"] = importInstanceNorm;
-  t["Softmax"] = importSoftmax;
-  t["LogSoftmax"] = importSoftmax;
+  t["Softmax"] = dynamicShapeImporter<ReshapeOp, ReduceMaxOp, ReduceSumOp,
+                                      SubOp, ExpOp, DivOp>(importSoftmax);
+  t["LogSoftmax"] = dynamicShapeImporter<ReshapeOp, ReduceMaxOp, ReduceSumOp,
+                                         SubOp, ExpOp, LogOp>(importSoftmax);
 }

@@ -503,32 +503,9 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   return module;
 }
 
-/// ONNX ops whose importers and lowerings handle dynamic dimensions
-/// (elementwise ops, contractions, normalisations, reductions and the
-/// shape-preserving data movement); the rest need static shapes.
-static bool dynamicShapeCapable(StringRef opType) {
-  static const llvm::StringSet<> ops = [] {
-    llvm::StringMap<OpImporterFn> elementwise;
-    registerElementwiseOps(elementwise);
-    llvm::StringSet<> set;
-    for (const auto &kv : elementwise)
-      set.insert(kv.getKey());
-    for (StringRef op :
-         {"MatMul", "Gemm", "Conv", "MaxPool", "AveragePool",
-          "GlobalAveragePool", "GlobalMaxPool", "BatchNormalization",
-          "LayerNormalization", "Softmax", "LogSoftmax", "ReduceSum",
-          "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "ArgMax",
-          "ArgMin", "Transpose", "Reshape", "Flatten", "Squeeze", "Unsqueeze",
-          "Concat", "Gather", "Constant"})
-      set.insert(op);
-    return set;
-  }();
-  return ops.contains(opType);
-}
-
-static const llvm::StringMap<OpImporterFn> &opTable() {
-  static const llvm::StringMap<OpImporterFn> table = [] {
-    llvm::StringMap<OpImporterFn> t;
+static const OpImporterTable &opTable() {
+  static const OpImporterTable table = [] {
+    OpImporterTable t;
     registerElementwiseOps(t);
     registerNNOps(t);
     registerShapeOps(t);
@@ -558,17 +535,35 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node) {
       return emitError(loc) << "node '" << nodeName << "' (" << node.op_type()
                             << ") uses undefined value '" << in << "'";
   NodeContext nodeCtx(*this, node, loc);
-  if (!dynamicShapeCapable(node.op_type())) {
-    for (unsigned i = 0; i < nodeCtx.numInputs(); ++i)
-      if (nodeCtx.hasInput(i) && !nodeCtx.inputType(i).hasStaticShape())
-        return emitError(loc)
-               << node.op_type() << " node '" << nodeName
-               << "' does not support dynamic dimensions (input " << i
-               << " is " << nodeCtx.inputType(i)
-               << "); fix the model's input shapes with --input-shape";
-  }
-  if (failed(it->second(nodeCtx)))
+  // Dynamic dimensions: only importers registered as handling them see
+  // them, and the qcc ops they build must take them
+  // (DynamicShapeOpInterface, as convert-qcc-to-linalg requires).
+  std::optional<unsigned> dynamicInput;
+  for (unsigned i = 0; i < nodeCtx.numInputs() && !dynamicInput; ++i)
+    if (nodeCtx.hasInput(i) && !nodeCtx.inputType(i).hasStaticShape())
+      dynamicInput = i;
+  auto dynamicError = [&] {
+    return emitError(loc) << node.op_type() << " node '" << nodeName
+                          << "' does not support dynamic dimensions (input "
+                          << *dynamicInput << " is "
+                          << nodeCtx.inputType(*dynamicInput)
+                          << "); fix the model's input shapes with "
+                             "--input-shape";
+  };
+  const OpImporter &importer = it->second;
+  if (dynamicInput && !importer.dynamicShapes)
+    return dynamicError();
+  Block *block = builder.getInsertionBlock();
+  Operation *previous = block->empty() ? nullptr : &block->back();
+  if (failed(importer.fn(nodeCtx)))
     return failure();
+  if (dynamicInput) {
+    Block::iterator first =
+        previous ? std::next(previous->getIterator()) : block->begin();
+    for (Operation &op : llvm::make_range(first, block->end()))
+      if (isa<QccDialect>(op.getDialect()) && !hasLowerableShapes(&op))
+        return dynamicError();
+  }
   for (int i = 0; i < node.output_size(); ++i) {
     const std::string &name = node.output(i);
     if (name.empty())

@@ -237,7 +237,7 @@ static LogicalResult importQLinearConv(NodeContext &ctx) {
   return success();
 }
 
-void importer::registerQuantOps(llvm::StringMap<OpImporterFn> &t) {
+void importer::registerQuantOps(OpImporterTable &t) {
   t["QuantizeLinear"] = importQuantizeLinear;
   t["DequantizeLinear"] = importDequantizeLinear;
   t["DynamicQuantizeLinear"] = importDynamicQuantizeLinear;

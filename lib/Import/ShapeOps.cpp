@@ -698,25 +698,27 @@ static LogicalResult importScatterND(NodeContext &ctx) {
   return success();
 }
 
-void importer::registerShapeOps(llvm::StringMap<OpImporterFn> &t) {
+// The reshapes, Transpose, Concat and Gather handle dynamic dimensions; the
+// other data movement computes static shapes.
+void importer::registerShapeOps(OpImporterTable &t) {
   t["GatherND"] = importGatherND;
   t["ScatterElements"] = importScatterElements;
   t["Scatter"] = importScatterElements; // deprecated alias (opset < 11)
   t["ScatterND"] = importScatterND;
-  t["Reshape"] = importReshape;
-  t["Flatten"] = importFlatten;
-  t["Squeeze"] = importSqueeze;
-  t["Unsqueeze"] = importUnsqueeze;
-  t["Transpose"] = importTranspose;
-  t["Concat"] = importConcat;
+  t["Reshape"] = dynamicShapeImporter<ReshapeOp>(importReshape);
+  t["Flatten"] = dynamicShapeImporter<ReshapeOp>(importFlatten);
+  t["Squeeze"] = dynamicShapeImporter<ReshapeOp>(importSqueeze);
+  t["Unsqueeze"] = dynamicShapeImporter<ReshapeOp>(importUnsqueeze);
+  t["Transpose"] = dynamicShapeImporter<TransposeOp>(importTranspose);
+  t["Concat"] = dynamicShapeImporter<ConcatOp>(importConcat);
   t["Slice"] = importSlice;
-  t["Gather"] = importGather;
+  t["Gather"] = dynamicShapeImporter<GatherOp>(importGather);
   t["GatherElements"] = importGatherElements;
   t["Expand"] = importExpand;
   t["Tile"] = importTile;
   t["Shape"] = importShape;
   t["Size"] = importSize;
-  t["Constant"] = importConstant;
+  t["Constant"] = dynamicShapeImporter<>(importConstant);
   t["ConstantOfShape"] = importConstantOfShape;
   t["Range"] = importRange;
   t["Pad"] = importPad;

@@ -112,27 +112,12 @@ void LayerRecord::setScales(ArrayRef<float> scales) {
 }
 
 void LayerRecord::attach(Operation *computeOp, Operation *outputOp) const {
-  Builder b(computeOp->getContext());
-  SmallVector<NamedAttribute> fields = {
-      b.getNamedAttr("layer", b.getStringAttr(layer)),
-      b.getNamedAttr("op", b.getStringAttr(opType)),
-      b.getNamedAttr("scheme", b.getStringAttr(scheme)),
-      b.getNamedAttr("bits", b.getI64IntegerAttr(bits)),
-      b.getNamedAttr("granularity", b.getStringAttr(granularity)),
-      b.getNamedAttr("group_size", b.getI64IntegerAttr(groupSize)),
-      b.getNamedAttr("symmetric", b.getBoolAttr(symmetric)),
-      b.getNamedAttr("scale_min", b.getF32FloatAttr(scaleMin)),
-      b.getNamedAttr("scale_max", b.getF32FloatAttr(scaleMax)),
-      b.getNamedAttr("bytes_before", b.getI64IntegerAttr(bytesBefore)),
-      b.getNamedAttr("bytes_after", b.getI64IntegerAttr(bytesAfter))};
-  if (actScale)
-    fields.push_back(b.getNamedAttr("act_scale", b.getF32FloatAttr(*actScale)));
-  if (!weightScales.empty())
-    fields.push_back(
-        b.getNamedAttr("weight_scales", b.getDenseF32ArrayAttr(weightScales)));
-  if (!biasCorrection.empty())
-    fields.push_back(b.getNamedAttr("bias_correction",
-                                    b.getDenseF32ArrayAttr(biasCorrection)));
-  computeOp->setAttr("qcc.quant", b.getDictionaryAttr(fields));
-  outputOp->setAttr("qcc.layer_output", b.getStringAttr(layer));
+  MLIRContext *ctx = computeOp->getContext();
+  auto *dialect = ctx->getLoadedDialect<QccDialect>();
+  dialect->getQuantAttrHelper().setAttr(
+      computeOp, QuantRecordAttr::get(
+                     ctx, layer, opType, scheme, bits, granularity, groupSize,
+                     symmetric, scaleMin, scaleMax, bytesBefore, bytesAfter,
+                     actScale, weightScales, biasCorrection));
+  outputOp->setAttr("qcc.layer_output", StringAttr::get(ctx, layer));
 }

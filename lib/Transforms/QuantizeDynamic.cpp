@@ -70,8 +70,8 @@ struct QccQuantizeDynamicPass
     auto xType = cast<RankedTensorType>(x.getType());
     SmallVector<float> scales;
     auto [wq, ws] = quantizeColumns(b, loc, wKN, k, n, scales);
-    record.scheme = "dynamic";
-    record.granularity = "per-channel";
+    record.scheme = QuantScheme::Dynamic;
+    record.granularity = QuantGranularity::PerChannel;
     record.setScales(scales);
     record.bytesBefore = k * n * sizeof(float);
     record.bytesAfter = k * n + n * sizeof(float);

@@ -405,10 +405,12 @@ struct QccQuantizeStaticPass
   void runOnOperation() override {
     DominanceInfo dominanceInfo(getOperation());
     dominance = &dominanceInfo;
+    auto calibrationAttr =
+        getContext().getLoadedDialect<QccDialect>()->getCalibrationAttrHelper();
     SmallVector<Operation *> targets;
     getOperation().walk([&](Operation *op) {
       if (isa<MatMulOp, GemmOp, ConvOp>(op) &&
-          op->hasAttr("qcc.calibration") && !isExcludedLayer(op, exclude))
+          calibrationAttr.isAttrPresent(op) && !isExcludedLayer(op, exclude))
         targets.push_back(op);
     });
     unsigned layerCounter = 0;
@@ -416,13 +418,11 @@ struct QccQuantizeStaticPass
       LayerRecord record;
       record.layer = layerName(op, layerCounter);
       record.opType = onnxOpType(op);
-      record.scheme = "static";
-      record.granularity = perChannel ? "per-channel" : "per-tensor";
-      auto calib = op->getAttrOfType<DictionaryAttr>("qcc.calibration");
-      auto threshold = calib.getAs<FloatAttr>("threshold");
-      if (!threshold)
-        continue;
-      float sx = threshold.getValueAsDouble() / 127.0;
+      record.scheme = QuantScheme::Static;
+      record.granularity = perChannel ? QuantGranularity::PerChannel
+                                      : QuantGranularity::PerTensor;
+      CalibrationAttr calib = calibrationAttr.getAttr(op);
+      float sx = (double)calib.getThreshold() / 127.0;
       if (!(sx > 0))
         sx = 1.0f;
       OpBuilder b(op);
@@ -474,9 +474,9 @@ struct QccQuantizeStaticPass
           int64_t outC = ws4[0], inPerGroup = ws4[1];
           int64_t window = wType.getNumElements() / (outC * inPerGroup);
           int64_t groupOut = outC / conv.getGroup();
-          if (auto mean = calib.getAs<DenseF32ArrayAttr>("channel_mean"))
-            corr = biasShift(*wv, q, ws, mean.asArrayRef(), outC, inPerGroup,
-                             window, groupOut);
+          if (ArrayRef<float> mean = calib.getChannelMean(); !mean.empty())
+            corr =
+                biasShift(*wv, q, ws, mean, outC, inPerGroup, window, groupOut);
         }
         if (!corr.empty())
           y = AddOp::create(
@@ -539,19 +539,18 @@ struct QccQuantizeStaticPass
           }
         }
         SmallVector<float> corr;
-        if (biasCorrection)
-          if (auto mean = calib.getAs<DenseF32ArrayAttr>("channel_mean"))
-            if ((int64_t)mean.size() == k) {
-              // [K, N] as N output channels of K inputs each.
-              SmallVector<float> wNK(k * n);
-              SmallVector<int8_t> qNK(k * n);
-              for (int64_t i = 0; i < k; ++i)
-                for (int64_t j = 0; j < n; ++j) {
-                  wNK[j * k + i] = wKN[i * n + j];
-                  qNK[j * k + i] = q[i * n + j];
-                }
-              corr = biasShift(wNK, qNK, ws, mean.asArrayRef(), n, k, 1, n);
+        ArrayRef<float> mean = calib.getChannelMean();
+        if (biasCorrection && !mean.empty() && (int64_t)mean.size() == k) {
+          // [K, N] as N output channels of K inputs each.
+          SmallVector<float> wNK(k * n);
+          SmallVector<int8_t> qNK(k * n);
+          for (int64_t i = 0; i < k; ++i)
+            for (int64_t j = 0; j < n; ++j) {
+              wNK[j * k + i] = wKN[i * n + j];
+              qNK[j * k + i] = q[i * n + j];
             }
+          corr = biasShift(wNK, qNK, ws, mean, n, k, 1, n);
+        }
         if (!corr.empty())
           y = AddOp::create(b, loc, fType, y,
                             f32Constant(b, loc, negate(corr), false));

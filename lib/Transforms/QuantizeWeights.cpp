@@ -337,23 +337,20 @@ struct QccQuantizeWeightsPass
         WeightQuantizer(8, symmetric), WeightQuantizer(4, symmetric),
         WeightQuantizer(3, symmetric), WeightQuantizer(2, symmetric)};
     unsigned counter = 0, layerCounter = 0;
-    WalkResult result = getOperation().walk([&](Operation *op) {
+    auto bitsAttr =
+        getContext().getLoadedDialect<QccDialect>()->getBitsAttrHelper();
+    getOperation().walk([&](Operation *op) {
       if (!isa<MatMulOp, GemmOp, ConvOp>(op) || isExcludedLayer(op, exclude))
-        return WalkResult::advance();
-      // A per-op `qcc.bits` (from --qcc-mixed-precision) overrides `bits`;
-      // 32 keeps the op in float.
+        return;
+      // A per-op `qcc.bits` (from --qcc-mixed-precision; 2, 3, 4, 8 or 32 by
+      // the dialect's verifier) overrides `bits`; 32 keeps the op in float.
       bits = defaultBits;
-      if (auto attr = op->getAttrOfType<IntegerAttr>("qcc.bits")) {
-        bits = attr.getInt();
-        if (bits != 32 && bits != 8 && bits != 4 && bits != 3 && bits != 2) {
-          op->emitError(
-              "qcc-quantize-weights: qcc.bits must be 2, 3, 4, 8 or 32");
-          return WalkResult::interrupt();
-        }
-        op->removeAttr("qcc.bits");
+      if (BitsAttr attr = bitsAttr.getAttr(op)) {
+        bits = attr.getValue();
+        bitsAttr.removeAttr(op);
       }
       if (bits == 32)
-        return WalkResult::advance();
+        return;
       WeightQuantizer &quantizer =
           quantizers[bits == 8 ? 0 : bits == 4 ? 1 : bits == 3 ? 2 : 3];
       for (OpOperand &use : op->getOpOperands()) {
@@ -371,8 +368,9 @@ struct QccQuantizeWeightsPass
         LayerRecord record;
         record.layer = layerName(op, layerCounter);
         record.opType = onnxOpType(op);
-        record.scheme = "weight-only";
-        record.granularity = bw->groupSize ? "per-group" : "per-channel";
+        record.scheme = QuantScheme::WeightOnly;
+        record.granularity = bw->groupSize ? QuantGranularity::PerGroup
+                                           : QuantGranularity::PerChannel;
         record.groupSize = bw->groupSize;
         Value dq = quantizer.quantize(b, w.getLoc(), *values, *bw, name,
                                       record);
@@ -381,11 +379,8 @@ struct QccQuantizeWeightsPass
         use.set(dq);
         record.attach(op, op);
       }
-      return WalkResult::advance();
     });
     bits = defaultBits;
-    if (result.wasInterrupted())
-      return signalPassFailure();
     int64_t bytesBefore = 0, bytesAfter = 0;
     for (const WeightQuantizer &quantizer : quantizers) {
       bytesBefore += quantizer.bytesBefore;

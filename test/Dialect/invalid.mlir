@@ -270,3 +270,260 @@ func.func @dequantize_blockwise_int3_packed_dim(%q: tensor<1x8x3xi8>, %s: tensor
   %0 = qcc.dequantize_blockwise %q, %s {bits = 3 : i64, block_shape = array<i64: 8, 1>, packed_dim = 0 : i64} : (tensor<1x8x3xi8>, tensor<1x8xf32>) -> tensor<8x8xf32>
   return %0 : tensor<8x8xf32>
 }
+
+// -----
+
+// The quantization records (#qcc.quant, #qcc.calibration, #qcc.bits) and
+// the discardable attributes that hold them.
+
+func.func @bits_value(%x: tensor<1x4xf32>, %w: tensor<4x2xf32>) -> tensor<1x2xf32> {
+  // expected-error @+1 {{bits must be 2, 3, 4, 8 or 32, got 5}}
+  %0 = qcc.matmul %x, %w {qcc.bits = #qcc.bits<5>} : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
+
+// -----
+
+func.func @bits_integer(%x: tensor<1x4xf32>, %w: tensor<4x2xf32>) -> tensor<1x2xf32> {
+  // expected-error @+1 {{'qcc.matmul' op attribute 'qcc.bits' must be a #qcc.bits<...> attribute}}
+  %0 = qcc.matmul %x, %w {qcc.bits = 4 : i64} : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
+
+// -----
+
+func.func @bits_not_contraction(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'qcc.relu' op attribute 'qcc.bits' is only valid on qcc.matmul, qcc.gemm and qcc.conv}}
+  %0 = qcc.relu %x {qcc.bits = #qcc.bits<8>} : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @quant_dictionary(%x: tensor<1x4xf32>, %w: tensor<4x2xf32>) -> tensor<1x2xf32> {
+  // expected-error @+1 {{'qcc.matmul' op attribute 'qcc.quant' must be a #qcc.quant<...> attribute}}
+  %0 = qcc.matmul %x, %w {qcc.quant = {layer = "mm", op = "MatMul", scheme = "weight-only", bits = 8 : i64}} : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
+
+// -----
+
+func.func @quant_not_contraction(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'qcc.relu' op attribute 'qcc.quant' is only valid on qcc.matmul, qcc.gemm and qcc.conv}}
+  %0 = qcc.relu %x {qcc.quant = #qcc.quant<layer = "mm", op = "MatMul", scheme = "weight-only", bits = 8, granularity = "per-channel", group_size = 0, symmetric = true, scale_min = 0.01, scale_max = 0.02, bytes_before = 24, bytes_after = 14>} : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @quant_unknown_scheme(%x: tensor<1x4xf32>, %w: tensor<4x2xf32>) -> tensor<1x2xf32> {
+  // expected-error @+2 {{expected ::mlir::qcc::QuantScheme to be one of: weight-only, static, dynamic}}
+  // expected-error @+1 {{failed to parse Qcc_QuantRecordAttr parameter 'scheme'}}
+  %0 = qcc.matmul %x, %w {qcc.quant = #qcc.quant<layer = "mm", op = "MatMul", scheme = "int8", bits = 8, granularity = "per-channel", group_size = 0, symmetric = true, scale_min = 0.01, scale_max = 0.02, bytes_before = 24, bytes_after = 14>} : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
+
+// -----
+
+func.func @quant_unknown_granularity(%x: tensor<1x4xf32>, %w: tensor<4x2xf32>) -> tensor<1x2xf32> {
+  // expected-error @+2 {{expected ::mlir::qcc::QuantGranularity to be one of: per-tensor, per-channel, per-group}}
+  // expected-error @+1 {{failed to parse Qcc_QuantRecordAttr parameter 'granularity'}}
+  %0 = qcc.matmul %x, %w {qcc.quant = #qcc.quant<layer = "mm", op = "MatMul", scheme = "weight-only", bits = 8, granularity = "per-row", group_size = 0, symmetric = true, scale_min = 0.01, scale_max = 0.02, bytes_before = 24, bytes_after = 14>} : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
+
+// -----
+
+func.func @quant_missing_field(%x: tensor<1x4xf32>, %w: tensor<4x2xf32>) -> tensor<1x2xf32> {
+  // expected-error @+1 {{struct is missing required parameter: bytes_after}}
+  %0 = qcc.matmul %x, %w {qcc.quant = #qcc.quant<layer = "mm", op = "MatMul", scheme = "weight-only", bits = 8, granularity = "per-channel", group_size = 0, symmetric = true, scale_min = 0.01, scale_max = 0.02, bytes_before = 24>} : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
+
+// -----
+
+func.func @quant_empty_layer(%x: tensor<1x4xf32>, %w: tensor<4x2xf32>) -> tensor<1x2xf32> {
+  // expected-error @+1 {{layer must not be empty}}
+  %0 = qcc.matmul %x, %w {qcc.quant = #qcc.quant<layer = "", op = "MatMul", scheme = "weight-only", bits = 8, granularity = "per-channel", group_size = 0, symmetric = true, scale_min = 0.01, scale_max = 0.02, bytes_before = 24, bytes_after = 14>} : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
+
+// -----
+
+func.func @quant_op_type(%x: tensor<1x4xf32>, %w: tensor<4x2xf32>) -> tensor<1x2xf32> {
+  // expected-error @+1 {{op must be MatMul, Gemm or Conv, got 'Add'}}
+  %0 = qcc.matmul %x, %w {qcc.quant = #qcc.quant<layer = "mm", op = "Add", scheme = "weight-only", bits = 8, granularity = "per-channel", group_size = 0, symmetric = true, scale_min = 0.01, scale_max = 0.02, bytes_before = 24, bytes_after = 14>} : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
+
+// -----
+
+func.func @quant_weight_only_bits(%x: tensor<1x4xf32>, %w: tensor<4x2xf32>) -> tensor<1x2xf32> {
+  // expected-error @+1 {{weight-only bits must be 2, 3, 4 or 8, got 5}}
+  %0 = qcc.matmul %x, %w {qcc.quant = #qcc.quant<layer = "mm", op = "MatMul", scheme = "weight-only", bits = 5, granularity = "per-channel", group_size = 0, symmetric = true, scale_min = 0.01, scale_max = 0.02, bytes_before = 24, bytes_after = 14>} : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
+
+// -----
+
+func.func @quant_dynamic_bits(%x: tensor<1x4xi8>, %w: tensor<4x2xi8>) -> tensor<1x2xi32> {
+  // expected-error @+1 {{dynamic bits must be 8, got 4}}
+  %0 = qcc.matmul %x, %w {qcc.quant = #qcc.quant<layer = "mm", op = "MatMul", scheme = "dynamic", bits = 4, granularity = "per-channel", group_size = 0, symmetric = true, scale_min = 0.01, scale_max = 0.02, bytes_before = 32, bytes_after = 16>} : (tensor<1x4xi8>, tensor<4x2xi8>) -> tensor<1x2xi32>
+  return %0 : tensor<1x2xi32>
+}
+
+// -----
+
+func.func @quant_group_size_zero(%x: tensor<1x4xf32>, %w: tensor<4x2xf32>) -> tensor<1x2xf32> {
+  // expected-error @+1 {{per-group granularity needs a positive group_size}}
+  %0 = qcc.matmul %x, %w {qcc.quant = #qcc.quant<layer = "mm", op = "MatMul", scheme = "weight-only", bits = 4, granularity = "per-group", group_size = 0, symmetric = true, scale_min = 0.01, scale_max = 0.02, bytes_before = 32, bytes_after = 12>} : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
+
+// -----
+
+func.func @quant_group_size_per_channel(%x: tensor<1x4xf32>, %w: tensor<4x2xf32>) -> tensor<1x2xf32> {
+  // expected-error @+1 {{group_size 2 needs per-group granularity, not per-channel}}
+  %0 = qcc.matmul %x, %w {qcc.quant = #qcc.quant<layer = "mm", op = "MatMul", scheme = "weight-only", bits = 4, granularity = "per-channel", group_size = 2, symmetric = true, scale_min = 0.01, scale_max = 0.02, bytes_before = 32, bytes_after = 12>} : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
+
+// -----
+
+func.func @quant_negative_group_size(%x: tensor<1x4xf32>, %w: tensor<4x2xf32>) -> tensor<1x2xf32> {
+  // expected-error @+1 {{group_size must be non-negative, got -2}}
+  %0 = qcc.matmul %x, %w {qcc.quant = #qcc.quant<layer = "mm", op = "MatMul", scheme = "weight-only", bits = 4, granularity = "per-group", group_size = -2, symmetric = true, scale_min = 0.01, scale_max = 0.02, bytes_before = 32, bytes_after = 12>} : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
+
+// -----
+
+func.func @quant_static_per_group(%x: tensor<1x4xi8>, %w: tensor<4x2xi8>) -> tensor<1x2xi32> {
+  // expected-error @+1 {{per-group granularity needs the weight-only scheme, not static}}
+  %0 = qcc.matmul %x, %w {qcc.quant = #qcc.quant<layer = "mm", op = "MatMul", scheme = "static", bits = 8, granularity = "per-group", group_size = 2, symmetric = true, scale_min = 0.01, scale_max = 0.02, bytes_before = 32, bytes_after = 16, act_scale = 0.02, weight_scales = [0.01, 0.02]>} : (tensor<1x4xi8>, tensor<4x2xi8>) -> tensor<1x2xi32>
+  return %0 : tensor<1x2xi32>
+}
+
+// -----
+
+func.func @quant_scale_range(%x: tensor<1x4xf32>, %w: tensor<4x2xf32>) -> tensor<1x2xf32> {
+  // expected-error @+1 {{scale_min 2.000000e-02 exceeds scale_max 1.000000e-02}}
+  %0 = qcc.matmul %x, %w {qcc.quant = #qcc.quant<layer = "mm", op = "MatMul", scheme = "weight-only", bits = 8, granularity = "per-channel", group_size = 0, symmetric = true, scale_min = 0.02, scale_max = 0.01, bytes_before = 32, bytes_after = 16>} : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
+
+// -----
+
+func.func @quant_negative_scale(%x: tensor<1x4xf32>, %w: tensor<4x2xf32>) -> tensor<1x2xf32> {
+  // expected-error @+1 {{scale_min must be non-negative, got -1.000000e+00}}
+  %0 = qcc.matmul %x, %w {qcc.quant = #qcc.quant<layer = "mm", op = "MatMul", scheme = "weight-only", bits = 8, granularity = "per-channel", group_size = 0, symmetric = true, scale_min = -1.0, scale_max = 0.01, bytes_before = 32, bytes_after = 16>} : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
+
+// -----
+
+func.func @quant_static_fields(%x: tensor<1x4xi8>, %w: tensor<4x2xi8>) -> tensor<1x2xi32> {
+  // expected-error @+1 {{the static scheme needs act_scale and weight_scales}}
+  %0 = qcc.matmul %x, %w {qcc.quant = #qcc.quant<layer = "mm", op = "MatMul", scheme = "static", bits = 8, granularity = "per-channel", group_size = 0, symmetric = true, scale_min = 0.01, scale_max = 0.02, bytes_before = 32, bytes_after = 16, act_scale = 0.02>} : (tensor<1x4xi8>, tensor<4x2xi8>) -> tensor<1x2xi32>
+  return %0 : tensor<1x2xi32>
+}
+
+// -----
+
+func.func @quant_static_only_fields(%x: tensor<1x4xi8>, %w: tensor<4x2xi8>) -> tensor<1x2xi32> {
+  // expected-error @+1 {{act_scale, weight_scales and bias_correction are static-scheme fields, the scheme is dynamic}}
+  %0 = qcc.matmul %x, %w {qcc.quant = #qcc.quant<layer = "mm", op = "MatMul", scheme = "dynamic", bits = 8, granularity = "per-channel", group_size = 0, symmetric = true, scale_min = 0.01, scale_max = 0.02, bytes_before = 32, bytes_after = 16, act_scale = 0.02>} : (tensor<1x4xi8>, tensor<4x2xi8>) -> tensor<1x2xi32>
+  return %0 : tensor<1x2xi32>
+}
+
+// -----
+
+func.func @quant_weight_scales(%x: tensor<1x4xi8>, %w: tensor<4x2xi8>) -> tensor<1x2xi32> {
+  // expected-error @+1 {{weight_scales must be finite, got INF}}
+  %0 = qcc.matmul %x, %w {qcc.quant = #qcc.quant<layer = "mm", op = "MatMul", scheme = "static", bits = 8, granularity = "per-channel", group_size = 0, symmetric = true, scale_min = 0.01, scale_max = 0.02, bytes_before = 32, bytes_after = 16, act_scale = 0.02, weight_scales = [0.01, 0x7F800000]>} : (tensor<1x4xi8>, tensor<4x2xi8>) -> tensor<1x2xi32>
+  return %0 : tensor<1x2xi32>
+}
+
+// -----
+
+func.func @quant_bool(%x: tensor<1x4xf32>, %w: tensor<4x2xf32>) -> tensor<1x2xf32> {
+  // expected-error @+2 {{expected 'true' or 'false'}}
+  // expected-error @+1 {{failed to parse Qcc_QuantRecordAttr parameter 'symmetric'}}
+  %0 = qcc.matmul %x, %w {qcc.quant = #qcc.quant<layer = "mm", op = "MatMul", scheme = "weight-only", bits = 8, granularity = "per-channel", group_size = 0, symmetric = 1, scale_min = 0.01, scale_max = 0.02, bytes_before = 24, bytes_after = 14>} : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
+
+// -----
+
+func.func @calibration_range(%x: tensor<1x4xf32>, %w: tensor<4x2xf32>) -> tensor<1x2xf32> {
+  // expected-error @+1 {{min 2.000000e+00 exceeds max 1.000000e+00}}
+  %0 = qcc.matmul %x, %w {qcc.calibration = #qcc.calibration<min = 2.0, max = 1.0, threshold = 2.0>} : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
+
+// -----
+
+func.func @calibration_threshold(%x: tensor<1x4xf32>, %w: tensor<4x2xf32>) -> tensor<1x2xf32> {
+  // expected-error @+1 {{threshold must be non-negative, got -1.000000e+00}}
+  %0 = qcc.matmul %x, %w {qcc.calibration = #qcc.calibration<threshold = -1.0>} : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
+
+// -----
+
+func.func @calibration_infinite_threshold(%x: tensor<1x4xf32>, %w: tensor<4x2xf32>) -> tensor<1x2xf32> {
+  // expected-error @+1 {{threshold must be finite, got INF}}
+  %0 = qcc.matmul %x, %w {qcc.calibration = #qcc.calibration<threshold = 0x7F800000>} : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
+
+// -----
+
+func.func @calibration_no_threshold(%x: tensor<1x4xf32>, %w: tensor<4x2xf32>) -> tensor<1x2xf32> {
+  // expected-error @+1 {{struct is missing required parameter: threshold}}
+  %0 = qcc.matmul %x, %w {qcc.calibration = #qcc.calibration<min = -1.0, max = 1.0>} : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
+
+// -----
+
+func.func @calibration_samples(%x: tensor<1x4xf32>, %w: tensor<4x2xf32>) -> tensor<1x2xf32> {
+  // expected-error @+1 {{samples must be non-negative, got -4}}
+  %0 = qcc.matmul %x, %w {qcc.calibration = #qcc.calibration<threshold = 1.0, samples = -4>} : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
+
+// -----
+
+func.func @calibration_method(%x: tensor<1x4xf32>, %w: tensor<4x2xf32>) -> tensor<1x2xf32> {
+  // expected-error @+2 {{expected one of [minmax, percentile, entropy, mse] for calibration method, got: kl}}
+  // expected-error @+1 {{failed to parse Qcc_CalibrationAttr parameter 'method'}}
+  %0 = qcc.matmul %x, %w {qcc.calibration = #qcc.calibration<method = "kl", threshold = 1.0>} : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
+
+// -----
+
+// One mean per channel of the activation input (its last dimension for a
+// matmul, dimension 1 for a convolution).
+func.func @calibration_channel_mean(%x: tensor<1x4xf32>, %w: tensor<4x2xf32>) -> tensor<1x2xf32> {
+  // expected-error @+1 {{'qcc.matmul' op attribute 'qcc.calibration': channel_mean has 2 entries, the activation input has 4 channels}}
+  %0 = qcc.matmul %x, %w {qcc.calibration = #qcc.calibration<threshold = 1.0, channel_mean = [1.0, 2.0]>} : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
+
+// -----
+
+func.func @calibration_dictionary(%x: tensor<1x4xf32>, %w: tensor<4x2xf32>) -> tensor<1x2xf32> {
+  // expected-error @+1 {{'qcc.matmul' op attribute 'qcc.calibration' must be a #qcc.calibration<...> attribute}}
+  %0 = qcc.matmul %x, %w {qcc.calibration = {threshold = 1.0 : f32}} : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
+
+// -----
+
+func.func @calibration_not_contraction(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'qcc.relu' op attribute 'qcc.calibration' is only valid on qcc.matmul, qcc.gemm and qcc.conv}}
+  %0 = qcc.relu %x {qcc.calibration = #qcc.calibration<threshold = 1.0>} : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}

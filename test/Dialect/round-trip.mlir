@@ -74,3 +74,26 @@ func.func @requantize_fixed(%acc: tensor<2x6xi32>, %q: tensor<2x6xi8>) -> (tenso
   %2 = qcc.requantize_fixed %q {axis = 0 : i64, multipliers = array<i32: 1073741824>, shifts = array<i32: -9>} : tensor<2x6xi8> -> tensor<2x6xi32>
   return %0, %1, %2 : tensor<2x6xi8>, tensor<2x6xi32>, tensor<2x6xi32>
 }
+
+// The quantization passes' records on contractions: #qcc.quant (a layer's
+// quantization), #qcc.calibration (only the threshold is required) and
+// #qcc.bits. Floats print as the shortest f32 literal that parses back to
+// the same value; absent optional fields are elided; the other qcc.*
+// discardable attributes are free-form.
+// CHECK-LABEL: func.func @quant_records
+func.func @quant_records(%x: tensor<4x3xf32>, %w: tensor<3x2xf32>, %w2: tensor<2x2xf32>, %xq: tensor<4x3xi8>, %wq: tensor<3x2xi8>, %xc: tensor<1x2x4x4xf32>, %wc: tensor<2x2x1x1xf32>) -> (tensor<4x2xf32>, tensor<4x2xi32>, tensor<1x2x4x4xf32>) {
+  // CHECK: qcc.matmul %{{.*}}, %{{.*}} {qcc.bits = #qcc.bits<4>, qcc.calibration = #qcc.calibration<method = "minmax", min = -2.540000e+00, max = 1.000000e+00, threshold = 2.540000e+00, samples = 4, channel_mean = [2.000000e+00, 4.000000e+00, 0.333333343]>}
+  %0 = qcc.matmul %x, %w {qcc.calibration = #qcc.calibration<method = "minmax", min = -2.54, max = 1.0, threshold = 2.54, samples = 4, channel_mean = [2.0, 4.0, 0.333333343]>, qcc.bits = #qcc.bits<4>} : (tensor<4x3xf32>, tensor<3x2xf32>) -> tensor<4x2xf32>
+  // Fields in any order; a bare keyword for an enum.
+  // CHECK: qcc.gemm %{{.*}}, %{{.*}} {qcc.bits = #qcc.bits<32>, qcc.calibration = #qcc.calibration<method = "mse", threshold = 1.000000e+00>, qcc.name = "g"}
+  %1 = qcc.gemm %0, %w2 {qcc.calibration = #qcc.calibration<threshold = 1.0, method = mse>, qcc.bits = #qcc.bits<32>, qcc.name = "g"} : (tensor<4x2xf32>, tensor<2x2xf32>) -> tensor<4x2xf32>
+  // CHECK: qcc.matmul %{{.*}}, %{{.*}} {qcc.calibration = #qcc.calibration<threshold = 0.000000e+00>, qcc.quant = #qcc.quant<layer = "mm", op = "MatMul", scheme = "weight-only", bits = 3, granularity = "per-group", group_size = 64, symmetric = false, scale_min = 0.00999999977, scale_max = 2.000000e-02, bytes_before = 24, bytes_after = 14>}
+  %2 = qcc.matmul %1, %w2 {qcc.quant = #qcc.quant<layer = "mm", op = "MatMul", scheme = "weight-only", bits = 3, granularity = "per-group", group_size = 64, symmetric = false, scale_min = 0.01, scale_max = 0.02, bytes_before = 24, bytes_after = 14>, qcc.calibration = #qcc.calibration<threshold = 0.0>} : (tensor<4x2xf32>, tensor<2x2xf32>) -> tensor<4x2xf32>
+  // CHECK: qcc.matmul %{{.*}}, %{{.*}} {qcc.quant = #qcc.quant<layer = "MatMul_0", op = "MatMul", scheme = "static", bits = 8, granularity = "per-tensor", group_size = 0, symmetric = true, scale_min = 2.000000e-02, scale_max = 2.000000e-02, bytes_before = 24, bytes_after = 10, act_scale = 0.0314960629, weight_scales = [2.000000e-02], bias_correction = [-0.00314966217, 7.4505806E-9]>}
+  %3 = qcc.matmul %xq, %wq {qcc.quant = #qcc.quant<layer = "MatMul_0", op = "MatMul", scheme = "static", bits = 8, granularity = "per-tensor", group_size = 0, symmetric = true, scale_min = 0.02, scale_max = 0.02, bytes_before = 24, bytes_after = 10, act_scale = 0.0314960629, weight_scales = [0.02], bias_correction = [-0.00314966217, 7.4505806E-9]>} : (tensor<4x3xi8>, tensor<3x2xi8>) -> tensor<4x2xi32>
+  // CHECK: qcc.conv %{{.*}}, %{{.*}} {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, qcc.quant = #qcc.quant<layer = "conv", op = "Conv", scheme = "dynamic", bits = 8, granularity = "per-channel", group_size = 0, symmetric = true, scale_min = 0.000000e+00, scale_max = 0.000000e+00, bytes_before = 16, bytes_after = 12>, strides = array<i64: 1, 1>}
+  %4 = qcc.conv %xc, %wc {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, qcc.quant = #qcc.quant<layer = "conv", op = "Conv", scheme = "dynamic", bits = 8, granularity = "per-channel", group_size = 0, symmetric = true, scale_min = 0.0, scale_max = 0.0, bytes_before = 16, bytes_after = 12>} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x4x4xf32>
+  // CHECK: qcc.relu %{{.*}} {qcc.layer_output = "conv", qcc.unchecked = 7 : i64}
+  %5 = qcc.relu %4 {qcc.layer_output = "conv", qcc.unchecked = 7} : tensor<1x2x4x4xf32>
+  return %2, %3, %5 : tensor<4x2xf32>, tensor<4x2xi32>, tensor<1x2x4x4xf32>
+}

@@ -4,8 +4,8 @@
 // one whose int4 error is largest (@w2, with an outlier row).
 // RUN: qcc-opt %s --qcc-mixed-precision="data=%t.npz size-budget=160B min-elements=1 group-size=8" 2>/dev/null | FileCheck %s
 // CHECK: module attributes {qcc.mixed_precision = {budget_bytes = 160 : i64, float_bytes = 512 : i64, layers = {mm1 = 4 : i64, mm2 = 8 : i64}, weight_bytes = 160 : i64}}
-// CHECK: qcc.matmul {{.*}}qcc.bits = 4 : i64
-// CHECK: qcc.matmul {{.*}}qcc.bits = 8 : i64
+// CHECK: qcc.matmul {{.*}}qcc.bits = #qcc.bits<4>
+// CHECK: qcc.matmul {{.*}}qcc.bits = #qcc.bits<8>
 // The whole float size keeps both in float; excluded layers are not chosen.
 // RUN: qcc-opt %s --qcc-mixed-precision="data=%t.npz size-budget=1 min-elements=1 group-size=8" 2>/dev/null | FileCheck %s --check-prefix=FLOAT
 // FLOAT: layers = {mm1 = 32 : i64, mm2 = 32 : i64}

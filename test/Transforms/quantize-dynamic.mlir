@@ -7,7 +7,7 @@
 // CHECK-DAG: %[[W:.*]] = arith.constant dense<{{\[\[}}127, -64], [-100, 127], [0, 1]]> : tensor<3x2xi8>
 // CHECK-DAG: %[[WS:.*]] = arith.constant dense<[0.00999999977, 2.000000e-02]> : tensor<2xf32>
 // CHECK: %[[Q:.*]], %[[S:.*]] = qcc.dynamic_quantize_rows %arg0 : (tensor<4x3xf32>) -> (tensor<4x3xi8>, tensor<4x1xf32>)
-// CHECK: %[[ACC:.*]] = qcc.matmul %[[Q]], %[[W]] {qcc.quant = {bits = 8 : i64, bytes_after = 14 : i64, bytes_before = 24 : i64, granularity = "per-channel", group_size = 0 : i64, layer = "MatMul_0", op = "MatMul", scale_max = 2.000000e-02 : f32, scale_min = 0.00999999977 : f32, scheme = "dynamic", symmetric = true}} : (tensor<4x3xi8>, tensor<3x2xi8>) -> tensor<4x2xi32>
+// CHECK: %[[ACC:.*]] = qcc.matmul %[[Q]], %[[W]] {qcc.quant = #qcc.quant<layer = "MatMul_0", op = "MatMul", scheme = "dynamic", bits = 8, granularity = "per-channel", group_size = 0, symmetric = true, scale_min = 0.00999999977, scale_max = 2.000000e-02, bytes_before = 24, bytes_after = 14>} : (tensor<4x3xi8>, tensor<3x2xi8>) -> tensor<4x2xi32>
 // CHECK: %[[F:.*]] = qcc.cast %[[ACC]] : tensor<4x2xi32> -> tensor<4x2xf32>
 // CHECK: %[[R:.*]] = qcc.mul %[[F]], %[[S]]
 // CHECK: %[[Y:.*]] = qcc.mul %[[R]], %[[WS]]

@@ -52,19 +52,19 @@
 func.func @residual(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
   %w = arith.constant dense<[[[[0.9921875]], [[0.5]]], [[[-0.25]], [[-0.9921875]]]]> : tensor<2x2x1x1xf32>
   %b = arith.constant dense<[0.25, -0.125]> : tensor<2xf32>
-  %0 = qcc.conv %x, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, qcc.calibration = {threshold = 1.984375 : f32}} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32> loc("conv0")
+  %0 = qcc.conv %x, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, qcc.calibration = #qcc.calibration<threshold = 1.984375>} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32> loc("conv0")
   %X0 = qcc.relu %0 : tensor<1x2x4x4xf32>
-  %1 = qcc.conv %X0, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, qcc.calibration = {threshold = 3.96875 : f32}} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32> loc("conv_a1")
+  %1 = qcc.conv %X0, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, qcc.calibration = #qcc.calibration<threshold = 3.96875>} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32> loc("conv_a1")
   %2 = qcc.relu %1 : tensor<1x2x4x4xf32>
-  %3 = qcc.conv %2, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, qcc.calibration = {threshold = 7.9375 : f32}} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32> loc("conv_b1")
+  %3 = qcc.conv %2, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, qcc.calibration = #qcc.calibration<threshold = 7.9375>} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32> loc("conv_b1")
   %4 = qcc.add %3, %X0 : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
   %X1 = qcc.relu %4 : tensor<1x2x4x4xf32>
-  %5 = qcc.conv %X1, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, qcc.calibration = {threshold = 15.875 : f32}} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32> loc("conv_a2")
+  %5 = qcc.conv %X1, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, qcc.calibration = #qcc.calibration<threshold = 15.875>} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32> loc("conv_a2")
   %6 = qcc.relu %5 : tensor<1x2x4x4xf32>
-  %7 = qcc.conv %6, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, qcc.calibration = {threshold = 7.9375 : f32}} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32> loc("conv_b2")
+  %7 = qcc.conv %6, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, qcc.calibration = #qcc.calibration<threshold = 7.9375>} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32> loc("conv_b2")
   %8 = qcc.add %7, %X1 : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
   %X2 = qcc.relu %8 : tensor<1x2x4x4xf32>
-  %9 = qcc.conv %X2, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, qcc.calibration = {threshold = 31.75 : f32}} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32> loc("conv_c")
+  %9 = qcc.conv %X2, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, qcc.calibration = #qcc.calibration<threshold = 31.75>} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32> loc("conv_c")
   return %9 : tensor<1x2x4x4xf32>
 }
 
@@ -92,13 +92,13 @@ func.func @residual(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
 func.func @downsample(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x2x2xf32> {
   %w = arith.constant dense<[[[[0.9921875]], [[0.5]]], [[[-0.25]], [[-0.9921875]]]]> : tensor<2x2x1x1xf32>
   %b = arith.constant dense<[0.25, -0.125]> : tensor<2xf32>
-  %0 = qcc.conv %x, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, qcc.calibration = {threshold = 1.984375 : f32}} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+  %0 = qcc.conv %x, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, qcc.calibration = #qcc.calibration<threshold = 1.984375>} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
   %X = qcc.relu %0 : tensor<1x2x4x4xf32>
-  %1 = qcc.conv %X, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>, qcc.calibration = {threshold = 3.96875 : f32}} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32>
-  %s = qcc.conv %X, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>, qcc.calibration = {threshold = 3.96875 : f32}} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32>
+  %1 = qcc.conv %X, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>, qcc.calibration = #qcc.calibration<threshold = 3.96875>} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32>
+  %s = qcc.conv %X, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>, qcc.calibration = #qcc.calibration<threshold = 3.96875>} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32>
   %4 = qcc.add %1, %s : (tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
   %5 = qcc.relu %4 : tensor<1x2x2x2xf32>
-  %6 = qcc.conv %5, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, qcc.calibration = {threshold = 6.35 : f32}} : (tensor<1x2x2x2xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32>
+  %6 = qcc.conv %5, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, qcc.calibration = #qcc.calibration<threshold = 6.35>} : (tensor<1x2x2x2xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32>
   return %6 : tensor<1x2x2x2xf32>
 }
 
@@ -120,10 +120,10 @@ func.func @downsample(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x2x2xf32> {
 func.func @avg_pool(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x2x2xf32> {
   %w = arith.constant dense<[[[[0.9921875]], [[0.5]]], [[[-0.25]], [[-0.9921875]]]]> : tensor<2x2x1x1xf32>
   %b = arith.constant dense<[0.25, -0.125]> : tensor<2xf32>
-  %0 = qcc.conv %x, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, qcc.calibration = {threshold = 1.984375 : f32}} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+  %0 = qcc.conv %x, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, qcc.calibration = #qcc.calibration<threshold = 1.984375>} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
   %1 = qcc.relu %0 : tensor<1x2x4x4xf32>
   %2 = qcc.pool %1 {kind = #qcc.pool_kind<avg>, kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : tensor<1x2x4x4xf32> -> tensor<1x2x2x2xf32>
-  %3 = qcc.conv %2, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, qcc.calibration = {threshold = 3.96875 : f32}} : (tensor<1x2x2x2xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32>
+  %3 = qcc.conv %2, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, qcc.calibration = #qcc.calibration<threshold = 3.96875>} : (tensor<1x2x2x2xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32>
   return %3 : tensor<1x2x2x2xf32>
 }
 
@@ -147,11 +147,11 @@ func.func @global_avg_pool(%x: tensor<1x2x4x4xf32>) -> tensor<1x3xf32> {
   %w = arith.constant dense<[[[[0.9921875]], [[0.5]]], [[[-0.25]], [[-0.9921875]]]]> : tensor<2x2x1x1xf32>
   %b = arith.constant dense<[0.25, -0.125]> : tensor<2xf32>
   %wg = arith.constant dense<[[0.5, 1.0, -1.0], [0.25, 0.0, 0.5]]> : tensor<2x3xf32>
-  %0 = qcc.conv %x, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, qcc.calibration = {threshold = 1.984375 : f32}} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+  %0 = qcc.conv %x, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, qcc.calibration = #qcc.calibration<threshold = 1.984375>} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
   %1 = qcc.relu %0 : tensor<1x2x4x4xf32>
   %2 = qcc.reduce_mean %1 {axes = array<i64: 2, 3>, keepdims = true} : tensor<1x2x4x4xf32> -> tensor<1x2x1x1xf32>
   %3 = qcc.reshape %2 : tensor<1x2x1x1xf32> -> tensor<1x2xf32>
-  %4 = qcc.gemm %3, %wg {qcc.calibration = {threshold = 3.96875 : f32}} : (tensor<1x2xf32>, tensor<2x3xf32>) -> tensor<1x3xf32>
+  %4 = qcc.gemm %3, %wg {qcc.calibration = #qcc.calibration<threshold = 3.96875>} : (tensor<1x2xf32>, tensor<2x3xf32>) -> tensor<1x3xf32>
   return %4 : tensor<1x3xf32>
 }
 
@@ -167,9 +167,9 @@ func.func @global_avg_pool(%x: tensor<1x2x4x4xf32>) -> tensor<1x3xf32> {
 func.func @float_add(%x: tensor<1x2x4x4xf32>, %y: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
   %w = arith.constant dense<[[[[0.9921875]], [[0.5]]], [[[-0.25]], [[-0.9921875]]]]> : tensor<2x2x1x1xf32>
   %b = arith.constant dense<[0.25, -0.125]> : tensor<2xf32>
-  %0 = qcc.conv %x, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, qcc.calibration = {threshold = 1.984375 : f32}} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+  %0 = qcc.conv %x, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, qcc.calibration = #qcc.calibration<threshold = 1.984375>} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
   %1 = qcc.add %0, %y : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
   %2 = qcc.relu %1 : tensor<1x2x4x4xf32>
-  %3 = qcc.conv %2, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, qcc.calibration = {threshold = 3.96875 : f32}} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+  %3 = qcc.conv %2, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, qcc.calibration = #qcc.calibration<threshold = 3.96875>} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
   return %3 : tensor<1x2x4x4xf32>
 }

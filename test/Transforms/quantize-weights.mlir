@@ -14,7 +14,7 @@
 // W8: %[[Q:.*]] = arith.constant dense<{{\[\[}}127, -64], [-100, 127], [0, 1]]> : tensor<3x2xi8>
 // W8: %[[S:.*]] = arith.constant dense<{{\[\[}}0.00999999977, 2.000000e-02]]> : tensor<1x2xf32>
 // W8: %[[D:.*]] = qcc.dequantize_blockwise %[[Q]], %[[S]] {block_shape = array<i64: 3, 1>} : (tensor<3x2xi8>, tensor<1x2xf32>) -> tensor<3x2xf32>
-// W8: qcc.matmul %arg0, %[[D]] {qcc.layer_output = "mm", qcc.quant = {bits = 8 : i64, bytes_after = 14 : i64, bytes_before = 24 : i64, granularity = "per-channel", group_size = 0 : i64, layer = "mm", op = "MatMul", scale_max = 2.000000e-02 : f32, scale_min = 0.00999999977 : f32, scheme = "weight-only", symmetric = true}}
+// W8: qcc.matmul %arg0, %[[D]] {qcc.layer_output = "mm", qcc.quant = #qcc.quant<layer = "mm", op = "MatMul", scheme = "weight-only", bits = 8, granularity = "per-channel", group_size = 0, symmetric = true, scale_min = 0.00999999977, scale_max = 2.000000e-02, bytes_before = 24, bytes_after = 14>}
 
 // A group size that does not divide the reduction dimension (3) falls back
 // to per channel; an odd reduction dimension packs two 4-bit values per
@@ -43,7 +43,7 @@ func.func @matmul(%x: tensor<1x3xf32>) -> tensor<1x2xf32> {
 // Groups of 2 along the reduction dimension (the rows of B).
 // W4-LABEL: func.func @gemm
 // W4: qcc.dequantize_blockwise {{.*}} {bits = 4 : i64, block_shape = array<i64: 1, 2>} : (tensor<2x2xi8>, tensor<2x2xf32>) -> tensor<2x4xf32>
-// W4: qcc.gemm {{.*}}granularity = "per-group", group_size = 2 : i64, layer = "Gemm_0", op = "Gemm"
+// W4: qcc.gemm {{.*}}qcc.quant = #qcc.quant<layer = "Gemm_0", op = "Gemm", scheme = "weight-only", bits = 4, granularity = "per-group", group_size = 2,
 // --exclude by op type keeps the Gemm in float.
 // EXCL-LABEL: func.func @gemm
 // EXCL-NOT: qcc.dequantize_blockwise
@@ -59,9 +59,9 @@ func.func @gemm(%x: tensor<1x4xf32>) -> tensor<1x2xf32> {
 // 32 keeps the op in float. --exclude names nodes too ("mm2").
 // W8-LABEL: func.func @mixed
 // W8: qcc.dequantize_blockwise {{.*}} {bits = 4 : i64, block_shape = array<i64: 4, 1>, packed_dim = 0 : i64}
-// W8: qcc.matmul {{.*}}bits = 4 : i64{{.*}}layer = "mm1"
+// W8: qcc.matmul {{.*}}qcc.quant = #qcc.quant<layer = "mm1", op = "MatMul", scheme = "weight-only", bits = 4,
 // W8: qcc.dequantize_blockwise {{.*}} {block_shape = array<i64: 4, 1>}
-// W8: qcc.matmul {{.*}}bits = 8 : i64{{.*}}layer = "mm2"
+// W8: qcc.matmul {{.*}}qcc.quant = #qcc.quant<layer = "mm2", op = "MatMul", scheme = "weight-only", bits = 8,
 // W8: qcc.matmul %{{.*}}, %cst : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32>
 // W8-NOT: qcc.bits
 // EXCL-LABEL: func.func @mixed
@@ -69,9 +69,9 @@ func.func @gemm(%x: tensor<1x4xf32>) -> tensor<1x2xf32> {
 // EXCL-NOT: layer = "mm2"
 func.func @mixed(%x: tensor<1x4xf32>) -> tensor<1x2xf32> {
   %w = arith.constant dense<[[1.0, 2.0], [3.0, 4.0], [-1.0, -2.0], [-3.0, -4.0]]> : tensor<4x2xf32>
-  %0 = qcc.matmul %x, %w {qcc.bits = 4 : i64} : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32> loc("mm1")
+  %0 = qcc.matmul %x, %w {qcc.bits = #qcc.bits<4>} : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32> loc("mm1")
   %1 = qcc.matmul %x, %w : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32> loc("mm2")
-  %2 = qcc.matmul %x, %w {qcc.bits = 32 : i64} : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32> loc("mm3")
+  %2 = qcc.matmul %x, %w {qcc.bits = #qcc.bits<32>} : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32> loc("mm3")
   %3 = qcc.add %0, %1 : (tensor<1x2xf32>, tensor<1x2xf32>) -> tensor<1x2xf32>
   %4 = qcc.add %3, %2 : (tensor<1x2xf32>, tensor<1x2xf32>) -> tensor<1x2xf32>
   return %4 : tensor<1x2xf32>
@@ -91,7 +91,7 @@ func.func @mixed(%x: tensor<1x4xf32>) -> tensor<1x2xf32> {
 // W2: %[[Q:.*]] = arith.constant dense<{{\[\[}}25, 25], [34, 34]]> : tensor<2x2xi8>
 // W2: %[[S:.*]] = arith.constant dense<{{\[\[}}1.000000e+00, -1.000000e+00, 2.500000e-01, 1.000000e+00, 1.000000e+00, -1.000000e+00, 2.500000e-01, 1.000000e+00]]> : tensor<1x8xf32>
 // W2: qcc.dequantize_blockwise %[[Q]], %[[S]] {bits = 2 : i64, block_shape = array<i64: 2, 1>} : (tensor<2x2xi8>, tensor<1x8xf32>) -> tensor<2x8xf32>
-// W2: qcc.matmul {{.*}}bits = 2 : i64, bytes_after = 36 : i64, bytes_before = 64 : i64{{.*}}scale_max = 1.000000e+00 : f32, scale_min = 2.500000e-01 : f32
+// W2: qcc.matmul {{.*}}bits = 2, granularity = "per-channel", group_size = 0, symmetric = true, scale_min = 2.500000e-01, scale_max = 1.000000e+00, bytes_before = 64, bytes_after = 36>
 // Eight 3-bit values in 3 bytes (a little-endian 24-bit word, element i at
 // bit 3 i). Row 0 is q = [2, -4, 3, 0] twice: fields 2, 4, 3, 0, ... make
 // the word 0x0E20E2, bytes 0xE2 (-30), 0x20, 0x0E; row 1 [-4, 0, -4, 0]

@@ -22,8 +22,9 @@ def QccCalibrate : Pass<"qcc-calibrate", "ModuleOp"> {
     `input_<j>.pb`, or a `.npz` mapping each input name to its
     samples stacked on a leading axis), streams the observed activations into
     constant-memory range observers, and records on each of those ops a
-    `qcc.calibration` dictionary: `min`, `max` and the clipping `threshold`
-    chosen by `method` (minmax, percentile, entropy or mse). Progress goes
+    `qcc.calibration` attribute (`#qcc.calibration<...>`): `min`, `max`, the
+    clipping `threshold` chosen by `method` (minmax, percentile, entropy or
+    mse), the number of samples and the per-input-channel mean. Progress goes
     to stderr; unreadable or mis-shaped samples are errors naming the file.
   }];
   let options = [
@@ -36,6 +37,8 @@ def QccCalibrate : Pass<"qcc-calibrate", "ModuleOp"> {
     Option<"entryName", "entry", "std::string", "\"main\"",
            "Name of the model's entry function">
   ];
+  // Writes qcc.calibration through the dialect's attribute helper.
+  let dependentDialects = ["::mlir::qcc::QccDialect"];
 }
 
 def QccMixedPrecision : Pass<"qcc-mixed-precision", "ModuleOp"> {
@@ -53,9 +56,9 @@ def QccMixedPrecision : Pass<"qcc-mixed-precision", "ModuleOp"> {
     that still fits `size-budget` is taken until none fits. The budget
     counts all of the model's weight bytes: `5MB`/`800KB`/`123456B`
     (decimal units) or a fraction of the float weight bytes such as `0.3`.
-    The choice is written as `qcc.bits` (4, 8 or 32) on every candidate,
-    which qcc-quantize-weights honours, and summarised in the module
-    attribute `qcc.mixed_precision`. Layers named by `exclude` stay fp32.
+    The choice is written as `qcc.bits = #qcc.bits<N>` (N = 4, 8 or 32) on
+    every candidate, which qcc-quantize-weights honours, and summarised in
+    the module attribute `qcc.mixed_precision`. Layers named by `exclude` stay fp32.
   }];
   let options = [
     Option<"data", "data", "std::string", "\"\"",
@@ -73,6 +76,8 @@ def QccMixedPrecision : Pass<"qcc-mixed-precision", "ModuleOp"> {
     Option<"entryName", "entry", "std::string", "\"main\"",
            "Name of the model's entry function">
   ];
+  // Writes qcc.bits through the dialect's attribute helper.
+  let dependentDialects = ["::mlir::qcc::QccDialect"];
 }
 
 def QccQuantReport : Pass<"qcc-quant-report", "ModuleOp"> {
@@ -84,7 +89,7 @@ def QccQuantReport : Pass<"qcc-quant-report", "ModuleOp"> {
     quantized copy side by side on the samples in `data` (as for
     qcc-calibrate; without samples the SQNR columns are left out), and
     writes `output`: per quantized layer (its
-    `qcc.quant` record) the bits, scheme, granularity, group size, scale
+    `qcc.quant` record, #qcc.quant<...>) the bits, scheme, granularity, group size, scale
     range, bytes before/after and the SQNR of its output against float;
     plus the whole model's weight bytes and output SQNR. `output` ending in
     `.html` gets an HTML page with inline SVG charts, anything else JSON.

@@ -157,7 +157,8 @@ def QccQuantizeWeights : Pass<"qcc-quantize-weights", "ModuleOp"> {
     ListOption<"exclude", "exclude", "std::string",
                "ONNX node names or op types (MatMul, Gemm, Conv) kept in float">
   ];
-  let dependentDialects = ["::mlir::arith::ArithDialect"];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::qcc::QccDialect"];
 }
 
 def QccQuantizeStatic : Pass<"qcc-quantize-static", "ModuleOp"> {
@@ -201,7 +202,8 @@ def QccQuantizeStatic : Pass<"qcc-quantize-static", "ModuleOp"> {
     ListOption<"exclude", "exclude", "std::string",
                "ONNX node names or op types (MatMul, Gemm, Conv) kept in float">
   ];
-  let dependentDialects = ["::mlir::arith::ArithDialect"];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::qcc::QccDialect"];
 }
 
 def QccQuantizeDynamic : Pass<"qcc-quantize-dynamic", "ModuleOp"> {
@@ -219,7 +221,8 @@ def QccQuantizeDynamic : Pass<"qcc-quantize-dynamic", "ModuleOp"> {
     ListOption<"exclude", "exclude", "std::string",
                "ONNX node names or op types (MatMul, Gemm, Conv) kept in float">
   ];
-  let dependentDialects = ["::mlir::arith::ArithDialect"];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::qcc::QccDialect"];
 }
 
 def QccFoldQDQ : Pass<"qcc-fold-qdq"> {

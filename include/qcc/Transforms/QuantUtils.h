@@ -2,6 +2,8 @@
 #ifndef QCC_TRANSFORMS_QUANTUTILS_H
 #define QCC_TRANSFORMS_QUANTUTILS_H
 
+#include "qcc/Dialect/Qcc/QccAttrs.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Operation.h"
@@ -49,12 +51,14 @@ Value f32Constant(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
                   ArrayRef<float> values);
 
 /// What a quantization pass did to one layer, recorded as the `qcc.quant`
-/// dictionary on the op that now computes it (read by the report, the
-/// ONNX exporter and tests); the op producing the layer's float output is
-/// tagged `qcc.layer_output`.
+/// attribute (#qcc.quant<...>, QuantRecordAttr) on the op that now computes
+/// it (read by the report, the ONNX exporter and tests); the op producing
+/// the layer's float output is tagged `qcc.layer_output`.
 struct LayerRecord {
   std::string layer;
-  StringRef opType, scheme, granularity;
+  StringRef opType;
+  QuantScheme scheme = QuantScheme::WeightOnly;
+  QuantGranularity granularity = QuantGranularity::PerChannel;
   int64_t bits = 8, groupSize = 0;
   bool symmetric = true;
   float scaleMin = 0, scaleMax = 0;

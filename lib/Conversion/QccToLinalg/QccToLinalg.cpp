@@ -40,53 +40,14 @@ void qcc::populateQccToLinalgPatterns(const TypeConverter &typeConverter,
 
 namespace {
 
-/// Whether the lowering of `op` supports its dynamic dimensions: elementwise
-/// ops, contractions, reductions, transposes and gathers take any dynamic
-/// dimension; convolution and pooling a dynamic batch (and channels for
-/// pooling); concatenation dynamic non-axis dimensions; reshape one dynamic
-/// result dimension.
-static bool supportsDynamicShapes(Operation *op) {
-  if (llvm::all_of(op->getOperandTypes(),
-                   [](Type t) {
-                     auto r = dyn_cast<RankedTensorType>(t);
-                     return !r || r.hasStaticShape();
-                   }) &&
-      llvm::all_of(op->getResultTypes(), [](Type t) {
-        return cast<RankedTensorType>(t).hasStaticShape();
-      }))
-    return true;
-  auto onlyLeadingDynamic = [](Type t, int64_t n) {
-    auto r = cast<RankedTensorType>(t);
-    for (int64_t d = n; d < r.getRank(); ++d)
-      if (r.isDynamicDim(d))
-        return false;
-    return true;
-  };
-  if (isa<ConvOp>(op))
-    return onlyLeadingDynamic(op->getOperand(0).getType(), 1) &&
-           onlyLeadingDynamic(op->getOperand(1).getType(), 0);
-  if (isa<PoolOp>(op))
-    return onlyLeadingDynamic(op->getOperand(0).getType(), 2);
-  if (auto concat = dyn_cast<ConcatOp>(op))
-    return llvm::all_of(concat.getInputs(), [&](Value v) {
-      return !cast<RankedTensorType>(v.getType())
-                  .isDynamicDim(concat.getAxis());
-    });
-  if (auto reshape = dyn_cast<ReshapeOp>(op))
-    return reshape.getOutput().getType().getNumDynamicDims() <= 1;
-  return (isElementwiseOp(op) && !isa<BroadcastToOp>(op)) ||
-         isa<MatMulOp, MatMulIntegerOp, GemmOp, DynamicQuantizeRowsOp,
-             RequantizeFixedOp, ReduceSumOp, ReduceMeanOp, ReduceMaxOp,
-             ReduceMinOp, ReduceProdOp, ArgExtremumOp, TransposeOp, GatherOp>(
-             op);
-}
-
 struct ConvertQccToLinalgPass
     : qcc::impl::ConvertQccToLinalgBase<ConvertQccToLinalgPass> {
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     WalkResult dynamicCheck = getOperation().walk([](Operation *op) {
-      if (isa<QccDialect>(op->getDialect()) && !supportsDynamicShapes(op)) {
+      // The dialect says which ops take dynamic dimensions
+      // (DynamicShapeOpInterface); the others need static shapes.
+      if (isa<QccDialect>(op->getDialect()) && !hasLowerableShapes(op)) {
         op->emitError("'")
             << op->getName()
             << "' does not support these dynamic dimensions; fix the model's "

@@ -134,8 +134,8 @@ static DimSource broadcastDimSource(ValueRange operands, int64_t rank,
     if (i >= 0 && t.isDynamicDim(i))
       return {v, i};
   }
-  // The verifier-level invariant (a dynamic result dimension comes from a
-  // dynamic operand dimension) is checked by supportsDynamicShapes.
+  // The pass's dynamic-shape check (hasLowerableShapes) assumes this
+  // invariant: a dynamic result dimension comes from a dynamic operand one.
   llvm::report_fatal_error("dynamic result dimension without a dynamic "
                            "operand dimension");
 }

@@ -33,6 +33,12 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
   return {};
 }
 
+// DynamicShapeOpInterface: the reshape lowering computes at most one
+// dynamic result dimension from the element count.
+bool ReshapeOp::supportsDynamicShapes() {
+  return rankedType(getOutput()).getNumDynamicDims() <= 1;
+}
+
 LogicalResult TransposeOp::verify() {
   auto in = rankedType(getInput());
   auto out = rankedType(getOutput());
@@ -71,6 +77,13 @@ LogicalResult ConcatOp::verify() {
       total != out.getDimSize(getAxis()))
     return emitOpError("result size along axis must be ") << total;
   return success();
+}
+
+// DynamicShapeOpInterface: the offsets along the axis must be static.
+bool ConcatOp::supportsDynamicShapes() {
+  return llvm::none_of(getInputs(), [&](Value v) {
+    return rankedType(v).isDynamicDim(getAxis());
+  });
 }
 
 LogicalResult SliceOp::verify() {

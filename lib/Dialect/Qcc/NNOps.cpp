@@ -85,4 +85,24 @@ LogicalResult PoolOp::verify() {
                            getDilations());
 }
 
+/// Whether only the leading `n` dimensions of `v` may be dynamic.
+static bool onlyLeadingDynamic(Value v, int64_t n) {
+  auto type = rankedType(v);
+  for (int64_t d = n; d < type.getRank(); ++d)
+    if (type.isDynamicDim(d))
+      return false;
+  return true;
+}
+
+// DynamicShapeOpInterface: the convolution and pooling lowerings take a
+// dynamic batch (and channels for pooling); window sizes are static.
+bool ConvOp::supportsDynamicShapes() {
+  return onlyLeadingDynamic(getInput(), 1) &&
+         onlyLeadingDynamic(getWeight(), 0);
+}
+
+bool PoolOp::supportsDynamicShapes() {
+  return onlyLeadingDynamic(getInput(), 2);
+}
+
 // The reductions are checked by Qcc_ReductionShape (QccTraits.cpp).

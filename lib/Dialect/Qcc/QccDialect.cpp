@@ -1,9 +1,10 @@
 //===- QccDialect.cpp - the qcc dialect -----------------------------------===//
 //
-// Registration of the qcc dialect's operations and enum attributes, and its
+// Registration of the qcc dialect's operations and attributes, and its
 // constant materializer. The operations' verifiers and folders live with their
 // family (ElementwiseOps.cpp, NNOps.cpp, DataMovementOps.cpp, QuantOps.cpp);
-// the generated operation classes in QccOps.cpp.
+// the generated operation classes in QccOps.cpp; the attributes and the
+// check of the discardable quantization attributes in QccAttrs.cpp.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,8 +14,6 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
-#include "mlir/IR/DialectImplementation.h"
-#include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
 using namespace mlir::qcc;
@@ -23,18 +22,12 @@ using namespace mlir::qcc;
 
 #include "qcc/Dialect/Qcc/QccEnums.cpp.inc"
 
-#define GET_ATTRDEF_CLASSES
-#include "qcc/Dialect/Qcc/QccAttrs.cpp.inc"
-
 void QccDialect::initialize() {
   addOperations<
 #define GET_OP_LIST
 #include "qcc/Dialect/Qcc/QccOps.cpp.inc"
       >();
-  addAttributes<
-#define GET_ATTRDEF_LIST
-#include "qcc/Dialect/Qcc/QccAttrs.cpp.inc"
-      >();
+  registerAttributes();
 }
 
 Operation *QccDialect::materializeConstant(OpBuilder &builder, Attribute value,

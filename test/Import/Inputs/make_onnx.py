@@ -136,5 +136,19 @@ def dynamic_tile():
                  [arr("r", np.array([1, 2], np.int64))])
 
 
+@case
+def dynamic_concat():
+    return model([helper.make_node("Concat", ["x", "x"], ["y"], name="cat",
+                                   axis=0)],
+                 [vi("x", ["batch", 8])], [vi("y", ["batch2", 8])])
+
+
+@case
+def dynamic_concat_features():
+    return model([helper.make_node("Concat", ["x", "x"], ["y"], name="cat",
+                                   axis=1)],
+                 [vi("x", ["batch", 8])], [vi("y", ["batch", 16])])
+
+
 if __name__ == "__main__":
     onnx.save(CASES[sys.argv[1]](), sys.argv[2])

@@ -94,10 +94,10 @@ def quant_layers(model, flags):
     ir = subprocess.run([QCC, model, "--emit=mlir", "-o", "-"] + flags,
                         capture_output=True, text=True, check=True).stdout
     layers = []
-    for rec in re.findall(r"qcc\.quant = \{([^}]*)\}", ir):
+    for rec in re.findall(r"qcc\.quant = #qcc\.quant<([^>]*)>", ir):
         get = lambda k: re.search(r"\b%s = \"?([^\",]+)\"?" % k, rec).group(1)
         layers.append((get("layer"), get("op"), get("scheme"),
-                       int(get("bits").split()[0]), int(get("group_size").split()[0])))
+                       int(get("bits")), int(get("group_size"))))
     return layers
 
 

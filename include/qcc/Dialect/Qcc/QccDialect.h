@@ -6,6 +6,7 @@
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/Dialect.h"
+#include "qcc/Dialect/Qcc/QccAttrs.h"
 
 #include "qcc/Dialect/Qcc/QccOpsDialect.h.inc"
 

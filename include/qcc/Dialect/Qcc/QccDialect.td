@@ -28,8 +28,23 @@ def Qcc_Dialect : Dialect {
                            "::mlir::arith::ArithDialect"];
   // Folders (reshape of a constant, ...) produce arith.constant.
   let hasConstantMaterializer = 1;
-  // The enum attributes of QccAttrs.td print as #qcc.<mnemonic><...>.
+  // The attributes of QccAttrs.td print as #qcc.<mnemonic><...>.
   let useDefaultAttributePrinterParser = 1;
+  // The quantization passes' records on contractions (QccAttrs.td), with
+  // typed helpers (getQuantAttrHelper(), ...). verifyOperationAttribute
+  // checks that they have their attribute type and sit on a qcc.matmul,
+  // qcc.gemm or qcc.conv; the other `qcc.*` discardable attributes
+  // (qcc.name, qcc.layer_output, ...) are not checked.
+  let discardableAttrs = (ins
+    "::mlir::qcc::QuantRecordAttr":$quant,
+    "::mlir::qcc::CalibrationAttr":$calibration,
+    "::mlir::qcc::BitsAttr":$bits
+  );
+  let hasOperationAttrVerify = 1;
+  let extraClassDeclaration = [{
+    /// Registers the attributes (QccAttrs.cpp, where their storage is).
+    void registerAttributes();
+  }];
 }
 
 class Qcc_Op<string mnemonic, list<Trait> traits = []>

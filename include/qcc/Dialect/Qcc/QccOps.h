@@ -10,6 +10,7 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "qcc/Dialect/Qcc/QccAttrs.h"
 #include "qcc/Dialect/Qcc/QccDialect.h"
+#include "qcc/Dialect/Qcc/QccInterfaces.h"
 #include "qcc/Dialect/Qcc/QccTraits.h"
 
 #define GET_OP_CLASSES

@@ -5,6 +5,7 @@
 
 include "qcc/Dialect/Qcc/QccAttrs.td"
 include "qcc/Dialect/Qcc/QccDialect.td"
+include "qcc/Dialect/Qcc/QccInterfaces.td"
 include "qcc/Dialect/Qcc/QccTraits.td"
 include "mlir/IR/OpBase.td"
 include "mlir/IR/CommonAttrConstraints.td"
@@ -23,7 +24,8 @@ def Qcc_QuantizedTensor : RankedTensorOf<[quant_QuantizedType]>;
 //===----------------------------------------------------------------------===//
 
 class Qcc_UnaryOp<string mnemonic, list<Trait> traits = []>
-    : Qcc_Op<mnemonic, !listconcat([Pure, SameOperandsAndResultType], traits)> {
+    : Qcc_Op<mnemonic, !listconcat([Pure, SameOperandsAndResultType,
+                                    Qcc_DynamicShapeOpInterface], traits)> {
   let summary = "elementwise " # mnemonic # " (ONNX semantics)";
   let arguments = (ins Qcc_Tensor:$input);
   let results = (outs Qcc_Tensor:$output);
@@ -37,7 +39,8 @@ foreach p = [["abs", "Abs"], ["neg", "Neg"], ["exp", "Exp"], ["log", "Log"], ["s
 // Unary activations with float parameters `alpha` and `beta`; the meaning of
 // the parameters is the ONNX one for each op.
 class Qcc_ParamUnaryOp<string mnemonic>
-    : Qcc_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+    : Qcc_Op<mnemonic, [Pure, SameOperandsAndResultType,
+                        Qcc_DynamicShapeOpInterface]> {
   let summary = "elementwise " # mnemonic # " with ONNX parameters";
   let arguments = (ins Qcc_Tensor:$input, F64Attr:$alpha,
                        DefaultValuedAttr<F64Attr, "0.0">:$beta);
@@ -48,13 +51,13 @@ foreach p = [["leaky_relu", "LeakyRelu"], ["elu", "Elu"], ["selu", "Selu"], ["ha
   def Qcc_ # p[1] # Op : Qcc_ParamUnaryOp<p[0]>;
 }
 
-def Qcc_IsNaNOp : Qcc_Op<"isnan", [Pure]> {
+def Qcc_IsNaNOp : Qcc_Op<"isnan", [Pure, Qcc_DynamicShapeOpInterface]> {
   let summary = "elementwise NaN test";
   let arguments = (ins Qcc_FloatTensor:$input);
   let results = (outs RankedTensorOf<[I1]>:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
 }
-def Qcc_IsInfOp : Qcc_Op<"isinf", [Pure]> {
+def Qcc_IsInfOp : Qcc_Op<"isinf", [Pure, Qcc_DynamicShapeOpInterface]> {
   let summary = "elementwise infinity test";
   let arguments = (ins Qcc_FloatTensor:$input,
                        DefaultValuedAttr<BoolAttr, "true">:$detect_positive,
@@ -63,7 +66,7 @@ def Qcc_IsInfOp : Qcc_Op<"isinf", [Pure]> {
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
 }
 
-def Qcc_CastOp : Qcc_Op<"cast", [Pure]> {
+def Qcc_CastOp : Qcc_Op<"cast", [Pure, Qcc_DynamicShapeOpInterface]> {
   let summary = "element type conversion (ONNX Cast)";
   let arguments = (ins Qcc_Tensor:$input);
   let results = (outs Qcc_Tensor:$output);
@@ -77,7 +80,8 @@ def Qcc_CastOp : Qcc_Op<"cast", [Pure]> {
 // broadcast shape (Qcc_BroadcastResultShape).
 class Qcc_BinaryOp<string mnemonic, list<Trait> traits = []>
     : Qcc_Op<mnemonic, !listconcat([Pure, ResultsBroadcastableShape,
-                                    Qcc_BroadcastResultShape], traits)> {
+                                    Qcc_BroadcastResultShape,
+                                    Qcc_DynamicShapeOpInterface], traits)> {
   let summary = "elementwise broadcasting " # mnemonic;
   let arguments = (ins Qcc_Tensor:$lhs, Qcc_Tensor:$rhs);
   let results = (outs Qcc_Tensor:$output);
@@ -103,7 +107,8 @@ def Qcc_ModOp : Qcc_BinaryOp<"mod", [SameOperandsAndResultElementType]> {
 
 def Qcc_WhereOp
     : Qcc_Op<"where", [Pure, ResultsBroadcastableShape, Qcc_BroadcastResultShape,
-                       AllElementTypesMatch<["x", "y", "output"]>]> {
+                       AllElementTypesMatch<["x", "y", "output"]>,
+                       Qcc_DynamicShapeOpInterface]> {
   let summary = "broadcasting select (ONNX Where)";
   let arguments = (ins RankedTensorOf<[I1]>:$condition, Qcc_Tensor:$x,
                        Qcc_Tensor:$y);
@@ -118,7 +123,7 @@ def Qcc_WhereOp
 // Contractions, convolution and pooling
 //===----------------------------------------------------------------------===//
 
-def Qcc_MatMulOp : Qcc_Op<"matmul", [Pure]> {
+def Qcc_MatMulOp : Qcc_Op<"matmul", [Pure, Qcc_DynamicShapeOpInterface]> {
   let summary = "numpy matmul with batch broadcasting (ONNX MatMul)";
   let description = [{
     Rank-1 operands are promoted as in numpy. Integer operands accumulate in
@@ -134,7 +139,8 @@ def Qcc_MatMulOp : Qcc_Op<"matmul", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Qcc_MatMulIntegerOp : Qcc_Op<"matmul_integer", [Pure]> {
+def Qcc_MatMulIntegerOp
+    : Qcc_Op<"matmul_integer", [Pure, Qcc_DynamicShapeOpInterface]> {
   let summary = "integer matmul with zero points, i32 accumulation";
   let description = [{
     ONNX MatMulInteger: (A - a_zero_point) x (B - b_zero_point) accumulated in
@@ -151,7 +157,7 @@ def Qcc_MatMulIntegerOp : Qcc_Op<"matmul_integer", [Pure]> {
   }];
 }
 
-def Qcc_GemmOp : Qcc_Op<"gemm", [Pure]> {
+def Qcc_GemmOp : Qcc_Op<"gemm", [Pure, Qcc_DynamicShapeOpInterface]> {
   let summary = "alpha * op(A) x op(B) + beta * C (ONNX Gemm)";
   let arguments = (ins Qcc_FloatTensor:$a, Qcc_FloatTensor:$b,
                        Optional<Qcc_FloatTensor>:$c,
@@ -166,7 +172,8 @@ def Qcc_GemmOp : Qcc_Op<"gemm", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Qcc_ConvOp : Qcc_Op<"conv", [Pure]> {
+// Dynamic dimensions: the batch of the input only.
+def Qcc_ConvOp : Qcc_Op<"conv", [Pure, Qcc_ConditionalDynamicShapes]> {
   let summary = "N-d grouped convolution in NC[D]HW layout (ONNX Conv)";
   let description = [{
     `pads` holds the begin pads of each spatial dim followed by the end pads,
@@ -189,7 +196,8 @@ def Qcc_ConvOp : Qcc_Op<"conv", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Qcc_PoolOp : Qcc_Op<"pool", [Pure]> {
+// Dynamic dimensions: the batch and channels of the input only.
+def Qcc_PoolOp : Qcc_Op<"pool", [Pure, Qcc_ConditionalDynamicShapes]> {
   let summary = "N-d max or average pooling in NC[D]HW layout";
   let arguments = (ins Qcc_Tensor:$input,
                        Qcc_PoolKindAttr:$kind,
@@ -207,7 +215,8 @@ def Qcc_PoolOp : Qcc_Op<"pool", [Pure]> {
 //===----------------------------------------------------------------------===//
 
 class Qcc_ReduceOp<string mnemonic>
-    : Qcc_Op<mnemonic, [Pure, Qcc_ReductionShape]> {
+    : Qcc_Op<mnemonic, [Pure, Qcc_ReductionShape,
+                        Qcc_DynamicShapeOpInterface]> {
   let summary = mnemonic # " over `axes` (sorted, non-negative)";
   let arguments = (ins Qcc_Tensor:$input, DenseI64ArrayAttr:$axes,
                        DefaultValuedAttr<BoolAttr, "true">:$keepdims);
@@ -218,7 +227,8 @@ foreach p = [["reduce_sum", "ReduceSum"], ["reduce_mean", "ReduceMean"], ["reduc
   def Qcc_ # p[1] # Op : Qcc_ReduceOp<p[0]>;
 }
 
-def Qcc_ArgExtremumOp : Qcc_Op<"arg_extremum", [Pure]> {
+def Qcc_ArgExtremumOp
+    : Qcc_Op<"arg_extremum", [Pure, Qcc_DynamicShapeOpInterface]> {
   let summary = "ArgMax / ArgMin along one axis, i64 result";
   let arguments = (ins Qcc_Tensor:$input, I64Attr:$axis,
                        BoolAttr:$is_max, BoolAttr:$keepdims,
@@ -231,7 +241,8 @@ def Qcc_ArgExtremumOp : Qcc_Op<"arg_extremum", [Pure]> {
 // Data movement
 //===----------------------------------------------------------------------===//
 
-def Qcc_ReshapeOp : Qcc_Op<"reshape", [Pure]> {
+// Dynamic dimensions: at most one in the result.
+def Qcc_ReshapeOp : Qcc_Op<"reshape", [Pure, Qcc_ConditionalDynamicShapes]> {
   let summary = "reinterpret shape (Reshape/Flatten/Squeeze/Unsqueeze)";
   let arguments = (ins Qcc_Tensor:$input);
   let results = (outs Qcc_Tensor:$output);
@@ -240,7 +251,8 @@ def Qcc_ReshapeOp : Qcc_Op<"reshape", [Pure]> {
   let hasFolder = 1;
 }
 
-def Qcc_TransposeOp : Qcc_Op<"transpose", [Pure]> {
+def Qcc_TransposeOp
+    : Qcc_Op<"transpose", [Pure, Qcc_DynamicShapeOpInterface]> {
   let summary = "permute dimensions";
   let arguments = (ins Qcc_Tensor:$input, DenseI64ArrayAttr:$perm);
   let results = (outs Qcc_Tensor:$output);
@@ -248,7 +260,8 @@ def Qcc_TransposeOp : Qcc_Op<"transpose", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Qcc_ConcatOp : Qcc_Op<"concat", [Pure]> {
+// Dynamic dimensions: any but the concatenation axis.
+def Qcc_ConcatOp : Qcc_Op<"concat", [Pure, Qcc_ConditionalDynamicShapes]> {
   let summary = "concatenate along `axis`";
   let arguments = (ins Variadic<Qcc_Tensor>:$inputs, I64Attr:$axis);
   let results = (outs Qcc_Tensor:$output);
@@ -272,7 +285,7 @@ def Qcc_SliceOp : Qcc_Op<"slice", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Qcc_GatherOp : Qcc_Op<"gather", [Pure]> {
+def Qcc_GatherOp : Qcc_Op<"gather", [Pure, Qcc_DynamicShapeOpInterface]> {
   let summary = "ONNX Gather along `axis` (negative indices wrap)";
   let arguments = (ins Qcc_Tensor:$input, Qcc_IntTensor:$indices,
                        I64Attr:$axis);
@@ -342,6 +355,7 @@ def Qcc_ScatterNDOp : Qcc_Op<"scatter_nd", [Pure]> {
   let hasVerifier = 1;
 }
 
+// No DynamicShapeOpInterface: the lowering broadcasts to a static shape.
 def Qcc_BroadcastToOp : Qcc_Op<"broadcast_to", [Pure]> {
   let summary = "numpy broadcast to the result shape (ONNX Expand)";
   let arguments = (ins Qcc_Tensor:$input);
@@ -483,7 +497,8 @@ def Qcc_DequantizeBlockwiseOp : Qcc_Op<"dequantize_blockwise", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Qcc_DynamicQuantizeRowsOp : Qcc_Op<"dynamic_quantize_rows", [Pure]> {
+def Qcc_DynamicQuantizeRowsOp
+    : Qcc_Op<"dynamic_quantize_rows", [Pure, Qcc_DynamicShapeOpInterface]> {
   let summary = "per-row (per-token) symmetric int8 quantization at run time";
   let description = [{
     For every row (all dimensions but the last): scale = max|x| / 127 (1 for
@@ -496,7 +511,8 @@ def Qcc_DynamicQuantizeRowsOp : Qcc_Op<"dynamic_quantize_rows", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Qcc_RequantizeFixedOp : Qcc_Op<"requantize_fixed", [Pure]> {
+def Qcc_RequantizeFixedOp
+    : Qcc_Op<"requantize_fixed", [Pure, Qcc_DynamicShapeOpInterface]> {
   let summary = "integer-only fixed-point rescaling of an integer tensor";
   let description = [{
     gemmlowp/TFLite-style fixed-point rescaling: each value is multiplied by
