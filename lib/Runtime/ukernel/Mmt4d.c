@@ -12,8 +12,6 @@
 
 #include <string.h>
 
-#define QUK_EXPORT __attribute__((visibility("default")))
-
 /* One call's operands: base pointers, sizes and strides in elements. */
 typedef struct Problem {
   const quk_mmt4d_kernel *k;
@@ -146,10 +144,8 @@ QUK_STRIDED(quk_mmt4d_s8s8s32_strided, int8_t, int8_t, int32_t)
 #define GENERIC_ROWS 4
 
 #define QUK_GENERIC(NAME, LT, OT)                                              \
-  static void NAME##Block(const void *lhs, int64_t lda, const void *panel,     \
-                          void *out, int64_t ldc, int64_t rows, int64_t k1s) { \
-    const LT *A = (const LT *)lhs, *B = (const LT *)panel;                     \
-    OT *C = (OT *)out;                                                         \
+  static void NAME##Block(const LT *A, int64_t lda, const LT *B, OT *C,        \
+                          int64_t ldc, int64_t rows, int64_t k1s) {            \
     OT acc[GENERIC_ROWS][8];                                                   \
     for (int64_t r = 0; r < rows; ++r)                                         \
       memcpy(acc[r], C + r * ldc, sizeof acc[r]);                              \
@@ -162,43 +158,16 @@ QUK_STRIDED(quk_mmt4d_s8s8s32_strided, int8_t, int8_t, int32_t)
     for (int64_t r = 0; r < rows; ++r)                                         \
       memcpy(C + r * ldc, acc[r], sizeof acc[r]);                              \
   }                                                                            \
-  static void NAME##Row(const void *lhs, const void *panel, void *out,         \
-                        int64_t k1s) {                                         \
-    NAME##Block(lhs, 0, panel, out, 0, 1, k1s);                                \
+  static void NAME##Row(const LT *A, const LT *B, OT *C, int64_t k1s) {        \
+    NAME##Block(A, 0, B, C, 0, 1, k1s);                                        \
   }
 
 QUK_GENERIC(f32Generic, float, float)
 QUK_GENERIC(s8Generic, int8_t, int32_t)
 
-static const quk_mmt4d_kernel f32GenericKernel = {8,
-                                                  1,
-                                                  4,
-                                                  4,
-                                                  4,
-                                                  GENERIC_ROWS,
-                                                  256,
-                                                  f32GenericBlock,
-                                                  f32GenericRow,
-                                                  quk_mmt4d_f32_strided};
-static const quk_mmt4d_kernel s8GenericKernel = {8,
-                                                 1,
-                                                 1,
-                                                 1,
-                                                 4,
-                                                 GENERIC_ROWS,
-                                                 256,
-                                                 s8GenericBlock,
-                                                 s8GenericRow,
-                                                 quk_mmt4d_s8s8s32_strided};
-
-QUK_EXPORT void _mlir_ciface_quk_mmt4d_f32_8x1_generic(quk_memref4 *lhs,
-                                                       quk_memref4 *rhs,
-                                                       quk_memref4 *out) {
-  quk_mmt4d(&f32GenericKernel, lhs, rhs, out);
-}
-
-QUK_EXPORT void _mlir_ciface_quk_mmt4d_s8s8s32_8x1_generic(quk_memref4 *lhs,
-                                                           quk_memref4 *rhs,
-                                                           quk_memref4 *out) {
-  quk_mmt4d(&s8GenericKernel, lhs, rhs, out);
-}
+QUK_MMT4D_KERNEL(quk_mmt4d_f32_8x1_generic, 8, 1, float, float, float,
+                 GENERIC_ROWS, 256, f32GenericBlock, f32GenericRow,
+                 quk_mmt4d_f32_strided)
+QUK_MMT4D_KERNEL(quk_mmt4d_s8s8s32_8x1_generic, 8, 1, int8_t, int8_t, int32_t,
+                 GENERIC_ROWS, 256, s8GenericBlock, s8GenericRow,
+                 quk_mmt4d_s8s8s32_strided)

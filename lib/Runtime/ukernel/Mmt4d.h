@@ -62,6 +62,37 @@ typedef struct quk_mmt4d_kernel {
 void quk_mmt4d(const quk_mmt4d_kernel *kernel, const quk_memref4 *lhs,
                const quk_memref4 *rhs, const quk_memref4 *out);
 
+/* Defines the kernel _mlir_ciface_SYMBOL (tile 1 x N0 x K0, element types
+ * LT x RT -> OT) from typed register-block functions
+ *   BLOCK(const LT *A, int64_t lda, const RT *panel, OT *C, int64_t ldc,
+ *         int64_t rows, int64_t k1s)   (full blocks get rows == ROWS as a
+ *                                       constant to specialize on)
+ *   ROW(const LT *A, const RT *panel, OT *C, int64_t k1s)
+ * with K blocks of KC K-tiles and the strided fallback STRIDED. */
+#define QUK_MMT4D_KERNEL(SYMBOL, N0, K0, LT, RT, OT, ROWS, KC, BLOCK, ROW,     \
+                         STRIDED)                                              \
+  static void SYMBOL##_block(const void *lhs, int64_t lda, const void *panel,  \
+                             void *out, int64_t ldc, int64_t rows,             \
+                             int64_t k1s) {                                    \
+    if (rows == (ROWS))                                                        \
+      BLOCK((const LT *)lhs, lda, (const RT *)panel, (OT *)out, ldc, (ROWS),   \
+            k1s);                                                              \
+    else                                                                       \
+      BLOCK((const LT *)lhs, lda, (const RT *)panel, (OT *)out, ldc, rows,     \
+            k1s);                                                              \
+  }                                                                            \
+  static void SYMBOL##_row(const void *lhs, const void *panel, void *out,      \
+                           int64_t k1s) {                                      \
+    ROW((const LT *)lhs, (const RT *)panel, (OT *)out, k1s);                   \
+  }                                                                            \
+  static const quk_mmt4d_kernel SYMBOL##_kernel = {                            \
+      N0,   K0, sizeof(LT),     sizeof(RT),   sizeof(OT),                      \
+      ROWS, KC, SYMBOL##_block, SYMBOL##_row, STRIDED};                        \
+  __attribute__((visibility("default"))) void _mlir_ciface_##SYMBOL(           \
+      quk_memref4 *lhs, quk_memref4 *rhs, quk_memref4 *out) {                  \
+    quk_mmt4d(&SYMBOL##_kernel, lhs, rhs, out);                                \
+  }
+
 /* The portable kernels: any tile, any strides (the fallbacks). */
 void quk_mmt4d_f32_strided(const quk_memref4 *lhs, const quk_memref4 *rhs,
                            const quk_memref4 *out);

@@ -20,7 +20,6 @@
 #include <immintrin.h>
 #include <string.h>
 
-#define QUK_EXPORT __attribute__((visibility("default")))
 #define KC 256
 
 /*===-- f32 ---------------------------------------------------------------===*/
@@ -82,27 +81,8 @@ static inline void f32Row(const float *A, const float *B, float *C,
   _mm256_storeu_ps(C + 8, _mm256_add_ps(_mm256_loadu_ps(C + 8), hi));
 }
 
-static void f32BlockFn(const void *lhs, int64_t lda, const void *panel,
-                       void *out, int64_t ldc, int64_t rows, int64_t k1s) {
-  if (rows == F32_ROWS) /* the full block, with the row count constant */
-    f32Block(lhs, lda, panel, out, ldc, F32_ROWS, k1s);
-  else
-    f32Block(lhs, lda, panel, out, ldc, rows, k1s);
-}
-
-static void f32RowFn(const void *lhs, const void *panel, void *out,
-                     int64_t k1s) {
-  f32Row(lhs, panel, out, k1s);
-}
-
-static const quk_mmt4d_kernel f32Kernel = {
-    16, 1, 4, 4, 4, F32_ROWS, KC, f32BlockFn, f32RowFn, quk_mmt4d_f32_strided};
-
-QUK_EXPORT void _mlir_ciface_quk_mmt4d_f32_16x1_avx2(quk_memref4 *lhs,
-                                                     quk_memref4 *rhs,
-                                                     quk_memref4 *out) {
-  quk_mmt4d(&f32Kernel, lhs, rhs, out);
-}
+QUK_MMT4D_KERNEL(quk_mmt4d_f32_16x1_avx2, 16, 1, float, float, float, F32_ROWS,
+                 KC, f32Block, f32Row, quk_mmt4d_f32_strided)
 
 /*===-- s8 x s8 -> s32 ----------------------------------------------------===*/
 
@@ -181,21 +161,5 @@ static inline void s8Row(const int8_t *A, const int8_t *B, int32_t *C,
       _mm256_add_epi32(_mm256_loadu_si256((__m256i *)(C + 8)), hi));
 }
 
-static void s8BlockFn(const void *lhs, int64_t lda, const void *panel,
-                      void *out, int64_t ldc, int64_t rows, int64_t k1s) {
-  s8Block(lhs, lda, panel, out, ldc, rows, k1s);
-}
-
-static void s8RowFn(const void *lhs, const void *panel, void *out,
-                    int64_t k1s) {
-  s8Row(lhs, panel, out, k1s);
-}
-
-static const quk_mmt4d_kernel s8Kernel = {
-    16, 2, 1, 1, 4, S8_ROWS, KC, s8BlockFn, s8RowFn, quk_mmt4d_s8s8s32_strided};
-
-QUK_EXPORT void _mlir_ciface_quk_mmt4d_s8s8s32_16x2_avx2(quk_memref4 *lhs,
-                                                         quk_memref4 *rhs,
-                                                         quk_memref4 *out) {
-  quk_mmt4d(&s8Kernel, lhs, rhs, out);
-}
+QUK_MMT4D_KERNEL(quk_mmt4d_s8s8s32_16x2_avx2, 16, 2, int8_t, int8_t, int32_t,
+                 S8_ROWS, KC, s8Block, s8Row, quk_mmt4d_s8s8s32_strided)

@@ -20,7 +20,6 @@
 
 #include <immintrin.h>
 
-#define QUK_EXPORT __attribute__((visibility("default")))
 #define KC 256
 
 /*===-- f32 ---------------------------------------------------------------===*/
@@ -81,27 +80,8 @@ static inline void f32Row(const float *A, const float *B, float *C,
   _mm512_storeu_ps(C + 16, _mm512_add_ps(_mm512_loadu_ps(C + 16), hi));
 }
 
-static void f32BlockFn(const void *lhs, int64_t lda, const void *panel,
-                       void *out, int64_t ldc, int64_t rows, int64_t k1s) {
-  if (rows == F32_ROWS) /* the full block, with the row count constant */
-    f32Block(lhs, lda, panel, out, ldc, F32_ROWS, k1s);
-  else
-    f32Block(lhs, lda, panel, out, ldc, rows, k1s);
-}
-
-static void f32RowFn(const void *lhs, const void *panel, void *out,
-                     int64_t k1s) {
-  f32Row(lhs, panel, out, k1s);
-}
-
-static const quk_mmt4d_kernel f32Kernel = {
-    32, 1, 4, 4, 4, F32_ROWS, KC, f32BlockFn, f32RowFn, quk_mmt4d_f32_strided};
-
-QUK_EXPORT void _mlir_ciface_quk_mmt4d_f32_32x1_avx512(quk_memref4 *lhs,
-                                                       quk_memref4 *rhs,
-                                                       quk_memref4 *out) {
-  quk_mmt4d(&f32Kernel, lhs, rhs, out);
-}
+QUK_MMT4D_KERNEL(quk_mmt4d_f32_32x1_avx512, 32, 1, float, float, float,
+                 F32_ROWS, KC, f32Block, f32Row, quk_mmt4d_f32_strided)
 
 /*===-- s8 x s8 -> s32 (VNNI) ---------------------------------------------===*/
 
@@ -166,20 +146,6 @@ static inline void s8Row(const int8_t *A, const int8_t *B, int32_t *C,
   _mm512_storeu_si512(C, _mm512_add_epi32(_mm512_loadu_si512(C), sum));
 }
 
-static void s8BlockFn(const void *lhs, int64_t lda, const void *panel,
-                      void *out, int64_t ldc, int64_t rows, int64_t k1s) {
-  s8Block(lhs, lda, panel, out, ldc, rows, k1s);
-}
-
-static void s8RowFn(const void *lhs, const void *panel, void *out,
-                    int64_t k1s) {
-  s8Row(lhs, panel, out, k1s);
-}
-
-static const quk_mmt4d_kernel s8Kernel = {
-    16, 4, 1, 1, 4, S8_ROWS, KC, s8BlockFn, s8RowFn, quk_mmt4d_s8s8s32_strided};
-
-QUK_EXPORT void _mlir_ciface_quk_mmt4d_s8s8s32_16x4_avx512vnni(
-    quk_memref4 *lhs, quk_memref4 *rhs, quk_memref4 *out) {
-  quk_mmt4d(&s8Kernel, lhs, rhs, out);
-}
+QUK_MMT4D_KERNEL(quk_mmt4d_s8s8s32_16x4_avx512vnni, 16, 4, int8_t, int8_t,
+                 int32_t, S8_ROWS, KC, s8Block, s8Row,
+                 quk_mmt4d_s8s8s32_strided)
