@@ -30,15 +30,17 @@ func.func @f32_avx2(%a: tensor<3x2xf32>, %c: tensor<3x20xf32>) -> tensor<3x20xf3
 
 // -----
 
-// AVX-512 VNNI int8: tile 1x16x4 (k-quads); a dynamic M stays dynamic and
-// N = 16 needs no padding. Small packed weights are inline dense constants:
-// element [0][0][j][i] = W[i][j] = 16 i + j (the quad of column j).
+// AVX-512 VNNI int8: tile 1x32x4 (k-quads of 32 columns); a dynamic M stays
+// dynamic, and N = 16 is padded to 32 (accumulator padded, result sliced).
+// Element [0][0][j][i] = W[i][j] = 16 i + j (the quad of column j), then
+// zero columns: the blob is 0x08000000 (alignment) and those bytes.
 // CHECK-LABEL: func.func @s8_vnni
-// CHECK: arith.constant dense<[0, 16, 32, 48, 1, 17, 33, 49, {{.*}}, 15, 31, 47, 63]> : tensor<64xi8>
+// CHECK: %[[W:.*]] = arith.constant dense_resource<[[BLOB:packed.quk_mmt4d_s8s8s32_32x4_avx512vnni.[0-9]+]]> : tensor<128xi8>
 // CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0], [1, 2, 3]] output_shape [%{{.*}}, 1, 1, 4] : tensor<?x4xi8> into tensor<?x1x1x4xi8>
-// CHECK-NOT: tensor.pad
-// CHECK: linalg.mmt4d ins({{.*}} : tensor<?x1x1x4xi8>, tensor<1x1x16x4xi8>) outs({{.*}} : tensor<?x1x1x16xi32>)
-// CHECK-NOT: extract_slice
+// CHECK: tensor.pad %arg1 low[0, 0] high[%{{.*}}, 16]
+// CHECK: linalg.mmt4d ins({{.*}} : tensor<?x1x1x4xi8>, tensor<1x1x32x4xi8>) outs({{.*}} : tensor<?x1x1x32xi32>)
+// CHECK: tensor.extract_slice %{{.*}}[0, 0] [%{{.*}}, 16] [1, 1] : tensor<?x32xi32> to tensor<?x16xi32>
+// CHECK: [[BLOB]]: "0x08000000001020300111213102122232031323330414243405152535061626360717273708182838091929390A1A2A3A0B1B2B3B0C1C2C3C0D1D2D3D0E1E2E3E0F1F2F3F00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
 module attributes {llvm.target = #llvm.target<triple = "x86_64-pc-linux-gnu", chip = "znver4", features = #llvm.target_features<["+avx2", "+avx512f", "+avx512bw", "+avx512vl", "+avx512vnni", "+fma"]>>} {
 func.func @s8_vnni(%a: tensor<?x4xi8>, %c: tensor<?x16xi32>) -> tensor<?x16xi32> {
   %w = arith.constant dense<[[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],

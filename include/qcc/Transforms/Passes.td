@@ -111,7 +111,7 @@ def QccDataTiling : Pass<"qcc-data-tiling", "func::FuncOp"> {
     [k, n] or [n, k] as Gemm's transB lowers to indexing maps), into `linalg.mmt4d` over the
     tile of the target's
     preferred microkernel (include/qcc/Target/Ukernels.def: f32 and
-    i8 x i8 -> i32; e.g. 1x16x1 for f32 on AVX2, 1x16x4 for int8 with
+    i8 x i8 -> i32; e.g. 1x16x1 for f32 on AVX2, 1x32x4 for int8 with
     AVX-512 VNNI):
       - the weight is packed at compile time into [N/N0, K/K0, N0, K0]
         panels (columns padded with zeros to a multiple of N0), a new

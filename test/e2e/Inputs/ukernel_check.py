@@ -103,7 +103,7 @@ def main():
             return {"x86-64": "f32_8x1_generic", "x86-64-v3": "f32_16x1_avx2",
                     "native": "f32_32x1_avx512"}[mcpu]
         if mcpu == "native" and "avx512_vnni" in flags and k % 4 == 0:
-            return "s8s8s32_16x4_avx512vnni"
+            return "s8s8s32_32x4_avx512vnni"
         if mcpu != "x86-64" and k % 2 == 0:
             return "s8s8s32_16x2_avx2"
         return "s8s8s32_8x1_generic"
