@@ -86,7 +86,7 @@ static void computeDefaultThreads(void) {
     if (sched_getaffinity(0, sizeof set, &set) == 0)
       n = CPU_COUNT(&set);
   }
-  defaultThreads = n > 0 ? (n > MAX_THREADS ? MAX_THREADS : n) : 1;
+  defaultThreads = n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : n;
 }
 
 int32_t quk_num_threads(void) {

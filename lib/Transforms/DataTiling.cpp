@@ -147,7 +147,7 @@ struct QccDataTilingPass : qcc::impl::QccDataTilingBase<QccDataTilingPass> {
     std::optional<Form> form = contractionForm(op);
     if (!form)
       return;
-    std::optional<bool> transposed = form->transposed;
+    bool transposed = form->transposed;
     Value a = op.getDpsInputOperand(0)->get();
     Value w = op.getDpsInputOperand(1)->get();
     Value init = op.getDpsInitOperand(0)->get();
@@ -163,8 +163,8 @@ struct QccDataTilingPass : qcc::impl::QccDataTilingBase<QccDataTilingPass> {
         ShapedType::isDynamic(
             cast<RankedTensorType>(a.getType()).getShape().back()))
       return;
-    int64_t k = wType.getDimSize(*transposed ? 1 : 0),
-            n = wType.getDimSize(*transposed ? 0 : 1);
+    int64_t k = wType.getDimSize(transposed ? 1 : 0),
+            n = wType.getDimSize(transposed ? 0 : 1);
     SmallVector<Mmt4dUkernel> kernels =
         mmt4dUkernelsFor(target, aElem, wType.getElementType(), outElem);
     auto kernel = llvm::find_if(
@@ -191,7 +191,7 @@ struct QccDataTilingPass : qcc::impl::QccDataTilingBase<QccDataTilingPass> {
             std::memcpy(packed.data() +
                             (((n1 * k1s + k1) * n0 + j) * k0 + i) * elemBytes,
                         raw->data() +
-                            (*transposed ? col * k + row : row * n + col) *
+                            (transposed ? col * k + row : row * n + col) *
                                 elemBytes,
                         elemBytes);
           }
@@ -234,12 +234,14 @@ struct QccDataTilingPass : qcc::impl::QccDataTilingBase<QccDataTilingPass> {
         RankedTensorType::get({m, k1s, 1, k0}, aType.getElementType());
     Value a4 = tensor::ExpandShapeOp::create(b, loc, aType4, a, reassoc);
 
+    // The rows, when dynamic: the padded accumulator and the slice need them.
+    OpFoldResult rowsSize = tensor::getMixedSize(b, loc, init, 0);
     Value acc = init;
     if (np != n) {
       Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(outElem));
       SmallVector<Value> dynDims;
-      if (cType.isDynamicDim(0))
-        dynDims.push_back(tensor::DimOp::create(b, loc, init, 0));
+      if (auto dyn = dyn_cast<Value>(rowsSize))
+        dynDims.push_back(dyn);
       auto paddedType = RankedTensorType::get({m, np}, outElem);
       acc = tensor::createPadHighOp(paddedType, init, zero, /*nofold=*/false,
                                     loc, b, dynDims);
@@ -254,11 +256,7 @@ struct QccDataTilingPass : qcc::impl::QccDataTilingBase<QccDataTilingPass> {
     if (np != n) {
       SmallVector<OpFoldResult> offsets(2, b.getIndexAttr(0)),
           strides(2, b.getIndexAttr(1));
-      SmallVector<OpFoldResult> sizes = {
-          cType.isDynamicDim(0)
-              ? OpFoldResult(tensor::DimOp::create(b, loc, init, 0))
-              : OpFoldResult(b.getIndexAttr(m)),
-          b.getIndexAttr(n)};
+      SmallVector<OpFoldResult> sizes = {rowsSize, b.getIndexAttr(n)};
       result = tensor::ExtractSliceOp::create(b, loc, cType, result, offsets,
                                               sizes, strides);
     }

@@ -92,9 +92,9 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     for (int64_t i = 0; i < ns; ++i)
       xe.push_back(d(oDim0 + i) * op.getStrides()[i] +
                    d(kDim0 + i) * op.getDilations()[i]);
-    SmallVector<Value> nDyn = dynamicSizes(b, loc, colType, [&](int64_t) {
-      return DimSource{input, 0};
-    });
+    // Every dynamic size here is the batch.
+    auto batch = [&](int64_t) { return DimSource{input, 0}; };
+    SmallVector<Value> nDyn = dynamicSizes(b, loc, colType, batch);
     Value col = linalg::GenericOp::create(
                     b, loc, TypeRange{colType}, ValueRange{input},
                     ValueRange{emptyTensor(b, loc, colType, nDyn)},
@@ -105,20 +105,12 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
                       linalg::YieldOp::create(nb, l, a[0]);
                     })
                     .getResult(0);
-    // [N] [o...] [C, k...] (or [N] [C, k...] [o...]).
+    // [N] [o...] [C, k...] (or [N] [C, k...] [o...]): the second group ends
+    // where the third starts.
+    int64_t split = weightFirst ? 2 + ns : 1 + ns;
     SmallVector<ReassociationIndices> colRe = {{0}, {}, {}};
-    for (int64_t i = 1; i <= ns; ++i)
-      colRe[1].push_back(i);
-    for (int64_t i = 1 + ns; i < 2 + 2 * ns; ++i)
-      colRe[2].push_back(i);
-    if (weightFirst) {
-      colRe[1].clear();
-      colRe[2].clear();
-      for (int64_t i = 1; i <= 1 + ns; ++i)
-        colRe[1].push_back(i);
-      for (int64_t i = 2 + ns; i < 2 + 2 * ns; ++i)
-        colRe[2].push_back(i);
-    }
+    for (int64_t i = 1; i < 2 + 2 * ns; ++i)
+      colRe[i < split ? 1 : 2].push_back(i);
     auto flatColType = RankedTensorType::get(
         weightFirst
             ? ArrayRef<int64_t>{outType.getDimSize(0), c * kSize, oSize}
@@ -138,9 +130,7 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
         weightFirst
             ? flatOutType
             : RankedTensorType::get({outType.getDimSize(0), oSize, f}, et);
-    SmallVector<Value> outDyn = dynamicSizes(b, loc, outTType, [&](int64_t) {
-      return DimSource{input, 0};
-    });
+    SmallVector<Value> outDyn = dynamicSizes(b, loc, outTType, batch);
     Value init;
     if (bias) {
       init = linalg::GenericOp::create(
@@ -180,10 +170,7 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     Value out = linalg::TransposeOp::create(
                     b, loc, outT,
                     emptyTensor(b, loc, flatOutType,
-                                dynamicSizes(b, loc, flatOutType,
-                                             [&](int64_t) {
-                                               return DimSource{input, 0};
-                                             })),
+                                dynamicSizes(b, loc, flatOutType, batch)),
                     ArrayRef<int64_t>{0, 2, 1})
                     .getResult()[0];
     return tensor::ExpandShapeOp::create(b, loc, outType, out, outRe);

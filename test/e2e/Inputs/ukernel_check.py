@@ -22,6 +22,7 @@ Prints one line per case ending in "ok" or "FAIL ...", and a summary.
 import os
 import subprocess
 import sys
+import threading
 
 import numpy as np
 import onnx
@@ -160,7 +161,6 @@ def main():
                     print("%s: ok" % tag)
     # Concurrency: 4 Python threads calling one model (pool of 2) at once
     # get the single-threaded results.
-    import threading
     model = os.path.join(work, "mm_conc.onnx")
     w, a = make_model(model, 64, 520, 96, 99)
     so = compile_so(model, os.path.join(work, "conc.so"), [])
