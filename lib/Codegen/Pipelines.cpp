@@ -30,6 +30,10 @@ void qcc::buildQccToLinalgLowering(OpPassManager &pm,
     pm.addPass(createQccFoldQDQ());
   pm.addPass(createConvertQccToLinalg());
   pm.addPass(createCanonicalizerPass());
+  // int4 weight-only matmuls -> the weight-only microkernels, before fusion
+  // pulls their dequantization into the contraction.
+  if (config.optLevel >= 2 && config.ukernels)
+    pm.addNestedPass<func::FuncOp>(createQccWeightOnlyDataTiling());
   if (config.optLevel > 0) {
     pm.addPass(createQccFuseElementwise());
     pm.addPass(createCanonicalizerPass());

@@ -22,6 +22,17 @@ const Entry kEntries[] = {
 #include "qcc/Target/Ukernels.def"
 };
 
+struct W4Entry {
+  const char *symbol;
+  int64_t n0;
+  const char *arch, *features;
+};
+
+const W4Entry kW4Entries[] = {
+#define QCC_W4_UKERNEL(SYMBOL, N0, ARCH, FEATURES) {SYMBOL, N0, ARCH, FEATURES},
+#include "qcc/Target/Ukernels.def"
+};
+
 std::string typeName(Type t) {
   std::string s;
   llvm::raw_string_ostream os(s);
@@ -29,12 +40,12 @@ std::string typeName(Type t) {
   return s;
 }
 
-bool runsOn(const Entry &e, const CpuTarget &target) {
-  llvm::StringRef arch(e.arch);
+bool runsOn(llvm::StringRef arch, llvm::StringRef featureList,
+            const CpuTarget &target) {
   if (!arch.empty() && llvm::Triple(target.triple).getArchName() != arch)
     return false;
   SmallVector<llvm::StringRef> features;
-  llvm::StringRef(e.features).split(features, ',', -1, false);
+  featureList.split(features, ',', -1, false);
   return llvm::all_of(features,
                       [&](llvm::StringRef f) { return target.hasFeature(f); });
 }
@@ -49,7 +60,7 @@ SmallVector<Mmt4dUkernel> qcc::mmt4dUkernelsFor(const CpuTarget &target,
                                                 Type lhs, Type rhs, Type out) {
   SmallVector<Mmt4dUkernel> result;
   for (const Entry &e : kEntries)
-    if (matches(e, lhs, rhs, out) && runsOn(e, target))
+    if (matches(e, lhs, rhs, out) && runsOn(e.arch, e.features, target))
       result.push_back(Mmt4dUkernel{e.symbol, e.m0, e.n0, e.k0});
   return result;
 }
@@ -60,7 +71,25 @@ std::optional<Mmt4dUkernel> qcc::findMmt4dUkernel(const CpuTarget &target,
                                                   int64_t k0) {
   for (const Entry &e : kEntries)
     if (matches(e, lhs, rhs, out) && e.m0 == m0 && e.n0 == n0 && e.k0 == k0 &&
-        runsOn(e, target))
+        runsOn(e.arch, e.features, target))
       return Mmt4dUkernel{e.symbol, e.m0, e.n0, e.k0};
+  return std::nullopt;
+}
+
+SmallVector<W4Ukernel> qcc::w4UkernelsFor(const CpuTarget &target) {
+  SmallVector<W4Ukernel> result;
+  for (const W4Entry &e : kW4Entries)
+    if (runsOn(e.arch, e.features, target))
+      result.push_back(W4Ukernel{e.symbol, e.n0});
+  return result;
+}
+
+std::optional<W4Ukernel> qcc::findW4Ukernel(const CpuTarget &target,
+                                            llvm::StringRef name,
+                                            bool &hasZeroPoint) {
+  hasZeroPoint = name.consume_back("_zp");
+  for (const W4Entry &e : kW4Entries)
+    if (name == e.symbol && runsOn(e.arch, e.features, target))
+      return W4Ukernel{e.symbol, e.n0};
   return std::nullopt;
 }

@@ -19,6 +19,7 @@
 
 #include "qcc/Target/CpuTarget.h"
 #include "qcc/Target/Ukernels.h"
+#include "qcc/Transforms/DataTilingUtils.h"
 #include "qcc/Transforms/Passes.h"
 #include "qcc/Transforms/QuantUtils.h"
 
@@ -40,48 +41,6 @@ using namespace mlir::qcc;
 
 namespace {
 
-/// The raw little-endian bytes of a statically shaped constant tensor of
-/// `numElements` elements of `elemBytes` each (a splat expanded).
-std::optional<std::vector<char>>
-constantBytes(arith::ConstantOp cst, int64_t numElements, int64_t elemBytes) {
-  std::vector<char> bytes(numElements * elemBytes);
-  if (auto dense = dyn_cast<DenseElementsAttr>(cst.getValue())) {
-    ArrayRef<char> raw = dense.getRawData();
-    if (dense.isSplat()) {
-      if ((int64_t)raw.size() != elemBytes)
-        return std::nullopt;
-      for (int64_t i = 0; i < numElements; ++i)
-        std::memcpy(bytes.data() + i * elemBytes, raw.data(), elemBytes);
-      return bytes;
-    }
-    if ((int64_t)raw.size() != numElements * elemBytes)
-      return std::nullopt;
-    std::memcpy(bytes.data(), raw.data(), raw.size());
-    return bytes;
-  }
-  if (auto res = dyn_cast<DenseResourceElementsAttr>(cst.getValue())) {
-    AsmResourceBlob *blob = res.getRawHandle().getBlob();
-    if (!blob || (int64_t)blob->getData().size() != numElements * elemBytes)
-      return std::nullopt;
-    std::memcpy(bytes.data(), blob->getData().data(), bytes.size());
-    return bytes;
-  }
-  return std::nullopt;
-}
-
-/// The constant `v` is, looking through reshapes (which keep the row-major
-/// bytes: a convolution's weight reaches its contraction collapsed).
-arith::ConstantOp constantThroughReshapes(Value v) {
-  while (Operation *def = v.getDefiningOp()) {
-    if (auto cst = dyn_cast<arith::ConstantOp>(def))
-      return cst;
-    if (!isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(def))
-      return nullptr;
-    v = def->getOperand(0);
-  }
-  return nullptr;
-}
-
 struct QccDataTilingPass : qcc::impl::QccDataTilingBase<QccDataTilingPass> {
   void runOnOperation() override {
     std::optional<CpuTarget> target = getModuleTarget(getOperation());
@@ -97,54 +56,12 @@ struct QccDataTilingPass : qcc::impl::QccDataTilingBase<QccDataTilingPass> {
       rewrite(op, *target, counter);
   }
 
-  /// How `op` reads its operands, if it computes
-  ///   C[m1, .., mr, n] += A[m1, .., mr, k] * W(k, n)
-  /// (a plain multiply-accumulate, signed casts): matmul, batch_matmul with a
-  /// broadcast 2-D weight, Gemm's transB maps, generics.
-  struct Form {
-    unsigned numM;   ///< leading row dimensions of A and C
-    bool transposed; ///< W indexed [n, k] (else [k, n])
-  };
-  static std::optional<Form> contractionForm(linalg::LinalgOp op) {
-    bool unsignedCast = false;
-    op->walk([&](Operation *inner) {
-      unsignedCast |= isa<arith::ExtUIOp, arith::UIToFPOp>(inner);
-    });
-    if (unsignedCast)
-      return std::nullopt;
-    FailureOr<linalg::ContractionDimensions> dims =
-        linalg::inferContractionDims(op);
-    if (failed(dims) || !dims->batch.empty() || dims->m.empty() ||
-        dims->n.size() != 1 || dims->k.size() != 1)
-      return std::nullopt;
-    MLIRContext *ctx = op->getContext();
-    unsigned numLoops = op.getNumLoops();
-    SmallVector<AffineExpr> ms;
-    for (unsigned d : dims->m)
-      ms.push_back(getAffineDimExpr(d, ctx));
-    AffineExpr n = getAffineDimExpr(dims->n[0], ctx),
-               k = getAffineDimExpr(dims->k[0], ctx);
-    auto with = [&](AffineExpr last) {
-      SmallVector<AffineExpr> r(ms);
-      r.push_back(last);
-      return AffineMap::get(numLoops, 0, r, ctx);
-    };
-    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-    if (maps[0] != with(k) || maps[2] != with(n))
-      return std::nullopt;
-    if (maps[1] == AffineMap::get(numLoops, 0, {k, n}, ctx))
-      return Form{(unsigned)ms.size(), false};
-    if (maps[1] == AffineMap::get(numLoops, 0, {n, k}, ctx))
-      return Form{(unsigned)ms.size(), true};
-    return std::nullopt;
-  }
-
   void rewrite(linalg::LinalgOp op, const CpuTarget &target,
                unsigned &counter) {
     if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 ||
         op.getNumDpsInits() != 1 || op->getNumResults() != 1)
       return;
-    std::optional<Form> form = contractionForm(op);
+    std::optional<ContractionForm> form = contractionForm(op);
     if (!form)
       return;
     bool transposed = form->transposed;
@@ -197,22 +114,11 @@ struct QccDataTilingPass : qcc::impl::QccDataTilingBase<QccDataTilingPass> {
           }
         }
 
-    // Rows: the leading dimensions of A and C as one.
+    // A as [M, K], C as [M, Np].
     OpBuilder b(op);
     Location loc = op.getLoc();
-    SmallVector<OpFoldResult> origSizes;
-    SmallVector<ReassociationIndices> rows;
-    if (form->numM > 1) {
-      ReassociationIndices lead;
-      for (unsigned i = 0; i < form->numM; ++i)
-        lead.push_back(i);
-      rows = {lead, {form->numM}};
-      origSizes = tensor::getMixedSizes(b, loc, init);
-      a = tensor::CollapseShapeOp::create(b, loc, a, rows);
-      init = tensor::CollapseShapeOp::create(b, loc, init, rows);
-    }
-    auto aType = cast<RankedTensorType>(a.getType());
-    auto cType = cast<RankedTensorType>(init.getType());
+    RowMatrices mats = rowMatrices(b, loc, a, init, form->numM, np);
+    auto aType = cast<RankedTensorType>(mats.a.getType());
 
     // A flat constant viewed as the 4-D tile: a 4-D one would become nested
     // LLVM arrays, millions of [1 x float] constants for K0 = 1.
@@ -232,47 +138,21 @@ struct QccDataTilingPass : qcc::impl::QccDataTilingBase<QccDataTilingPass> {
     int64_t m = aType.getDimSize(0);
     auto aType4 =
         RankedTensorType::get({m, k1s, 1, k0}, aType.getElementType());
-    Value a4 = tensor::ExpandShapeOp::create(b, loc, aType4, a, reassoc);
-
-    // The rows, when dynamic: the padded accumulator and the slice need them.
-    OpFoldResult rowsSize = tensor::getMixedSize(b, loc, init, 0);
-    Value acc = init;
-    if (np != n) {
-      Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(outElem));
-      SmallVector<Value> dynDims;
-      if (auto dyn = dyn_cast<Value>(rowsSize))
-        dynDims.push_back(dyn);
-      auto paddedType = RankedTensorType::get({m, np}, outElem);
-      acc = tensor::createPadHighOp(paddedType, init, zero, /*nofold=*/false,
-                                    loc, b, dynDims);
-    }
+    Value a4 = tensor::ExpandShapeOp::create(b, loc, aType4, mats.a, reassoc);
     auto cType4 = RankedTensorType::get({m, n1s, 1, n0}, outElem);
-    Value c4 = tensor::ExpandShapeOp::create(b, loc, cType4, acc, reassoc);
+    Value c4 =
+        tensor::ExpandShapeOp::create(b, loc, cType4, mats.acc, reassoc);
     auto mmt4d = linalg::Mmt4DOp::create(
         b, loc, TypeRange{cType4}, ValueRange{a4, packedW}, ValueRange{c4});
     Value result = tensor::CollapseShapeOp::create(
         b, loc, RankedTensorType::get({m, np}, outElem), mmt4d.getResult(0),
         reassoc);
-    if (np != n) {
-      SmallVector<OpFoldResult> offsets(2, b.getIndexAttr(0)),
-          strides(2, b.getIndexAttr(1));
-      SmallVector<OpFoldResult> sizes = {rowsSize, b.getIndexAttr(n)};
-      result = tensor::ExtractSliceOp::create(b, loc, cType, result, offsets,
-                                              sizes, strides);
-    }
-    if (form->numM > 1)
-      result = tensor::ExpandShapeOp::create(b, loc, origType, result, rows,
-                                             origSizes);
+    result = mats.restore(b, loc, result);
     op->getResult(0).replaceAllUsesWith(result);
     op->erase();
     // The unpacked weight (and the reshapes in between) if nothing else
     // uses it.
-    for (Operation *def = w.getDefiningOp(); def && def->use_empty();) {
-      Operation *next =
-          def->getNumOperands() ? def->getOperand(0).getDefiningOp() : nullptr;
-      def->erase();
-      def = next;
-    }
+    eraseDeadChain(w);
   }
 };
 

@@ -1,5 +1,6 @@
 //===- FuseElementwise.cpp - elementwise fusion with a window guard -------===//
 
+#include "qcc/Target/Ukernels.h"
 #include "qcc/Transforms/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -59,6 +60,10 @@ bool shouldFuse(Operation *producer, Operation *consumer) {
   if (readsThroughWindow(linalgProducer))
     return false;
   auto linalgConsumer = dyn_cast<linalg::LinalgOp>(consumer);
+  // A microkernel's generic (qcc-weight-only-data-tiling) takes exactly the
+  // operands the kernel reads.
+  if (consumer && consumer->hasAttr(qcc::kUkernelAttr))
+    return false;
   if (linalgConsumer && linalgConsumer.getNumReductionLoops() > 0)
     return isDequantization(linalgProducer);
   return true;

@@ -11,6 +11,7 @@
 
 #include "qcc/Transforms/Passes.h"
 #include "qcc/Target/CpuTarget.h"
+#include "qcc/Target/Ukernels.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -195,9 +196,11 @@ struct QccTileAndVectorizePass
              llvm::any_of(op->getResultTypes(), isBoolTensor);
     };
     getOperation().walk([&](linalg::LinalgOp op) {
-      // mmt4d (qcc-data-tiling) is left to the microkernels.
+      // mmt4d (qcc-data-tiling) and the generics tagged for a microkernel
+      // (qcc-weight-only-data-tiling) are left to the microkernels.
       if (op.hasPureTensorSemantics() &&
-          !isa<linalg::FillOp, linalg::Mmt4DOp>(op) && !touchesBool(op))
+          !isa<linalg::FillOp, linalg::Mmt4DOp>(op) &&
+          !op->hasAttr(qcc::kUkernelAttr) && !touchesBool(op))
         candidates.push_back(op);
     });
     auto [width, rows] = registerBlock();

@@ -41,6 +41,13 @@ def QccLowerToUkernels : Pass<"qcc-lower-to-ukernels", "ModuleOp"> {
     `_mlir_ciface_<kernel>(lhs*, rhs*, out*)` with memref descriptors. The
     kernels run on the model runtime's thread pool. An mmt4d without a
     kernel stays, and lowers to loops.
+
+    Likewise every `linalg.generic` on memrefs tagged `qcc.ukernel =
+    "<entry point>"` (qcc-weight-only-data-tiling) becomes the call of that
+    int4 weight-only kernel (`_mlir_ciface_<entry>(A*, B*, S*, [Z*,] C*)`)
+    if the target can run it and the operands have the kernel's ranks,
+    element types and panel width; otherwise the generic stays and lowers
+    to loops, which compute the same.
   }];
   let dependentDialects = [
     "::mlir::func::FuncDialect", "::mlir::memref::MemRefDialect"

@@ -31,6 +31,35 @@ std::optional<Mmt4dUkernel> findMmt4dUkernel(const CpuTarget &target, Type lhs,
                                              Type rhs, Type out, int64_t m0,
                                              int64_t n0, int64_t k0);
 
+/// An int4 weight-only matmul microkernel (Ukernels.def QCC_W4_UKERNEL).
+struct W4Ukernel {
+  llvm::StringRef symbol; ///< the symmetric one; `symbol` + "_zp" has zero
+                          ///< points
+  int64_t n0;
+};
+
+/// The int4 weight-only kernels `target` can run, preferred first.
+SmallVector<W4Ukernel> w4UkernelsFor(const CpuTarget &target);
+
+/// The kernel whose entry point (without the _mlir_ciface_ prefix) is
+/// `name`, if `target` can run it; `hasZeroPoint` says which variant.
+std::optional<W4Ukernel> findW4Ukernel(const CpuTarget &target,
+                                       llvm::StringRef name,
+                                       bool &hasZeroPoint);
+
+/// The attribute qcc-weight-only-data-tiling puts on the linalg.generic
+/// that a microkernel computes: the kernel's entry point (a string).
+/// qcc-tile-and-vectorize leaves such ops alone and qcc-lower-to-ukernels
+/// replaces them by the call.
+constexpr llvm::StringLiteral kUkernelAttr = "qcc.ukernel";
+
+/// The discardable attribute on the linalg.generic that a
+/// qcc.dequantize_blockwise lowers to: a dictionary of the op's bits,
+/// block_shape, packed_dim (an index) and, with a zero point,
+/// zero_point_signed.
+constexpr llvm::StringLiteral kDequantizeBlockwiseTag =
+    "qcc.dequantize_blockwise";
+
 } // namespace mlir::qcc
 
 #endif // QCC_TARGET_UKERNELS_H

@@ -133,6 +133,40 @@ def QccDataTiling : Pass<"qcc-data-tiling", "func::FuncOp"> {
   ];
 }
 
+def QccWeightOnlyDataTiling
+    : Pass<"qcc-weight-only-data-tiling", "func::FuncOp"> {
+  let summary = "Pack int4 weight-only matmul weights for the runtime's microkernels";
+  let description = [{
+    Rewrites float contractions (`linalg.matmul`, or a generic computing the
+    same product with the weight indexed [k, n] or [n, k]) whose weight is
+    the `linalg.generic` a 4-bit `qcc.dequantize_blockwise` of constants
+    lowers to (tagged `qcc.dequantize_blockwise` by convert-qcc-to-linalg),
+    packed along the reduction dimension in even-sized groups along it,
+    into the generic that the target's int4 weight-only microkernel
+    computes (include/qcc/Target/Ukernels.def QCC_W4_UKERNEL: N0 = 32 with
+    AVX-512, 16 with AVX2, 8 elsewhere):
+      - new constants, packed here: the nibbles as [N/N0, K/2, N0] bytes
+        (two k per byte, values offset to 0..15), the group scales and the
+        zero points (as f32; none for symmetric weights, whose zero point
+        is 8) as [N/N0, K/G, N0], columns padded with zeros;
+      - `C3[m, n1, n0] += A[m, k] * (u - z) * s`, C3 the [M, N/N0, N0] view
+        of the column-padded accumulator (rows collapsed to one dimension,
+        the result sliced and expanded back), tagged
+        `qcc.ukernel = "<entry point>"`.
+    The generic keeps the full semantics (it lowers to loops if no call
+    replaces it); qcc-tile-and-vectorize leaves it alone and
+    qcc-lower-to-ukernels replaces it by the call after bufferization.
+    Runs before qcc-fuse-elementwise, which would otherwise fuse the
+    dequantization into the contraction. The unpacked weight is erased if
+    nothing else uses it. Needs the module's `llvm.target`; without it the
+    pass does nothing.
+  }];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
+    "::mlir::arith::ArithDialect"
+  ];
+}
+
 def QccQuantizeWeights : Pass<"qcc-quantize-weights", "ModuleOp"> {
   let summary = "Weight-only int8/int4/int3/int2 quantization of constant weights";
   let description = [{

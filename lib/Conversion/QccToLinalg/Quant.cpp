@@ -8,6 +8,7 @@
 
 #include "Patterns.h"
 #include "Utils.h"
+#include "qcc/Target/Ukernels.h"
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 
@@ -475,6 +476,20 @@ struct DequantizeBlockwiseLowering
           linalg::YieldOp::create(b, l,
                                   (Value)arith::MulFOp::create(b, l, f, scale));
         });
+    // What the generic computes, for passes that match it (the weight-only
+    // microkernels' data tiling): the op's parameters, discardable.
+    SmallVector<NamedAttribute> tag = {
+        rewriter.getNamedAttr("bits", rewriter.getI64IntegerAttr(bits)),
+        rewriter.getNamedAttr("block_shape",
+                              rewriter.getDenseI64ArrayAttr(block)),
+        rewriter.getNamedAttr("packed_dim",
+                              rewriter.getI64IntegerAttr(packedDim))};
+    if (hasZp)
+      tag.push_back(rewriter.getNamedAttr(
+          "zero_point_signed",
+          rewriter.getBoolAttr(
+              !elemKindOf(op.getZeroPoint().getType()).isUnsigned)));
+    generic->setAttr(kDequantizeBlockwiseTag, rewriter.getDictionaryAttr(tag));
     rewriter.replaceOp(op, generic.getResult(0));
     return success();
   }

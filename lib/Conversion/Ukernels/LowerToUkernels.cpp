@@ -1,7 +1,9 @@
 //===- LowerToUkernels.cpp - qcc-lower-to-ukernels ------------------------===//
 //
 // linalg.mmt4d on memrefs -> func.call of the runtime microkernel for its
-// element types and tile (Ukernels.def).
+// element types and tile (Ukernels.def); the linalg.generic ops that
+// qcc-weight-only-data-tiling tagged `qcc.ukernel` -> func.call of that
+// entry point, when the target has it and the operands are the kernel's.
 //
 //===----------------------------------------------------------------------===//
 
@@ -35,6 +37,62 @@ MemRefType dynamicStrided(MemRefType t) {
   return MemRefType::get(shape, t.getElementType(), layout, t.getMemorySpace());
 }
 
+/// The private declaration of `name` (llvm.emit_c_interface) taking
+/// `argTypes`, created at the end of the module on first use.
+func::FuncOp declaration(ModuleOp module, SymbolTable &symbols,
+                         StringRef name, ArrayRef<Type> argTypes) {
+  auto decl = symbols.lookup<func::FuncOp>(name);
+  if (decl)
+    return decl.getFunctionType().getInputs() == argTypes ? decl : nullptr;
+  OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+  decl = func::FuncOp::create(b, module.getLoc(), name,
+                              b.getFunctionType(argTypes, {}));
+  decl.setPrivate();
+  decl->setAttr("llvm.emit_c_interface", b.getUnitAttr());
+  symbols.insert(decl);
+  return decl;
+}
+
+/// Replaces `op` by a call of `decl` on its operands cast to `argTypes`.
+void replaceByCall(Operation *op, func::FuncOp decl, ArrayRef<Type> argTypes) {
+  OpBuilder b(op);
+  SmallVector<Value> args;
+  for (auto [operand, type] : llvm::zip(op->getOperands(), argTypes))
+    args.push_back(memref::CastOp::create(b, op->getLoc(), type, operand));
+  func::CallOp::create(b, op->getLoc(), decl, args);
+  op->erase();
+}
+
+/// A generic tagged for an int4 weight-only kernel, if its operands are
+/// what the kernel takes: A [M, K] f32, B [N1, K/2, N0] i8, S (and Z)
+/// [N1, G, N0] f32, C [M, N1, N0] f32, N0 the kernel's.
+void lowerWeightOnly(ModuleOp module, SymbolTable &symbols,
+                     const CpuTarget &target, linalg::GenericOp op,
+                     StringRef name) {
+  bool hasZp = false;
+  std::optional<W4Ukernel> kernel = findW4Ukernel(target, name, hasZp);
+  if (!kernel || op.getNumDpsInputs() != (hasZp ? 4u : 3u) ||
+      op.getNumDpsInits() != 1 || op->getNumResults() != 0)
+    return;
+  SmallVector<Type> argTypes;
+  Builder b(module.getContext());
+  SmallVector<std::pair<int64_t, Type>> expected = {
+      {2, b.getF32Type()}, {3, b.getI8Type()}, {3, b.getF32Type()}};
+  if (hasZp)
+    expected.push_back({3, b.getF32Type()});
+  expected.push_back({3, b.getF32Type()});
+  for (auto [operand, want] : llvm::zip(op->getOperands(), expected)) {
+    auto type = dyn_cast<MemRefType>(operand.getType());
+    if (!type || type.getRank() != want.first ||
+        type.getElementType() != want.second ||
+        (want.first == 3 && type.getDimSize(2) != kernel->n0))
+      return;
+    argTypes.push_back(dynamicStrided(type));
+  }
+  if (func::FuncOp decl = declaration(module, symbols, name, argTypes))
+    replaceByCall(op, decl, argTypes);
+}
+
 struct QccLowerToUkernelsPass
     : qcc::impl::QccLowerToUkernelsBase<QccLowerToUkernelsPass> {
   void runOnOperation() override {
@@ -42,12 +100,21 @@ struct QccLowerToUkernelsPass
     std::optional<CpuTarget> target = getModuleTarget(module);
     if (!target)
       return;
+    SymbolTable symbols(module);
+    SmallVector<linalg::GenericOp> tagged;
+    module.walk([&](linalg::GenericOp op) {
+      if (op.hasPureBufferSemantics() && op->hasAttr(kUkernelAttr))
+        tagged.push_back(op);
+    });
+    for (linalg::GenericOp op : tagged)
+      if (auto name = op->getAttrOfType<StringAttr>(kUkernelAttr))
+        lowerWeightOnly(module, symbols, *target, op, name.getValue());
+
     SmallVector<linalg::Mmt4DOp> ops;
     module.walk([&](linalg::Mmt4DOp op) {
       if (op.hasPureBufferSemantics())
         ops.push_back(op);
     });
-    SymbolTable symbols(module);
     for (linalg::Mmt4DOp op : ops) {
       auto lhs = cast<MemRefType>(op.getDpsInputOperand(0)->get().getType());
       auto rhs = cast<MemRefType>(op.getDpsInputOperand(1)->get().getType());
@@ -62,21 +129,9 @@ struct QccLowerToUkernelsPass
         continue;
       SmallVector<Type> argTypes = {dynamicStrided(lhs), dynamicStrided(rhs),
                                     dynamicStrided(out)};
-      auto decl = symbols.lookup<func::FuncOp>(kernel->symbol);
-      if (!decl) {
-        OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
-        decl = func::FuncOp::create(b, module.getLoc(), kernel->symbol,
-                                    b.getFunctionType(argTypes, {}));
-        decl.setPrivate();
-        decl->setAttr("llvm.emit_c_interface", b.getUnitAttr());
-        symbols.insert(decl);
-      }
-      OpBuilder b(op);
-      SmallVector<Value> args;
-      for (auto [operand, type] : llvm::zip(op->getOperands(), argTypes))
-        args.push_back(memref::CastOp::create(b, op.getLoc(), type, operand));
-      func::CallOp::create(b, op.getLoc(), decl, args);
-      op->erase();
+      if (func::FuncOp decl =
+              declaration(module, symbols, kernel->symbol, argTypes))
+        replaceByCall(op, decl, argTypes);
     }
   }
 };

@@ -16,6 +16,7 @@
  *
 \*===----------------------------------------------------------------------===*/
 #include "Mmt4d.h"
+#include "WeightOnly.h"
 
 #include <immintrin.h>
 #include <string.h>
@@ -163,3 +164,106 @@ static inline void s8Row(const int8_t *A, const int8_t *B, int32_t *C,
 
 QUK_MMT4D_KERNEL(quk_mmt4d_s8s8s32_16x2_avx2, 16, 2, int8_t, int8_t, int32_t,
                  S8_ROWS, KC, s8Block, s8Row, quk_mmt4d_s8s8s32_strided)
+
+/*===-- int4 weight-only (WeightOnly.h), 16-column panels -----------------===*/
+
+/* A panel row pair (16 bytes: k = 2p in the low nibbles, 2p + 1 in the
+ * high ones) as four vectors of 8 floats: lo0, lo1 (k even), hi0, hi1. */
+static inline void w4Pair(const uint8_t *b, __m256 *lo0, __m256 *lo1,
+                          __m256 *hi0, __m256 *hi1) {
+  const __m256i m15 = _mm256_set1_epi32(15);
+  __m256i x0 = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)b));
+  __m256i x1 = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(b + 8)));
+  *lo0 = _mm256_cvtepi32_ps(_mm256_and_si256(x0, m15));
+  *lo1 = _mm256_cvtepi32_ps(_mm256_and_si256(x1, m15));
+  *hi0 = _mm256_cvtepi32_ps(_mm256_srli_epi32(x0, 4));
+  *hi1 = _mm256_cvtepi32_ps(_mm256_srli_epi32(x1, 4));
+}
+
+static inline float sumOf(const float *a, int64_t n) {
+  int64_t i = 0;
+  __m256 v = _mm256_setzero_ps();
+  for (; i + 8 <= n; i += 8)
+    v = _mm256_add_ps(v, _mm256_loadu_ps(a + i));
+  __m128 h = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  h = _mm_add_ps(h, _mm_movehl_ps(h, h));
+  h = _mm_add_ss(h, _mm_movehdup_ps(h));
+  float s = _mm_cvtss_f32(h);
+  for (; i < n; ++i)
+    s += a[i];
+  return s;
+}
+
+/* One row: per group, sum_k a_k u_k in 8 accumulators (even/odd k x two
+ * pairs x two column halves), then C += s * (that - z * sum_k a_k). */
+static void w4Row(const float *A, const uint8_t *B, const float *S,
+                  const float *Z, float *C, int64_t K, int64_t G) {
+  __m256 out0 = _mm256_loadu_ps(C), out1 = _mm256_loadu_ps(C + 8);
+  const __m256 eight = _mm256_set1_ps(8.0f);
+  int64_t pairs = G / 2;
+  for (int64_t g = 0; g < K / G; ++g) {
+    const float *a = A + g * G;
+    const uint8_t *b = B + g * pairs * 16;
+    __m256 t[2][2][2]; /* [unroll][even/odd][half] */
+    for (int u = 0; u < 2; ++u)
+      t[u][0][0] = t[u][0][1] = t[u][1][0] = t[u][1][1] = _mm256_setzero_ps();
+    int64_t p = 0;
+    for (; p + 2 <= pairs; p += 2) {
+#pragma GCC unroll 2
+      for (int u = 0; u < 2; ++u) {
+        __m256 lo0, lo1, hi0, hi1;
+        w4Pair(b + 16 * (p + u), &lo0, &lo1, &hi0, &hi1);
+        __m256 ae = _mm256_broadcast_ss(a + 2 * (p + u));
+        __m256 ao = _mm256_broadcast_ss(a + 2 * (p + u) + 1);
+        t[u][0][0] = _mm256_fmadd_ps(ae, lo0, t[u][0][0]);
+        t[u][0][1] = _mm256_fmadd_ps(ae, lo1, t[u][0][1]);
+        t[u][1][0] = _mm256_fmadd_ps(ao, hi0, t[u][1][0]);
+        t[u][1][1] = _mm256_fmadd_ps(ao, hi1, t[u][1][1]);
+      }
+    }
+    for (; p < pairs; ++p) {
+      __m256 lo0, lo1, hi0, hi1;
+      w4Pair(b + 16 * p, &lo0, &lo1, &hi0, &hi1);
+      __m256 ae = _mm256_broadcast_ss(a + 2 * p);
+      __m256 ao = _mm256_broadcast_ss(a + 2 * p + 1);
+      t[0][0][0] = _mm256_fmadd_ps(ae, lo0, t[0][0][0]);
+      t[0][0][1] = _mm256_fmadd_ps(ae, lo1, t[0][0][1]);
+      t[0][1][0] = _mm256_fmadd_ps(ao, hi0, t[0][1][0]);
+      t[0][1][1] = _mm256_fmadd_ps(ao, hi1, t[0][1][1]);
+    }
+    __m256 t0 = _mm256_add_ps(_mm256_add_ps(t[0][0][0], t[0][1][0]),
+                              _mm256_add_ps(t[1][0][0], t[1][1][0]));
+    __m256 t1 = _mm256_add_ps(_mm256_add_ps(t[0][0][1], t[0][1][1]),
+                              _mm256_add_ps(t[1][0][1], t[1][1][1]));
+    __m256 asum = _mm256_set1_ps(sumOf(a, G));
+    __m256 z0 = Z ? _mm256_loadu_ps(Z + 16 * g) : eight;
+    __m256 z1 = Z ? _mm256_loadu_ps(Z + 16 * g + 8) : eight;
+    out0 = _mm256_fmadd_ps(_mm256_loadu_ps(S + 16 * g),
+                           _mm256_fnmadd_ps(z0, asum, t0), out0);
+    out1 = _mm256_fmadd_ps(_mm256_loadu_ps(S + 16 * g + 8),
+                           _mm256_fnmadd_ps(z1, asum, t1), out1);
+  }
+  _mm256_storeu_ps(C, out0);
+  _mm256_storeu_ps(C + 8, out1);
+}
+
+/* tile[k - k0][0..16) = (u - z) * s for k in [k0, k0 + kc). */
+static void w4Unpack(const uint8_t *B, const float *S, const float *Z,
+                     float *tile, int64_t k0, int64_t kc, int64_t G) {
+  const __m256 eight = _mm256_set1_ps(8.0f);
+  for (int64_t k = k0; k < k0 + kc; k += 2) {
+    int64_t g = k / G; /* k and k + 1 share the group: G is even */
+    __m256 lo0, lo1, hi0, hi1;
+    w4Pair(B + 8 * k, &lo0, &lo1, &hi0, &hi1);
+    __m256 s0 = _mm256_loadu_ps(S + 16 * g), s1 = _mm256_loadu_ps(S + 16 * g + 8);
+    __m256 z0 = Z ? _mm256_loadu_ps(Z + 16 * g) : eight;
+    __m256 z1 = Z ? _mm256_loadu_ps(Z + 16 * g + 8) : eight;
+    float *t = tile + 16 * (k - k0);
+    _mm256_storeu_ps(t, _mm256_mul_ps(_mm256_sub_ps(lo0, z0), s0));
+    _mm256_storeu_ps(t + 8, _mm256_mul_ps(_mm256_sub_ps(lo1, z1), s1));
+    _mm256_storeu_ps(t + 16, _mm256_mul_ps(_mm256_sub_ps(hi0, z0), s0));
+    _mm256_storeu_ps(t + 24, _mm256_mul_ps(_mm256_sub_ps(hi1, z1), s1));
+  }
+}
+
+QUK_W4_KERNEL(quk_w4_f32_16_avx2, 16, F32_ROWS, KC, w4Row, w4Unpack, f32Block)
