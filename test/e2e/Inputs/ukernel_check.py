@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""The microkernel path (qcc-data-tiling + qcc-lower-to-ukernels) against
-independent references, for every kernel this CPU can run.
+"""The microkernel path (qcc-data-tiling, qcc-weight-only-data-tiling +
+qcc-lower-to-ukernels) against independent references, for every kernel
+this CPU can run.
 
     ukernel_check.py WORKDIR
 
@@ -15,6 +16,11 @@ AVX2+FMA; native: AVX-512 / VNNI where present):
     symmetric per-row activations, int32 accumulation, then the same two
     float multiplies), and bit-identical to the --ukernels=false build
     (the tiled generated loops checked by the other tests);
+  - w4 (--quant=w4 --group-size=32, symmetric and --asymmetric): the .so
+    against numpy in float64 with the weight quantized and dequantized by
+    fake_quant_w4 (qcc-quantize-weights' 4-bit rule), within
+    1e-4 * (|A| |W_deq|) elementwise, and within the same bound of the
+    --ukernels=false build (the fused generated loops);
   - with 1 and 2 threads (qcc.load threads=): identical outputs;
   - 4 Python threads calling one model at once: the same outputs.
 Prints one line per case ending in "ok" or "FAIL ...", and a summary.
@@ -83,6 +89,95 @@ def dynamic_ref(a, w):
     return acc, sa, sw
 
 
+def fake_quant_w4(w, group, symmetric):
+    """4-bit blockwise quantize-dequantize of a [K, N] weight in groups of
+    `group` along K, in float32 as qcc-quantize-weights does it: the block
+    range including 0; symmetric on [-7, 7] with scale max|w| / 7,
+    asymmetric on [0, 15] with scale (max - min) / 15 and a rounded zero
+    point; round half to even."""
+    f32 = np.float32
+    k, n = w.shape
+    blocks = np.ascontiguousarray(w.T).reshape(n * k // group, group).astype(f32)
+    lo = np.minimum(blocks.min(axis=1, keepdims=True), f32(0))
+    hi = np.maximum(blocks.max(axis=1, keepdims=True), f32(0))
+    if symmetric:
+        s = np.maximum(-lo, hi) / f32(7)
+        s = np.where(s > 0, s, f32(1))
+        deq = np.clip(np.rint(blocks / s), -7, 7).astype(f32) * s
+    else:
+        s = (hi - lo) / f32(15)
+        s = np.where(s > 0, s, f32(1))
+        zp = np.clip(np.rint(-lo / s), 0, 15).astype(f32)
+        q = np.clip(np.rint(blocks / s) + zp, 0, 15).astype(f32)
+        deq = (q - zp) * s
+    return deq.astype(f32).reshape(n, k).T
+
+
+def called_kernels(ll, prefix):
+    return sorted(set(l.split("@_mlir_ciface_" + prefix)[1].split("(")[0]
+                      for l in ll.splitlines()
+                      if "call void @_mlir_ciface_" + prefix in l))
+
+
+def run_threads(so, a):
+    outs = []
+    for threads in (1, 2):
+        mod = qcc.load(so, threads=threads)
+        assert mod.num_threads == threads, (mod.num_threads, threads)
+        outs.append(mod(a)["y"])
+    return outs
+
+
+def check_w4(work, mcpus, avx512):
+    """int4 weight-only: shapes through the one-row path (M < 4), the
+    unpacked-tile path, N padding, several K blocks and Gemm's transposed
+    weight; each --mcpu's kernel."""
+    shapes = [(1, 64, 48), (1, 256, 100, "asym"), (3, 64, 64), (5, 64, 40, "asym"),
+              (13, 128, 130), (64, 1024, 96, "asym"), (2, 96, 50, "gemm"),
+              (6, 96, 50, "gemm", "asym")]
+    names = {"x86-64": "f32_8_generic", "x86-64-v3": "f32_16_avx2",
+             "native": "f32_32_avx512" if avx512 else "f32_16_avx2"}
+    failures = 0
+    for si, shape in enumerate(shapes):
+        m, k, n = shape[:3]
+        gemm, sym = "gemm" in shape, "asym" not in shape
+        model = os.path.join(work, "w4_%d.onnx" % si)
+        w, a = make_model(model, m, k, n, 100 + si, gemm)
+        wd = fake_quant_w4(w, 32, sym).astype(np.float64)
+        exact = a.astype(np.float64) @ wd
+        bound = 1e-4 * (np.abs(a).astype(np.float64) @ np.abs(wd)) + 1e-6
+        args = ["--quant=w4", "--group-size=32"] + ([] if sym else ["--asymmetric"])
+        for mcpu in mcpus:
+            tag = "%s%dx%dx%d w4%s %s" % ("gemm " if gemm else "", m, k, n,
+                                          "" if sym else "-asym", mcpu)
+            margs = args + ["--mcpu=" + mcpu]
+            so = compile_so(model, os.path.join(work, "w4_%d_%s.so" % (si, mcpu)), margs)
+            ll = subprocess.run([QCC, model, "-o", "-", "--emit=llvm"] + margs, check=True,
+                                capture_output=True, text=True).stdout
+            called = called_kernels(ll, "quk_w4_")
+            tag += " [%s]" % ",".join(called)
+            kernel = names[mcpu] + ("" if sym else "_zp")
+            outs = run_threads(so, a)
+            msg = []
+            if called != [kernel]:
+                msg.append("expected a call of %s" % kernel)
+            if not np.array_equal(outs[0], outs[1]):
+                msg.append("1 vs 2 threads differ")
+            err = np.abs(outs[0] - exact)
+            if not (err <= bound).all():
+                msg.append("max err %.3g > bound" % err.max())
+            gen = compile_so(model, so[:-3] + "_gen.so", margs + ["--ukernels=false"])
+            yg = qcc.load(gen)(a)["y"]
+            if not (np.abs(outs[0] - yg) <= bound).all():
+                msg.append("differs from --ukernels=false by %.3g" % np.abs(outs[0] - yg).max())
+            if msg:
+                failures += 1
+                print("%s: FAIL %s" % (tag, "; ".join(msg)))
+            else:
+                print("%s: ok" % tag)
+    return failures
+
+
 def main():
     work = sys.argv[1]
     os.makedirs(work, exist_ok=True)
@@ -90,10 +185,11 @@ def main():
     mcpus = ["x86-64"]
     if {"avx2", "fma"} <= flags:
         mcpus.append("x86-64-v3")
-    if "avx512f" in flags:
+    avx512 = {"avx512f", "avx512bw", "avx512vl", "fma"} <= flags
+    if avx512:
         mcpus.append("native")
     else:
-        print("native (AVX-512 kernels): skipped, this CPU has no avx512f")
+        print("native (AVX-512 kernels): skipped, this CPU lacks AVX-512 F/BW/VL")
     if "avx512_vnni" not in flags:
         print("VNNI kernel: skipped, this CPU has no avx512_vnni")
     shapes = [(1, 64, 48), (1, 256, 100), (3, 64, 64), (7, 100, 33),
@@ -124,15 +220,9 @@ def main():
                 ll = subprocess.run([QCC, model, "-o", "-", "--emit=llvm"] + args, check=True,
                                     capture_output=True, text=True).stdout
                 kernel = expected_kernel(mcpu, quant, k)
-                called = sorted(set(l.split("@_mlir_ciface_quk_mmt4d_")[1].split("(")[0]
-                                    for l in ll.splitlines()
-                                    if "call void @_mlir_ciface_quk_mmt4d_" in l))
+                called = called_kernels(ll, "quk_mmt4d_")
                 tag += " [%s]" % ",".join(called)
-                outs = []
-                for threads in (1, 2):
-                    mod = qcc.load(so, threads=threads)
-                    assert mod.num_threads == threads, (mod.num_threads, threads)
-                    outs.append(mod(a)["y"])
+                outs = run_threads(so, a)
                 msg = []
                 if called != [kernel]:
                     msg.append("expected a call of %s" % kernel)
@@ -159,6 +249,7 @@ def main():
                     print("%s: FAIL %s" % (tag, "; ".join(msg)))
                 else:
                     print("%s: ok" % tag)
+    failures += check_w4(work, mcpus, avx512)
     # Concurrency: 4 Python threads calling one model (pool of 2) at once
     # get the single-threaded results.
     model = os.path.join(work, "mm_conc.onnx")
