@@ -140,8 +140,7 @@ struct QccDataTilingPass : qcc::impl::QccDataTilingBase<QccDataTilingPass> {
         RankedTensorType::get({m, k1s, 1, k0}, aType.getElementType());
     Value a4 = tensor::ExpandShapeOp::create(b, loc, aType4, mats.a, reassoc);
     auto cType4 = RankedTensorType::get({m, n1s, 1, n0}, outElem);
-    Value c4 =
-        tensor::ExpandShapeOp::create(b, loc, cType4, mats.acc, reassoc);
+    Value c4 = tensor::ExpandShapeOp::create(b, loc, cType4, mats.acc, reassoc);
     auto mmt4d = linalg::Mmt4DOp::create(
         b, loc, TypeRange{cType4}, ValueRange{a4, packedW}, ValueRange{c4});
     Value result = tensor::CollapseShapeOp::create(

@@ -9,9 +9,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "qcc/Transforms/Passes.h"
 #include "qcc/Target/CpuTarget.h"
 #include "qcc/Target/Ukernels.h"
+#include "qcc/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -68,9 +68,8 @@ static bool isMultiplyAccumulate(linalg::LinalgOp op) {
 
 /// Tile sizes for `op` (one per loop), or failure if the op should be left
 /// alone (dynamic bounds, no loops).
-static FailureOr<SmallVector<int64_t>> chooseTileSizes(linalg::LinalgOp op,
-                                                       int64_t vectorWidth,
-                                                       int64_t rowTile) {
+static FailureOr<SmallVector<int64_t>>
+chooseTileSizes(linalg::LinalgOp op, int64_t vectorWidth, int64_t rowTile) {
   SmallVector<int64_t> bounds = op.getStaticLoopRanges();
   if (bounds.empty() || llvm::any_of(bounds, ShapedType::isDynamic))
     return failure();
@@ -90,9 +89,10 @@ static FailureOr<SmallVector<int64_t>> chooseTileSizes(linalg::LinalgOp op,
   // Short innermost loops are vectorized whole (odd sizes are fine for
   // LLVM); long ones get the largest dividing power of two.
   if (innerParallel >= 0)
-    tiles[innerParallel] = bounds[innerParallel] <= vectorWidth
-                               ? bounds[innerParallel]
-                               : dividingTile(bounds[innerParallel], vectorWidth);
+    tiles[innerParallel] =
+        bounds[innerParallel] <= vectorWidth
+            ? bounds[innerParallel]
+            : dividingTile(bounds[innerParallel], vectorWidth);
   bool isContraction = isMultiplyAccumulate(op);
   if (isContraction && outerParallel >= 0)
     tiles[outerParallel] = dividingTile(bounds[outerParallel], rowTile);
@@ -176,9 +176,9 @@ struct QccTileAndVectorizePass
       if (width == 0)
         width = 2 * lanes;
       if (rows == 0)
-        rows = std::clamp<int64_t>(
-            isa.numVectorRegisters / 2 / std::max<int64_t>(1, width / lanes),
-            1, 8);
+        rows = std::clamp<int64_t>(isa.numVectorRegisters / 2 /
+                                       std::max<int64_t>(1, width / lanes),
+                                   1, 8);
     }
     return {width ? width : 32, rows ? rows : 8};
   }
@@ -206,14 +206,14 @@ struct QccTileAndVectorizePass
     auto [width, rows] = registerBlock();
     IRRewriter rewriter(&getContext());
     for (linalg::LinalgOp op : candidates) {
-      FailureOr<SmallVector<int64_t>> tiles =
-          chooseTileSizes(op, width, rows);
+      FailureOr<SmallVector<int64_t>> tiles = chooseTileSizes(op, width, rows);
       if (failed(tiles))
         continue;
       Operation *target = op;
       // Tile only when some loop is not already of tile size.
-      if (llvm::any_of(llvm::zip(op.getStaticLoopRanges(), *tiles),
-                       [](auto p) { return std::get<0>(p) != std::get<1>(p); })) {
+      if (llvm::any_of(llvm::zip(op.getStaticLoopRanges(), *tiles), [](auto p) {
+            return std::get<0>(p) != std::get<1>(p);
+          })) {
         scf::SCFTilingOptions options;
         SmallVector<OpFoldResult> sizes;
         for (int64_t t : *tiles)
@@ -265,8 +265,8 @@ struct QccTileAndVectorizePass
         }
         // Every loop must still be read by some map (its bound comes from
         // an operand's shape).
-        if (changed && inversePermutation(concatAffineMaps(
-                           maps, &getContext())) &&
+        if (changed &&
+            inversePermutation(concatAffineMaps(maps, &getContext())) &&
             llvm::all_of(maps, [](AffineMap m) {
               return m.isProjectedPermutation(/*allowZeroInResults=*/true);
             }))

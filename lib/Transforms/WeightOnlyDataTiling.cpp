@@ -87,8 +87,8 @@ std::optional<W4Weight> matchW4(Value w, unsigned kDim) {
   };
   AffineExpr kd = getAffineDimExpr(kDim, ctx);
   AffineMap qMap = mapWith(kd.floorDiv(2));
-  AffineMap pMap = mapWith(r.g == r.k ? getAffineConstantExpr(0, ctx)
-                                      : kd.floorDiv(r.g));
+  AffineMap pMap =
+      mapWith(r.g == r.k ? getAffineConstantExpr(0, ctx) : kd.floorDiv(r.g));
   auto shapeWith = [&](int64_t kSize) {
     SmallVector<int64_t> s(2);
     s[kDim] = kSize;
@@ -102,7 +102,9 @@ std::optional<W4Weight> matchW4(Value w, unsigned kDim) {
     if (!type || type.getElementType() != elem || type.getShape() != shape ||
         generic.getIndexingMapsArray()[i] != map)
       return nullptr;
-    return generic.getDpsInputOperand(i)->get().getDefiningOp<arith::ConstantOp>();
+    return generic.getDpsInputOperand(i)
+        ->get()
+        .getDefiningOp<arith::ConstantOp>();
   };
   Type i8 = IntegerType::get(ctx, 8), f32 = Float32Type::get(ctx);
   r.q = operandIs(0, i8, shapeWith(r.k / 2), qMap);
@@ -193,7 +195,8 @@ struct QccWeightOnlyDataTilingPass
           bq[(n1 * (k / 2) + kp) * n0 + j] =
               (char)(nibble(2 * kp, col) | nibble(2 * kp + 1, col) << 4);
         for (int64_t grp = 0; grp < groups; ++grp) {
-          int64_t src = paramIndex(grp, col), dst = (n1 * groups + grp) * n0 + j;
+          int64_t src = paramIndex(grp, col),
+                  dst = (n1 * groups + grp) * n0 + j;
           std::memcpy(&s[dst], sBytes->data() + 4 * src, 4);
           if (hasZp) {
             char zb = (*zBytes)[src];
@@ -264,10 +267,9 @@ struct QccWeightOnlyDataTilingPass
               nb, l, arith::ShRUIOp::create(nb, l, byte, shift),
               arith::ConstantIntOp::create(nb, l, i32, 15));
           Value uf = arith::UIToFPOp::create(nb, l, f32, u);
-          Value zero =
-              hasZp ? args[3]
-                    : (Value)arith::ConstantOp::create(
-                          nb, l, nb.getF32FloatAttr(8.0f));
+          Value zero = hasZp ? args[3]
+                             : (Value)arith::ConstantOp::create(
+                                   nb, l, nb.getF32FloatAttr(8.0f));
           Value wv = arith::MulFOp::create(
               nb, l, arith::SubFOp::create(nb, l, uf, zero), args[2]);
           Value acc = args.back();

@@ -455,9 +455,9 @@ struct DequantizeBlockwiseLowering
                 b, l, i32,
                 arith::MulIOp::create(
                     b, l, pos, arith::ConstantIndexOp::create(b, l, bits)));
-            q = arith::AndIOp::create(
-                b, l, arith::ShRUIOp::create(b, l, unit, shift),
-                intConst(b, l, i32, (1 << bits) - 1));
+            q = arith::AndIOp::create(b, l,
+                                      arith::ShRUIOp::create(b, l, unit, shift),
+                                      intConst(b, l, i32, (1 << bits) - 1));
             if (!hasZp) { // sign-extend: (v ^ half) - half
               Value half = intConst(b, l, i32, 1 << (bits - 1));
               q = arith::SubIOp::create(
@@ -579,23 +579,27 @@ struct RequantizeFixedLowering : OpConversionPattern<RequantizeFixedOp> {
     for (int32_t sh : shifts)
       s64.push_back(31 + sh);
     Value mT = arith::ConstantOp::create(
-        rewriter, loc, DenseElementsAttr::get(paramType, ArrayRef<int64_t>(m64)));
+        rewriter, loc,
+        DenseElementsAttr::get(paramType, ArrayRef<int64_t>(m64)));
     Value sT = arith::ConstantOp::create(
-        rewriter, loc, DenseElementsAttr::get(paramType, ArrayRef<int64_t>(s64)));
+        rewriter, loc,
+        DenseElementsAttr::get(paramType, ArrayRef<int64_t>(s64)));
     AffineMap pMap =
         n == 1 ? AffineMap::get(rank, 0, {getAffineConstantExpr(0, ctx)}, ctx)
                : AffineMap::get(rank, 0, {getAffineDimExpr(op.getAxis(), ctx)},
                                 ctx);
-    SmallVector<Value> dyn = dynamicSizes(rewriter, loc, outType, [&](int64_t d) {
-      return DimSource{adaptor.getInput(), d};
-    });
+    SmallVector<Value> dyn =
+        dynamicSizes(rewriter, loc, outType, [&](int64_t d) {
+          return DimSource{adaptor.getInput(), d};
+        });
     int64_t lower = op.getLowerBound(), upper = op.getUpperBound();
     Type outElem = outType.getElementType();
     auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{outType}, ValueRange{adaptor.getInput(), mT, sT},
+        rewriter, loc, TypeRange{outType},
+        ValueRange{adaptor.getInput(), mT, sT},
         ValueRange{emptyTensor(rewriter, loc, outType, dyn)},
-        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank), pMap, pMap,
-                               rewriter.getMultiDimIdentityMap(rank)},
+        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank), pMap,
+                               pMap, rewriter.getMultiDimIdentityMap(rank)},
         SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
         [&](OpBuilder &b, Location l, ValueRange a) {
           Value x = arith::ExtSIOp::create(b, l, i64, a[0]);
@@ -603,8 +607,8 @@ struct RequantizeFixedLowering : OpConversionPattern<RequantizeFixedOp> {
           Value one = intConst(b, l, i64, 1), zero = intConst(b, l, i64, 0);
           Value half = arith::ShLIOp::create(
               b, l, one, arith::SubIOp::create(b, l, a[2], one));
-          Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, p,
-                                            zero);
+          Value neg =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, p, zero);
           Value mag = arith::SelectOp::create(
               b, l, neg, arith::SubIOp::create(b, l, zero, p), p);
           Value r = arith::ShRSIOp::create(
@@ -625,10 +629,10 @@ struct RequantizeFixedLowering : OpConversionPattern<RequantizeFixedOp> {
 
 void lowering::populateQuantPatterns(const TypeConverter &tc,
                                      RewritePatternSet &patterns) {
-  patterns.add<QuantizeLinearLowering, DequantizeLinearLowering,
-               DynamicQuantizeLinearLowering, QuantizeLowering,
-               DequantizeLowering, RequantizeLowering,
-               DequantizeBlockwiseLowering, DynamicQuantizeRowsLowering,
-               RequantizeFixedLowering>(
-      tc, patterns.getContext());
+  patterns
+      .add<QuantizeLinearLowering, DequantizeLinearLowering,
+           DynamicQuantizeLinearLowering, QuantizeLowering, DequantizeLowering,
+           RequantizeLowering, DequantizeBlockwiseLowering,
+           DynamicQuantizeRowsLowering, RequantizeFixedLowering>(
+          tc, patterns.getContext());
 }

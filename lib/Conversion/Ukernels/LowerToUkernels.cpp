@@ -39,8 +39,8 @@ MemRefType dynamicStrided(MemRefType t) {
 
 /// The private declaration of `name` (llvm.emit_c_interface) taking
 /// `argTypes`, created at the end of the module on first use.
-func::FuncOp declaration(ModuleOp module, SymbolTable &symbols,
-                         StringRef name, ArrayRef<Type> argTypes) {
+func::FuncOp declaration(ModuleOp module, SymbolTable &symbols, StringRef name,
+                         ArrayRef<Type> argTypes) {
   auto decl = symbols.lookup<func::FuncOp>(name);
   if (decl)
     return decl.getFunctionType().getInputs() == argTypes ? decl : nullptr;

@@ -255,7 +255,8 @@ static void w4Unpack(const uint8_t *B, const float *S, const float *Z,
     int64_t g = k / G; /* k and k + 1 share the group: G is even */
     __m256 lo0, lo1, hi0, hi1;
     w4Pair(B + 8 * k, &lo0, &lo1, &hi0, &hi1);
-    __m256 s0 = _mm256_loadu_ps(S + 16 * g), s1 = _mm256_loadu_ps(S + 16 * g + 8);
+    __m256 s0 = _mm256_loadu_ps(S + 16 * g),
+           s1 = _mm256_loadu_ps(S + 16 * g + 8);
     __m256 z0 = Z ? _mm256_loadu_ps(Z + 16 * g) : eight;
     __m256 z1 = Z ? _mm256_loadu_ps(Z + 16 * g + 8) : eight;
     float *t = tile + 16 * (k - k0);

@@ -8,7 +8,8 @@
  *
  * s8 x s8 -> s32 with VNNI, tile 1x32x4: a panel row holds 4 consecutive k
  * per column for 32 columns (128 bytes, two zmm); register block 8 rows x 2
- * (16 accumulators): per K-tile two weight loads serve 16 vpdpbusd. vpdpbusd multiplies unsigned by signed bytes and
+ * (16 accumulators): per K-tile two weight loads serve 16 vpdpbusd. vpdpbusd
+multiplies unsigned by signed bytes and
  * sums 4 products into i32 without saturation, so the signed weights are
  * turned unsigned on the fly (w ^ 0x80 = w + 128) and the activations stay
  * signed: sum (w + 128) a = sum w a + 128 sum a, and 128 * (the row's
@@ -161,8 +162,7 @@ static inline void s8Row(const int8_t *A, const int8_t *B, int32_t *C,
   __m512i lo = _mm512_sub_epi32(_mm512_add_epi32(s[0][0], s[1][0]), bias);
   __m512i hi = _mm512_sub_epi32(_mm512_add_epi32(s[0][1], s[1][1]), bias);
   _mm512_storeu_si512(C, _mm512_add_epi32(_mm512_loadu_si512(C), lo));
-  _mm512_storeu_si512(C + 16,
-                      _mm512_add_epi32(_mm512_loadu_si512(C + 16), hi));
+  _mm512_storeu_si512(C + 16, _mm512_add_epi32(_mm512_loadu_si512(C + 16), hi));
 }
 
 QUK_MMT4D_KERNEL(quk_mmt4d_s8s8s32_32x4_avx512vnni, 32, 4, int8_t, int8_t,
@@ -255,7 +255,8 @@ static void w4Unpack(const uint8_t *B, const float *S, const float *Z,
     int64_t g = k / G; /* k and k + 1 share the group: G is even */
     __m512 lo0, lo1, hi0, hi1;
     w4Pair(B + 16 * k, &lo0, &lo1, &hi0, &hi1);
-    __m512 s0 = _mm512_loadu_ps(S + 32 * g), s1 = _mm512_loadu_ps(S + 32 * g + 16);
+    __m512 s0 = _mm512_loadu_ps(S + 32 * g),
+           s1 = _mm512_loadu_ps(S + 32 * g + 16);
     __m512 z0 = Z ? _mm512_loadu_ps(Z + 32 * g) : eight;
     __m512 z1 = Z ? _mm512_loadu_ps(Z + 32 * g + 16) : eight;
     float *t = tile + 32 * (k - k0);
@@ -266,5 +267,4 @@ static void w4Unpack(const uint8_t *B, const float *S, const float *Z,
   }
 }
 
-QUK_W4_KERNEL(quk_w4_f32_32_avx512, 32, F32_ROWS, KC, w4Row, w4Unpack,
-              f32Block)
+QUK_W4_KERNEL(quk_w4_f32_32_avx512, 32, F32_ROWS, KC, w4Row, w4Unpack, f32Block)

@@ -27,8 +27,8 @@ static void w4Strided(const quk_memref2 *A, const quk_memref3 *B,
   const float *s = (const float *)S->aligned + S->offset;
   const float *z = Z ? (const float *)Z->aligned + Z->offset : 0;
   float *c = (float *)C->aligned + C->offset;
-  int64_t M = A->sizes[0], K = A->sizes[1], N1 = B->sizes[0],
-          N0 = B->sizes[2], groups = S->sizes[1];
+  int64_t M = A->sizes[0], K = A->sizes[1], N1 = B->sizes[0], N0 = B->sizes[2],
+          groups = S->sizes[1];
   if (groups <= 0 || K % groups)
     return; /* not a valid operand set (the op verifier excludes it) */
   int64_t G = K / groups;
@@ -63,10 +63,9 @@ typedef struct Problem {
   int64_t rowTask, panelTask, numRowTasks;
 } Problem;
 
-static int initProblem(Problem *p, const quk_w4_kernel *k,
-                       const quk_memref2 *A, const quk_memref3 *B,
-                       const quk_memref3 *S, const quk_memref3 *Z,
-                       const quk_memref3 *C) {
+static int initProblem(Problem *p, const quk_w4_kernel *k, const quk_memref2 *A,
+                       const quk_memref3 *B, const quk_memref3 *S,
+                       const quk_memref3 *Z, const quk_memref3 *C) {
   int64_t N0 = k->N0;
   p->k = k;
   p->A = (const float *)A->aligned + A->offset;

@@ -50,9 +50,8 @@ typedef struct quk_memref3 {
 
 /* One row A[0..K) times one panel (B: [K/2][N0] bytes, S and Z: [K/G][N0],
  * Z null for z = 8) added to C[0..N0). K and G are even, G divides K. */
-typedef void (*quk_w4_row_fn)(const float *A, const uint8_t *B,
-                              const float *S, const float *Z, float *C,
-                              int64_t K, int64_t G);
+typedef void (*quk_w4_row_fn)(const float *A, const uint8_t *B, const float *S,
+                              const float *Z, float *C, int64_t K, int64_t G);
 /* Rows [k0, k0 + kc) of a panel dequantized into tile[kc][N0]; k0, kc
  * even. */
 typedef void (*quk_w4_unpack_fn)(const uint8_t *B, const float *S,
@@ -60,9 +59,9 @@ typedef void (*quk_w4_unpack_fn)(const uint8_t *B, const float *S,
                                  int64_t kc, int64_t G);
 /* The f32 register block: rows (<= `rows`) of A (row stride lda) times a
  * [kc][N0] tile added to C (row stride ldc). */
-typedef void (*quk_w4_block_fn)(const float *A, int64_t lda,
-                                const float *tile, float *C, int64_t ldc,
-                                int64_t rows, int64_t kc);
+typedef void (*quk_w4_block_fn)(const float *A, int64_t lda, const float *tile,
+                                float *C, int64_t ldc, int64_t rows,
+                                int64_t kc);
 
 typedef struct quk_w4_kernel {
   int64_t N0;
@@ -90,8 +89,8 @@ void quk_w4_matmul(const quk_w4_kernel *kernel, const quk_memref2 *A,
     else                                                                       \
       BLOCK(A, lda, tile, C, ldc, rows, kc);                                   \
   }                                                                            \
-  static const quk_w4_kernel SYMBOL##_kernel = {N0,     ROWS,   KC,            \
-                                                ROW,    UNPACK, SYMBOL##_block}; \
+  static const quk_w4_kernel SYMBOL##_kernel = {N0,  ROWS,   KC,               \
+                                                ROW, UNPACK, SYMBOL##_block};  \
   __attribute__((visibility("default"))) void _mlir_ciface_##SYMBOL(           \
       quk_memref2 *A, quk_memref3 *B, quk_memref3 *S, quk_memref3 *C) {        \
     quk_w4_matmul(&SYMBOL##_kernel, A, B, S, 0, C);                            \
