@@ -26,10 +26,12 @@ Cases (name: qcc flags / ORT model):
   matmul_MxKxN            fp32 MatMul, weights as initializers / float
   dyn_matmul_MxKxN        --quant=w8-dynamic / export
   w4_matmul_MxKxN         --quant=w4 --group-size=32 / export
+  w4i8_matmul_MxKxN       ... --w4-int8-act (int8 activations, as ORT's
+                          accuracy_level 4) / export
   resnet18, mobilenet_v2  fp32, batch 1 / float
   resnet18_w8a8           --quant=w8a8 --calib=<its input> / export and float
   gpt2_decode             GPT-2-style decode step, KV cache, ~110M params
-  gpt2_decode_w8dyn, gpt2_decode_w4   / float
+  gpt2_decode_w8dyn, gpt2_decode_w4, gpt2_decode_w4i8   / float
 """
 import argparse
 import os
@@ -51,7 +53,8 @@ GROUPS = {
              "gpt2_decode"],
     "int8": ["dyn_matmul_1x4096x4096", "dyn_matmul_128x4096x4096", "resnet18_w8a8",
              "gpt2_decode_w8dyn"],
-    "int4": ["w4_matmul_1x4096x4096", "w4_matmul_128x4096x4096", "gpt2_decode_w4"],
+    "int4": ["w4_matmul_1x4096x4096", "w4_matmul_128x4096x4096", "gpt2_decode_w4",
+             "w4i8_matmul_1x4096x4096", "w4i8_matmul_128x4096x4096", "gpt2_decode_w4i8"],
 }
 ALL_CASES = GROUPS["fp32"] + GROUPS["int8"] + GROUPS["int4"]
 
@@ -106,10 +109,11 @@ def set_accuracy_level(path, level=4):
 def case_spec(case):
     """(model directory name, qcc flags, ORT model: 'float' | 'export' |
     'both', shape (m, k, n) for the MatMul cases or None)."""
-    m = re.match(r"^(dyn_|w4_)?matmul_(\d+)x(\d+)x(\d+)$", case)
+    m = re.match(r"^(dyn_|w4_|w4i8_)?matmul_(\d+)x(\d+)x(\d+)$", case)
     if m:
         flags = {None: [], "dyn_": ["--quant=w8-dynamic"],
-                 "w4_": ["--quant=w4", "--group-size=32"]}[m.group(1)]
+                 "w4_": ["--quant=w4", "--group-size=32"],
+                 "w4i8_": ["--quant=w4", "--group-size=32", "--w4-int8-act"]}[m.group(1)]
         shape = tuple(int(x) for x in m.groups()[1:])
         return ("matmul_%dx%dx%d" % shape, flags, "export" if flags else "float", shape)
     if case == "resnet18_w8a8":
@@ -118,6 +122,9 @@ def case_spec(case):
         return ("gpt2_decode", ["--quant=w8-dynamic"], "float", None)
     if case == "gpt2_decode_w4":
         return ("gpt2_decode", ["--quant=w4", "--group-size=32"], "float", None)
+    if case == "gpt2_decode_w4i8":
+        return ("gpt2_decode", ["--quant=w4", "--group-size=32", "--w4-int8-act"], "float",
+                None)
     if case in ("resnet18", "mobilenet_v2", "gpt2_decode"):
         return (case, [], "float", None)
     raise SystemExit("unknown case '%s' (known: %s)" % (case, ", ".join(ALL_CASES)))

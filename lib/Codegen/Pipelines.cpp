@@ -51,7 +51,8 @@ void qcc::buildQccToLinalgLowering(OpPassManager &pm,
   // int4 weight-only matmuls -> the weight-only microkernels, before fusion
   // pulls their dequantization into the contraction.
   if (config.optLevel >= 2 && config.ukernels)
-    pm.addNestedPass<func::FuncOp>(createQccWeightOnlyDataTiling());
+    pm.addNestedPass<func::FuncOp>(createQccWeightOnlyDataTiling(
+        QccWeightOnlyDataTilingOptions{config.w4Int8Activations}));
   if (config.optLevel > 0) {
     pm.addPass(createQccFuseElementwise());
     pm.addPass(createQccCanonicalizer());

@@ -192,6 +192,7 @@ LoweringConfig qcc::getLoweringConfig(const QccPipelineOptions &options) {
   LoweringConfig config;
   config.optLevel = options.optLevel;
   config.ukernels = options.ukernels;
+  config.w4Int8Activations = options.w4Int8Activations;
   config.foldQDQ = options.foldQDQ;
   config.entry = options.entry;
   config.triple = options.mtriple;

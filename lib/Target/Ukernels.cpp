@@ -23,13 +23,14 @@ const Entry kEntries[] = {
 };
 
 struct W4Entry {
-  const char *symbol;
+  const char *symbol, *act;
   int64_t n0;
   const char *arch, *features;
 };
 
 const W4Entry kW4Entries[] = {
-#define QCC_W4_UKERNEL(SYMBOL, N0, ARCH, FEATURES) {SYMBOL, N0, ARCH, FEATURES},
+#define QCC_W4_UKERNEL(SYMBOL, ACT, N0, ARCH, FEATURES)                        \
+  {SYMBOL, ACT, N0, ARCH, FEATURES},
 #include "qcc/Target/Ukernels.def"
 };
 
@@ -76,11 +77,13 @@ std::optional<Mmt4dUkernel> qcc::findMmt4dUkernel(const CpuTarget &target,
   return std::nullopt;
 }
 
-SmallVector<W4Ukernel> qcc::w4UkernelsFor(const CpuTarget &target) {
+SmallVector<W4Ukernel> qcc::w4UkernelsFor(const CpuTarget &target,
+                                          bool int8Activations) {
   SmallVector<W4Ukernel> result;
   for (const W4Entry &e : kW4Entries)
-    if (runsOn(e.arch, e.features, target))
-      result.push_back(W4Ukernel{e.symbol, e.n0});
+    if ((llvm::StringRef(e.act) == "i8") == int8Activations &&
+        runsOn(e.arch, e.features, target))
+      result.push_back(W4Ukernel{e.symbol, e.n0, int8Activations});
   return result;
 }
 
@@ -90,6 +93,6 @@ std::optional<W4Ukernel> qcc::findW4Ukernel(const CpuTarget &target,
   hasZeroPoint = name.consume_back("_zp");
   for (const W4Entry &e : kW4Entries)
     if (name == e.symbol && runsOn(e.arch, e.features, target))
-      return W4Ukernel{e.symbol, e.n0};
+      return W4Ukernel{e.symbol, e.n0, llvm::StringRef(e.act) == "i8"};
   return std::nullopt;
 }

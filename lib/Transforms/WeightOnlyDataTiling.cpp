@@ -8,7 +8,8 @@
 //
 //   Bq [N1, K/2, N0] i8   nibble pairs along k, values offset to 0..15
 //   S  [N1, K/G, N0] f32  group scales
-//   Z  [N1, K/G, N0] f32  zero points (only with zero points; else 8)
+//   Z  [N1, K/G, N0] i8   zero points as unsigned bytes (only with zero
+//                         points; else 8)
 //
 //   C3[m, n1, n0] += A[m, k] * (u(Bq[n1, k/2, n0], k) - Z[..]) * S[n1, k/G, n0]
 //
@@ -25,7 +26,9 @@
 #include "qcc/Transforms/QuantUtils.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Utils/Utils.h"
 
 #include <cstring>
 
@@ -118,13 +121,108 @@ std::optional<W4Weight> matchW4(Value w, unsigned kDim) {
   return r;
 }
 
+/// A [M, K] f32 activation quantized per row and group of `g`:
+///   sa[m, k/g] = max |a[m, group]| / 127 (1 for an all-zero group),
+///   aq[m, k]   = round-half-even(a / sa) in i8.
+std::pair<Value, Value> quantizeActivation(OpBuilder &b, Location loc, Value a,
+                                           int64_t g) {
+  MLIRContext *ctx = b.getContext();
+  auto aType = cast<RankedTensorType>(a.getType());
+  int64_t m = aType.getDimSize(0), k = aType.getDimSize(1), groups = k / g;
+  Type f32 = b.getF32Type(), i8 = b.getI8Type();
+  SmallVector<Value> dyn;
+  if (ShapedType::isDynamic(m))
+    dyn.push_back(tensor::DimOp::create(b, loc, a, 0));
+  auto type3 = RankedTensorType::get({m, groups, g}, f32);
+  SmallVector<ReassociationIndices> split = {{0}, {1, 2}};
+  SmallVector<OpFoldResult> sizes3 = {tensor::getMixedSize(b, loc, a, 0),
+                                      b.getIndexAttr(groups),
+                                      b.getIndexAttr(g)};
+  Value a3 = tensor::ExpandShapeOp::create(b, loc, type3, a, split, sizes3);
+  AffineExpr d0 = getAffineDimExpr(0, ctx), d1 = getAffineDimExpr(1, ctx),
+             d2 = getAffineDimExpr(2, ctx);
+  AffineMap id3 = AffineMap::get(3, 0, {d0, d1, d2}, ctx),
+            rows3 = AffineMap::get(3, 0, {d0, d1}, ctx);
+  auto sType = RankedTensorType::get({m, groups}, f32);
+  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+  Value amax0 = linalg::FillOp::create(b, loc, zero,
+                                       ValueRange{tensor::EmptyOp::create(
+                                           b, loc, sType.getShape(), f32, dyn)})
+                    .getResult(0);
+  Value amax =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{sType}, ValueRange{a3}, ValueRange{amax0},
+          ArrayRef<AffineMap>{id3, rows3},
+          ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                        utils::IteratorType::parallel,
+                                        utils::IteratorType::reduction},
+          [&](OpBuilder &nb, Location l, ValueRange args) {
+            Value abs = math::AbsFOp::create(nb, l, args[0]);
+            linalg::YieldOp::create(
+                nb, l, (Value)arith::MaximumFOp::create(nb, l, abs, args[1]));
+          })
+          .getResult(0);
+  AffineMap id2 = AffineMap::get(2, 0, {d0, d1}, ctx);
+  Value sa =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{sType}, ValueRange{amax},
+          ValueRange{
+              tensor::EmptyOp::create(b, loc, sType.getShape(), f32, dyn)},
+          ArrayRef<AffineMap>{id2, id2},
+          ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                        utils::IteratorType::parallel},
+          [&](OpBuilder &nb, Location l, ValueRange args) {
+            Value s = arith::DivFOp::create(
+                nb, l, args[0],
+                arith::ConstantOp::create(nb, l, nb.getF32FloatAttr(127.0f)));
+            Value isZero = arith::CmpFOp::create(
+                nb, l, arith::CmpFPredicate::OEQ, args[0],
+                arith::ConstantOp::create(nb, l, nb.getF32FloatAttr(0.0f)));
+            linalg::YieldOp::create(
+                nb, l,
+                (Value)arith::SelectOp::create(
+                    nb, l, isZero,
+                    arith::ConstantOp::create(nb, l, nb.getF32FloatAttr(1.0f)),
+                    s));
+          })
+          .getResult(0);
+  auto q3Type = RankedTensorType::get({m, groups, g}, i8);
+  Value aq3 =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{q3Type}, ValueRange{a3, sa},
+          ValueRange{
+              tensor::EmptyOp::create(b, loc, q3Type.getShape(), i8, dyn)},
+          ArrayRef<AffineMap>{id3, rows3, id3},
+          SmallVector<utils::IteratorType>(3, utils::IteratorType::parallel),
+          [&](OpBuilder &nb, Location l, ValueRange args) {
+            Value r = math::RoundEvenOp::create(
+                nb, l, arith::DivFOp::create(nb, l, args[0], args[1]));
+            r = arith::MinimumFOp::create(
+                nb, l,
+                arith::MaximumFOp::create(
+                    nb, l, r,
+                    arith::ConstantOp::create(nb, l,
+                                              nb.getF32FloatAttr(-127.0f))),
+                arith::ConstantOp::create(nb, l, nb.getF32FloatAttr(127.0f)));
+            linalg::YieldOp::create(
+                nb, l,
+                (Value)arith::FPToSIOp::create(nb, l, nb.getI8Type(), r));
+          })
+          .getResult(0);
+  Value aq = tensor::CollapseShapeOp::create(
+      b, loc, RankedTensorType::get({m, k}, i8), aq3, split);
+  return {aq, sa};
+}
+
 struct QccWeightOnlyDataTilingPass
     : qcc::impl::QccWeightOnlyDataTilingBase<QccWeightOnlyDataTilingPass> {
+  using QccWeightOnlyDataTilingBase::QccWeightOnlyDataTilingBase;
+
   void runOnOperation() override {
     std::optional<CpuTarget> target = getModuleTarget(getOperation());
     if (!target)
       return;
-    SmallVector<W4Ukernel> kernels = w4UkernelsFor(*target);
+    SmallVector<W4Ukernel> kernels = w4UkernelsFor(*target, int8Activations);
     if (kernels.empty())
       return;
     SmallVector<linalg::LinalgOp> contractions;
@@ -158,6 +256,11 @@ struct QccWeightOnlyDataTilingPass
       return;
     int64_t k = weight->k, n = weight->n, g = weight->g, n0 = kernel.n0;
     int64_t groups = k / g, n1s = (n + n0 - 1) / n0, np = n1s * n0;
+    bool int8 = kernel.int8Activations;
+    // The int8 kernels take k in blocks of 8 (4 bytes per column), inside
+    // groups.
+    if (int8 && g % 8)
+      return;
     bool transposed = form->transposed;
     std::optional<std::vector<char>> qBytes =
         constantBytes(weight->q, k / 2 * n, 1);
@@ -171,6 +274,10 @@ struct QccWeightOnlyDataTilingPass
     }
     if (!qBytes || !sBytes)
       return;
+    // Zero points are stored as unsigned bytes (4-bit ones are 0..15).
+    if (zBytes && weight->zpSigned &&
+        llvm::any_of(*zBytes, [](char c) { return (int8_t)c < 0; }))
+      return;
 
     // Pack into panels; padded columns get u = 0, s = 0 (and z = 0).
     bool hasZp = static_cast<bool>(weight->zp);
@@ -182,26 +289,35 @@ struct QccWeightOnlyDataTilingPass
     auto paramIndex = [&](int64_t grp, int64_t col) {
       return transposed ? col * groups + grp : grp * n + col;
     };
+    // f32 kernels: [N1][K/2][N0], byte = u(2p) | u(2p + 1) << 4. int8
+    // kernels: [N1][K/8][N0][4], byte i of column j in block b =
+    // u(8b + i) | u(8b + 4 + i) << 4 (a dword per column, one vpdpbusd
+    // operand per nibble half).
     std::vector<char> bq(n1s * (k / 2) * n0, 0);
-    std::vector<float> s(n1s * groups * n0, 0.0f), z;
-    if (hasZp)
-      z.assign(n1s * groups * n0, 0.0f);
+    std::vector<float> s(n1s * groups * n0, 0.0f);
+    std::vector<char> z(hasZp ? n1s * groups * n0 : 0, 0);
     for (int64_t n1 = 0; n1 < n1s; ++n1)
       for (int64_t j = 0; j < n0; ++j) {
         int64_t col = n1 * n0 + j;
         if (col >= n)
           continue;
-        for (int64_t kp = 0; kp < k / 2; ++kp)
-          bq[(n1 * (k / 2) + kp) * n0 + j] =
-              (char)(nibble(2 * kp, col) | nibble(2 * kp + 1, col) << 4);
+        if (int8) {
+          for (int64_t blk = 0; blk < k / 8; ++blk)
+            for (int64_t i = 0; i < 4; ++i)
+              bq[((n1 * (k / 8) + blk) * n0 + j) * 4 + i] =
+                  (char)(nibble(8 * blk + i, col) | nibble(8 * blk + 4 + i, col)
+                                                        << 4);
+        } else {
+          for (int64_t kp = 0; kp < k / 2; ++kp)
+            bq[(n1 * (k / 2) + kp) * n0 + j] =
+                (char)(nibble(2 * kp, col) | nibble(2 * kp + 1, col) << 4);
+        }
         for (int64_t grp = 0; grp < groups; ++grp) {
           int64_t src = paramIndex(grp, col),
                   dst = (n1 * groups + grp) * n0 + j;
           std::memcpy(&s[dst], sBytes->data() + 4 * src, 4);
-          if (hasZp) {
-            char zb = (*zBytes)[src];
-            z[dst] = weight->zpSigned ? (float)(int8_t)zb : (float)(uint8_t)zb;
-          }
+          if (hasZp)
+            z[dst] = (*zBytes)[src];
         }
       }
 
@@ -210,43 +326,56 @@ struct QccWeightOnlyDataTilingPass
     MLIRContext *ctx = op->getContext();
     RowMatrices mats = rowMatrices(b, loc, a, init, form->numM, np);
     Type i8 = b.getI8Type(), f32 = b.getF32Type(), i32 = b.getI32Type();
-    // Flat constants viewed as 3-D (as qcc-data-tiling's, so that they
+    // Flat constants viewed as panels (as qcc-data-tiling's, so that they
     // become flat LLVM arrays).
-    auto constant3 = [&](Type elem, int64_t mid, ArrayRef<char> raw,
-                         StringRef what) -> Value {
-      auto type = RankedTensorType::get({n1s, mid, n0}, elem);
+    auto panels = [&](Type elem, ArrayRef<int64_t> shape, ArrayRef<char> raw,
+                      StringRef what) -> Value {
+      auto type = RankedTensorType::get(shape, elem);
       auto flat = RankedTensorType::get({type.getNumElements()}, elem);
       std::string name =
           ("packed." + kernel.symbol + "." + what + "." + Twine(counter)).str();
       Value c =
           arith::ConstantOp::create(b, loc, rawConstantAttr(flat, name, raw));
+      ReassociationIndices all;
+      for (size_t d = 0; d < shape.size(); ++d)
+        all.push_back(d);
       return tensor::ExpandShapeOp::create(
-          b, loc, type, c, SmallVector<ReassociationIndices>{{0, 1, 2}});
+          b, loc, type, c, SmallVector<ReassociationIndices>{all});
     };
     auto floatBytes = [](const std::vector<float> &v) {
       return ArrayRef<char>(reinterpret_cast<const char *>(v.data()),
                             v.size() * sizeof(float));
     };
-    SmallVector<Value> inputs = {mats.a, constant3(i8, k / 2, bq, "q"),
-                                 constant3(f32, groups, floatBytes(s), "s")};
-    if (hasZp)
-      inputs.push_back(constant3(f32, groups, floatBytes(z), "z"));
+    // Loops (m, n1, n0, k).
+    AffineExpr dm = getAffineDimExpr(0, ctx), dn1 = getAffineDimExpr(1, ctx),
+               dn0 = getAffineDimExpr(2, ctx), dk = getAffineDimExpr(3, ctx);
+    AffineMap param = AffineMap::get(4, 0, {dn1, dk.floorDiv(g), dn0}, ctx);
+    SmallVector<Value> inputs;
+    SmallVector<AffineMap> maps;
+    if (int8) {
+      auto [aq, sa] = quantizeActivation(b, loc, mats.a, g);
+      inputs = {aq, sa, panels(i8, {n1s, k / 8, n0, 4}, bq, "q")};
+      maps = {AffineMap::get(4, 0, {dm, dk}, ctx),
+              AffineMap::get(4, 0, {dm, dk.floorDiv(g)}, ctx),
+              AffineMap::get(4, 0, {dn1, dk.floorDiv(8), dn0, dk % 4}, ctx)};
+    } else {
+      inputs = {mats.a, panels(i8, {n1s, k / 2, n0}, bq, "q")};
+      maps = {AffineMap::get(4, 0, {dm, dk}, ctx),
+              AffineMap::get(4, 0, {dn1, dk.floorDiv(2), dn0}, ctx)};
+    }
+    unsigned qIndex = inputs.size() - 1;
+    inputs.push_back(panels(f32, {n1s, groups, n0}, floatBytes(s), "s"));
+    maps.push_back(param);
+    if (hasZp) {
+      inputs.push_back(panels(i8, {n1s, groups, n0}, z, "z"));
+      maps.push_back(param);
+    }
     ++counter;
 
     int64_t m = cast<RankedTensorType>(mats.a.getType()).getDimSize(0);
     auto c3Type = RankedTensorType::get({m, n1s, n0}, f32);
     SmallVector<ReassociationIndices> split = {{0}, {1, 2}};
     Value c3 = tensor::ExpandShapeOp::create(b, loc, c3Type, mats.acc, split);
-
-    // Loops (m, n1, n0, k).
-    AffineExpr dm = getAffineDimExpr(0, ctx), dn1 = getAffineDimExpr(1, ctx),
-               dn0 = getAffineDimExpr(2, ctx), dk = getAffineDimExpr(3, ctx);
-    AffineMap param = AffineMap::get(4, 0, {dn1, dk.floorDiv(g), dn0}, ctx);
-    SmallVector<AffineMap> maps = {
-        AffineMap::get(4, 0, {dm, dk}, ctx),
-        AffineMap::get(4, 0, {dn1, dk.floorDiv(2), dn0}, ctx), param};
-    if (hasZp)
-      maps.push_back(param);
     maps.push_back(AffineMap::get(4, 0, {dm, dn1, dn0}, ctx));
     SmallVector<utils::IteratorType> iterators(3,
                                                utils::IteratorType::parallel);
@@ -254,29 +383,42 @@ struct QccWeightOnlyDataTilingPass
     auto generic = linalg::GenericOp::create(
         b, loc, TypeRange{c3Type}, inputs, ValueRange{c3}, maps, iterators,
         [&](OpBuilder &nb, Location l, ValueRange args) {
-          Value byte = arith::ExtUIOp::create(nb, l, i32, args[1]);
+          auto index = [&](int64_t v) {
+            return arith::ConstantIndexOp::create(nb, l, v);
+          };
+          // The nibble: k's half of the byte (k mod 2 in pairs, k mod 8
+          // floordiv 4 in blocks of 8).
+          Value byte = arith::ExtUIOp::create(nb, l, i32, args[qIndex]);
           Value kIdx = linalg::IndexOp::create(nb, l, 3);
+          Value half =
+              int8 ? (Value)arith::DivUIOp::create(
+                         nb, l, arith::RemUIOp::create(nb, l, kIdx, index(8)),
+                         index(4))
+                   : (Value)arith::RemUIOp::create(nb, l, kIdx, index(2));
           Value shift = arith::IndexCastUIOp::create(
-              nb, l, i32,
-              arith::MulIOp::create(
-                  nb, l,
-                  arith::RemUIOp::create(
-                      nb, l, kIdx, arith::ConstantIndexOp::create(nb, l, 2)),
-                  arith::ConstantIndexOp::create(nb, l, 4)));
+              nb, l, i32, arith::MulIOp::create(nb, l, half, index(4)));
           Value u = arith::AndIOp::create(
               nb, l, arith::ShRUIOp::create(nb, l, byte, shift),
               arith::ConstantIntOp::create(nb, l, i32, 15));
           Value uf = arith::UIToFPOp::create(nb, l, f32, u);
-          Value zero = hasZp ? args[3]
-                             : (Value)arith::ConstantOp::create(
-                                   nb, l, nb.getF32FloatAttr(8.0f));
+          Value zero =
+              hasZp
+                  ? (Value)arith::UIToFPOp::create(nb, l, f32, args[qIndex + 2])
+                  : (Value)arith::ConstantOp::create(nb, l,
+                                                     nb.getF32FloatAttr(8.0f));
           Value wv = arith::MulFOp::create(
-              nb, l, arith::SubFOp::create(nb, l, uf, zero), args[2]);
+              nb, l, arith::SubFOp::create(nb, l, uf, zero), args[qIndex + 1]);
+          // The activation: a, or its int8 value times its group scale.
+          Value av =
+              int8 ? (Value)arith::MulFOp::create(
+                         nb, l, arith::SIToFPOp::create(nb, l, f32, args[0]),
+                         args[1])
+                   : args[0];
           Value acc = args.back();
           linalg::YieldOp::create(
               nb, l,
               (Value)arith::AddFOp::create(
-                  nb, l, acc, arith::MulFOp::create(nb, l, args[0], wv)));
+                  nb, l, acc, arith::MulFOp::create(nb, l, av, wv)));
         });
     std::string symbol = (kernel.symbol + (hasZp ? "_zp" : "")).str();
     generic->setAttr(kUkernelAttr, b.getStringAttr(symbol));

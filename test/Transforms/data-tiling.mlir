@@ -9,10 +9,10 @@
 // accumulator is padded and the result sliced back.
 // CHECK-LABEL: func.func @f32_avx2
 // CHECK-SAME: (%[[A:.*]]: tensor<3x2xf32>, %[[C:.*]]: tensor<3x20xf32>)
+// CHECK: %[[CP:.*]] = tensor.pad %[[C]] low[0, 0] high[0, 12]
 // CHECK: %[[WF:.*]] = arith.constant dense<[0.000000e+00, 1.000000e+00, 2.000000e+00, 3.000000e+00, 4.000000e+00, 5.000000e+00, 6.000000e+00, 7.000000e+00, 8.000000e+00, 9.000000e+00, 1.000000e+01, 1.100000e+01, 1.200000e+01, 1.300000e+01, 1.400000e+01, 1.500000e+01, 1.000000e+01, 1.100000e+01, 1.200000e+01, 1.300000e+01, 1.400000e+01, 1.500000e+01, 1.600000e+01, 1.700000e+01, 1.800000e+01, 1.900000e+01, 2.000000e+01, 2.100000e+01, 2.200000e+01, 2.300000e+01, 2.400000e+01, 2.500000e+01, 1.600000e+01, 1.700000e+01, 1.800000e+01, 1.900000e+01, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 2.600000e+01, 2.700000e+01, 2.800000e+01, 2.900000e+01, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00]> : tensor<64xf32>
 // CHECK: %[[W:.*]] = tensor.expand_shape %[[WF]] {{\[\[}}0, 1, 2, 3]] output_shape [2, 2, 16, 1]
 // CHECK: %[[A4:.*]] = tensor.expand_shape %[[A]] {{\[\[}}0], [1, 2, 3]] output_shape [3, 2, 1, 1]
-// CHECK: %[[CP:.*]] = tensor.pad %[[C]] low[0, 0] high[0, 12]
 // CHECK: %[[C4:.*]] = tensor.expand_shape %[[CP]] {{\[\[}}0], [1, 2, 3]] output_shape [3, 2, 1, 16]
 // CHECK: %[[R:.*]] = linalg.mmt4d ins(%[[A4]], %[[W]] : tensor<3x2x1x1xf32>, tensor<2x2x16x1xf32>) outs(%[[C4]] : tensor<3x2x1x16xf32>)
 // CHECK: %[[RC:.*]] = tensor.collapse_shape %[[R]] {{\[\[}}0], [1, 2, 3]] : tensor<3x2x1x16xf32> into tensor<3x32xf32>
@@ -35,9 +35,9 @@ func.func @f32_avx2(%a: tensor<3x2xf32>, %c: tensor<3x20xf32>) -> tensor<3x20xf3
 // Element [0][0][j][i] = W[i][j] = 16 i + j (the quad of column j), then
 // zero columns: the blob is 0x08000000 (alignment) and those bytes.
 // CHECK-LABEL: func.func @s8_vnni
+// CHECK: tensor.pad %arg1 low[0, 0] high[%{{.*}}, 16]
 // CHECK: %[[W:.*]] = arith.constant dense_resource<[[BLOB:packed.quk_mmt4d_s8s8s32_32x4_avx512vnni.[0-9]+]]> : tensor<128xi8>
 // CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0], [1, 2, 3]] output_shape [%{{.*}}, 1, 1, 4] : tensor<?x4xi8> into tensor<?x1x1x4xi8>
-// CHECK: tensor.pad %arg1 low[0, 0] high[%{{.*}}, 16]
 // CHECK: linalg.mmt4d ins({{.*}} : tensor<?x1x1x4xi8>, tensor<1x1x32x4xi8>) outs({{.*}} : tensor<?x1x1x32xi32>)
 // CHECK: tensor.extract_slice %{{.*}}[0, 0] [%{{.*}}, 16] [1, 1] : tensor<?x32xi32> to tensor<?x16xi32>
 // CHECK: [[BLOB]]: "0x08000000001020300111213102122232031323330414243405152535061626360717273708182838091929390A1A2A3A0B1B2B3B0C1C2C3C0D1D2D3D0E1E2E3E0F1F2F3F00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"

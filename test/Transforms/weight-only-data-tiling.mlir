@@ -61,7 +61,7 @@ func.func @sym_avx2(%a: tensor<5x4xf32>, %c: tensor<5x3xf32>) -> tensor<5x3xf32>
 // -----
 
 // aarch64: the portable kernel, N0 = 8. Zero points: the _zp entry point
-// and a third panel of f32 zero points (3, 12). The weight is [N, K]
+// and a third panel of zero points (3, 12), stored as unsigned bytes. The weight is [N, K]
 // (Gemm's transB), packed along K (packed_dim 1), one group spanning K
 // (the constant 0 map); the rows of a 3-D activation are collapsed and
 // the result expanded back. Unsigned nibbles are stored as they are.
@@ -69,8 +69,8 @@ func.func @sym_avx2(%a: tensor<5x4xf32>, %c: tensor<5x3xf32>) -> tensor<5x3xf32>
 // CHECK: %[[A:.*]] = tensor.collapse_shape %arg0 {{\[\[}}0, 1], [2]] : tensor<2x3x4xf32> into tensor<6x4xf32>
 // CHECK: arith.constant dense<[33, -16, 0, 0, 0, 0, 0, 0, 67, 15, 0, 0, 0, 0, 0, 0]> : tensor<16xi8>
 // CHECK: arith.constant dense<[5.000000e-01, 2.500000e-01, 0.000000e+00, {{.*}}]> : tensor<8xf32>
-// CHECK: arith.constant dense<[3.000000e+00, 1.200000e+01, 0.000000e+00, {{.*}}]> : tensor<8xf32>
-// CHECK: linalg.generic {{.*}} ins(%[[A]], %{{.*}}, %{{.*}}, %{{.*}} : tensor<6x4xf32>, tensor<1x2x8xi8>, tensor<1x1x8xf32>, tensor<1x1x8xf32>) outs(%{{.*}} : tensor<6x1x8xf32>) attrs = {qcc.ukernel = "quk_w4_f32_8_generic_zp"}
+// CHECK: arith.constant dense<[3, 12, 0, 0, 0, 0, 0, 0]> : tensor<8xi8>
+// CHECK: linalg.generic {{.*}} ins(%[[A]], %{{.*}}, %{{.*}}, %{{.*}} : tensor<6x4xf32>, tensor<1x2x8xi8>, tensor<1x1x8xf32>, tensor<1x1x8xi8>) outs(%{{.*}} : tensor<6x1x8xf32>) attrs = {qcc.ukernel = "quk_w4_f32_8_generic_zp"}
 // CHECK: tensor.extract_slice %{{.*}}[0, 0] [6, 2] [1, 1]
 // CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0, 1], [2]] output_shape [2, 3, 2]
 // CHECK-NOT: qcc.dequantize_blockwise

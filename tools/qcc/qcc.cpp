@@ -89,6 +89,14 @@ cl::opt<bool> useUkernels(
              "packed, multithreaded microkernels (default true; "
              "--ukernels=false: the generated tiled loops)"),
     cl::init(true), cl::cat(qccCategory));
+cl::opt<bool> w4Int8Activations(
+    "w4-int8-act",
+    cl::desc("--quant=w4 with microkernels: quantize the activations to int8 "
+             "per row and group at run time and use integer dot-product "
+             "kernels (faster; exact integer sums, but the activations are "
+             "rounded to 8 bits, as ONNX Runtime's MatMulNBits "
+             "accuracy_level 4 does; groups must be a multiple of 8)"),
+    cl::init(false), cl::cat(qccCategory));
 cl::list<std::string>
     inputShapes("input-shape",
                 cl::desc("Static shape for an input: NAME=1x3x224x224"),
@@ -420,6 +428,7 @@ void setPipelineOptionsFromFlags(qcc::QccPipelineOptions &options) {
   options.report = reportPath;
   options.optLevel = optLevel;
   options.ukernels = useUkernels;
+  options.w4Int8Activations = w4Int8Activations;
   options.mtriple = targetTriple;
   options.mcpu = targetCpu;
   options.mattr = targetAttrs;

@@ -26,6 +26,9 @@ struct LoweringConfig {
   /// (qcc-data-tiling). Off for the in-process JIT, which does not link
   /// the model runtime.
   bool ukernels = true;
+  /// int4 weight-only microkernels on int8 activations (quantized per row
+  /// and group at run time) instead of f32 ones.
+  bool w4Int8Activations = false;
   std::string entry = "main";
   /// The target, attached as `llvm.target` unless the module has one
   /// (see qcc-attach-target): LLVM triple ("" = this machine's), CPU

@@ -59,8 +59,7 @@ struct QccPipelineOptions : public PassPipelineOptions<QccPipelineOptions> {
       llvm::cl::desc("Asymmetric weight quantization (zero points)"),
       llvm::cl::init(false)};
   PassOptions::Option<bool> perTensor{
-      *this, "per-tensor",
-      llvm::cl::desc("w8a8: one weight scale per tensor"),
+      *this, "per-tensor", llvm::cl::desc("w8a8: one weight scale per tensor"),
       llvm::cl::init(false)};
   PassOptions::Option<bool> biasCorrection{
       *this, "bias-correction",
@@ -102,6 +101,11 @@ struct QccPipelineOptions : public PassPipelineOptions<QccPipelineOptions> {
       llvm::cl::desc("At -O2+, run matmuls with constant weights on the "
                      "runtime's packed microkernels (qcc-data-tiling)"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> w4Int8Activations{
+      *this, "w4-int8-activations",
+      llvm::cl::desc("int4 weight-only microkernels with activations "
+                     "quantized to int8 per group at run time"),
+      llvm::cl::init(false)};
   PassOptions::Option<bool> foldQDQ{
       *this, "fold-qdq",
       llvm::cl::desc("Fold QuantizeLinear/DequantizeLinear around "

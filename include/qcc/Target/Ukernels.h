@@ -36,10 +36,13 @@ struct W4Ukernel {
   llvm::StringRef symbol; ///< the symmetric one; `symbol` + "_zp" has zero
                           ///< points
   int64_t n0;
+  bool int8Activations; ///< activations quantized to i8 per row and group
 };
 
-/// The int4 weight-only kernels `target` can run, preferred first.
-SmallVector<W4Ukernel> w4UkernelsFor(const CpuTarget &target);
+/// The int4 weight-only kernels `target` can run for f32 or int8
+/// activations, preferred first.
+SmallVector<W4Ukernel> w4UkernelsFor(const CpuTarget &target,
+                                     bool int8Activations);
 
 /// The kernel whose entry point (without the _mlir_ciface_ prefix) is
 /// `name`, if `target` can run it; `hasZeroPoint` says which variant.

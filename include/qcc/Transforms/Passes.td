@@ -146,9 +146,9 @@ def QccWeightOnlyDataTiling
     computes (include/qcc/Target/Ukernels.def QCC_W4_UKERNEL: N0 = 32 with
     AVX-512, 16 with AVX2, 8 elsewhere):
       - new constants, packed here: the nibbles as [N/N0, K/2, N0] bytes
-        (two k per byte, values offset to 0..15), the group scales and the
-        zero points (as f32; none for symmetric weights, whose zero point
-        is 8) as [N/N0, K/G, N0], columns padded with zeros;
+        (two k per byte, values offset to 0..15), the f32 group scales and
+        the zero points (unsigned bytes; none for symmetric weights, whose
+        zero point is 8) as [N/N0, K/G, N0], columns padded with zeros;
       - `C3[m, n1, n0] += A[m, k] * (u - z) * s`, C3 the [M, N/N0, N0] view
         of the column-padded accumulator (rows collapsed to one dimension,
         the result sliced and expanded back), tagged
@@ -160,10 +160,25 @@ def QccWeightOnlyDataTiling
     dequantization into the contraction. The unpacked weight is erased if
     nothing else uses it. Needs the module's `llvm.target`; without it the
     pass does nothing.
+
+    With `int8-activations` (groups a multiple of 8) the activation is
+    quantized at run time per row and group (`sa = max|a| / 127`, `aq =
+    round-half-even(a / sa)` in i8, by generics before the kernel) and the
+    target's int8 kernel (VNNI `vpdpbusd`, AVX2 `vpmaddubsw`, exact in
+    i32 per group) computes `C3 += (aq * sa) * (u - z) * s`; the nibbles
+    are packed [N/N0, K/8, N0, 4] (a dword of 8 k per column: k 0..3 in
+    the low nibbles, 4..7 in the high ones). The llama.cpp / ONNX Runtime
+    MatMulNBits accuracy_level 4 trade: faster, not exact in the
+    activations.
   }];
+  let options = [
+    Option<"int8Activations", "int8-activations", "bool", "false",
+           "Quantize the activations to int8 per group and use the int8 "
+           "kernels">
+  ];
   let dependentDialects = [
     "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
-    "::mlir::arith::ArithDialect"
+    "::mlir::arith::ArithDialect", "::mlir::math::MathDialect"
   ];
 }
 

@@ -64,28 +64,42 @@ void replaceByCall(Operation *op, func::FuncOp decl, ArrayRef<Type> argTypes) {
 }
 
 /// A generic tagged for an int4 weight-only kernel, if its operands are
-/// what the kernel takes: A [M, K] f32, B [N1, K/2, N0] i8, S (and Z)
-/// [N1, G, N0] f32, C [M, N1, N0] f32, N0 the kernel's.
+/// what the kernel takes (WeightOnly.h): A [M, K] f32 (int8 kernels: Aq
+/// [M, K] i8 and Sa [M, K/G] f32), B [N1, K/2, N0] i8 (int8 kernels:
+/// [N1, K/8, N0, 4]), S [N1, K/G, N0] f32, Z [N1, K/G, N0] i8 (with zero
+/// points), C [M, N1, N0] f32, N0 the kernel's.
 void lowerWeightOnly(ModuleOp module, SymbolTable &symbols,
                      const CpuTarget &target, linalg::GenericOp op,
                      StringRef name) {
   bool hasZp = false;
   std::optional<W4Ukernel> kernel = findW4Ukernel(target, name, hasZp);
-  if (!kernel || op.getNumDpsInputs() != (hasZp ? 4u : 3u) ||
-      op.getNumDpsInits() != 1 || op->getNumResults() != 0)
+  if (!kernel)
+    return;
+  Builder b(module.getContext());
+  Type f32 = b.getF32Type(), i8 = b.getI8Type();
+  struct Operand {
+    int64_t rank;
+    Type elem;
+    int64_t n0Dim; ///< the dimension that must be N0, or -1
+  };
+  SmallVector<Operand> expected;
+  if (kernel->int8Activations)
+    expected = {{2, i8, -1}, {2, f32, -1}, {4, i8, 2}};
+  else
+    expected = {{2, f32, -1}, {3, i8, 2}};
+  expected.push_back({3, f32, 2});
+  if (hasZp)
+    expected.push_back({3, i8, 2});
+  expected.push_back({3, f32, 2});
+  if (op->getNumOperands() != expected.size() || op.getNumDpsInits() != 1 ||
+      op->getNumResults() != 0)
     return;
   SmallVector<Type> argTypes;
-  Builder b(module.getContext());
-  SmallVector<std::pair<int64_t, Type>> expected = {
-      {2, b.getF32Type()}, {3, b.getI8Type()}, {3, b.getF32Type()}};
-  if (hasZp)
-    expected.push_back({3, b.getF32Type()});
-  expected.push_back({3, b.getF32Type()});
   for (auto [operand, want] : llvm::zip(op->getOperands(), expected)) {
     auto type = dyn_cast<MemRefType>(operand.getType());
-    if (!type || type.getRank() != want.first ||
-        type.getElementType() != want.second ||
-        (want.first == 3 && type.getDimSize(2) != kernel->n0))
+    if (!type || type.getRank() != want.rank ||
+        type.getElementType() != want.elem ||
+        (want.n0Dim >= 0 && type.getDimSize(want.n0Dim) != kernel->n0))
       return;
     argTypes.push_back(dynamicStrided(type));
   }

@@ -196,8 +196,14 @@ static inline float sumOf(const float *a, int64_t n) {
 
 /* One row: per group, sum_k a_k u_k in 8 accumulators (even/odd k x two
  * pairs x two column halves), then C += s * (that - z * sum_k a_k). */
+/* 8 zero-point bytes as floats. */
+static inline __m256 zeros8(const uint8_t *z) {
+  return _mm256_cvtepi32_ps(
+      _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)z)));
+}
+
 static void w4Row(const float *A, const uint8_t *B, const float *S,
-                  const float *Z, float *C, int64_t K, int64_t G) {
+                  const uint8_t *Z, float *C, int64_t K, int64_t G) {
   __m256 out0 = _mm256_loadu_ps(C), out1 = _mm256_loadu_ps(C + 8);
   const __m256 eight = _mm256_set1_ps(8.0f);
   int64_t pairs = G / 2;
@@ -236,8 +242,8 @@ static void w4Row(const float *A, const uint8_t *B, const float *S,
     __m256 t1 = _mm256_add_ps(_mm256_add_ps(t[0][0][1], t[0][1][1]),
                               _mm256_add_ps(t[1][0][1], t[1][1][1]));
     __m256 asum = _mm256_set1_ps(sumOf(a, G));
-    __m256 z0 = Z ? _mm256_loadu_ps(Z + 16 * g) : eight;
-    __m256 z1 = Z ? _mm256_loadu_ps(Z + 16 * g + 8) : eight;
+    __m256 z0 = Z ? zeros8(Z + 16 * g) : eight;
+    __m256 z1 = Z ? zeros8(Z + 16 * g + 8) : eight;
     out0 = _mm256_fmadd_ps(_mm256_loadu_ps(S + 16 * g),
                            _mm256_fnmadd_ps(z0, asum, t0), out0);
     out1 = _mm256_fmadd_ps(_mm256_loadu_ps(S + 16 * g + 8),
@@ -248,7 +254,7 @@ static void w4Row(const float *A, const uint8_t *B, const float *S,
 }
 
 /* tile[k - k0][0..16) = (u - z) * s for k in [k0, k0 + kc). */
-static void w4Unpack(const uint8_t *B, const float *S, const float *Z,
+static void w4Unpack(const uint8_t *B, const float *S, const uint8_t *Z,
                      float *tile, int64_t k0, int64_t kc, int64_t G) {
   const __m256 eight = _mm256_set1_ps(8.0f);
   for (int64_t k = k0; k < k0 + kc; k += 2) {
@@ -257,8 +263,8 @@ static void w4Unpack(const uint8_t *B, const float *S, const float *Z,
     w4Pair(B + 8 * k, &lo0, &lo1, &hi0, &hi1);
     __m256 s0 = _mm256_loadu_ps(S + 16 * g),
            s1 = _mm256_loadu_ps(S + 16 * g + 8);
-    __m256 z0 = Z ? _mm256_loadu_ps(Z + 16 * g) : eight;
-    __m256 z1 = Z ? _mm256_loadu_ps(Z + 16 * g + 8) : eight;
+    __m256 z0 = Z ? zeros8(Z + 16 * g) : eight;
+    __m256 z1 = Z ? zeros8(Z + 16 * g + 8) : eight;
     float *t = tile + 16 * (k - k0);
     _mm256_storeu_ps(t, _mm256_mul_ps(_mm256_sub_ps(lo0, z0), s0));
     _mm256_storeu_ps(t + 8, _mm256_mul_ps(_mm256_sub_ps(lo1, z1), s1));
@@ -268,3 +274,111 @@ static void w4Unpack(const uint8_t *B, const float *S, const float *Z,
 }
 
 QUK_W4_KERNEL(quk_w4_f32_16_avx2, 16, F32_ROWS, KC, w4Row, w4Unpack, f32Block)
+
+/*===-- int4 weight-only, int8 activations (AVX2) -------------------------===*/
+
+/* u (0..15) times 4 activations per column dword, summed in i32 exactly:
+ * vpmaddubsw pairs (|15 * 127 * 2| < 2^15), the low- and high-nibble pair
+ * sums added in i16 (< 2^14 each... 4 * 15 * 127 = 7620), vpmaddwd with
+ * ones to i32. */
+static inline __m256i dot8(__m256i x, __m256i alo, __m256i ahi) {
+  const __m256i m15 = _mm256_set1_epi8(15), ones = _mm256_set1_epi16(1);
+  __m256i lo = _mm256_maddubs_epi16(_mm256_and_si256(x, m15), alo);
+  __m256i hi =
+      _mm256_maddubs_epi16(_mm256_and_si256(_mm256_srli_epi32(x, 4), m15), ahi);
+  return _mm256_madd_epi16(_mm256_add_epi16(lo, hi), ones);
+}
+
+/* One row: per group, sum_k aq_k u_k exactly, 8 k per step (a 32-byte
+ * load holds 4 bytes of 8 columns), then C += s * sa * (that - z *
+ * sum_k aq_k), the correction in i32. */
+static void w4s8Row(const int8_t *Aq, const float *Sa, const uint8_t *B,
+                    const float *S, const uint8_t *Z, float *C, int64_t K,
+                    int64_t G) {
+  __m256 out0 = _mm256_loadu_ps(C), out1 = _mm256_loadu_ps(C + 8);
+  int64_t blocks = G / 8;
+  for (int64_t g = 0; g < K / G; ++g) {
+    const int8_t *a = Aq + g * G;
+    const uint8_t *b = B + g * blocks * 64;
+    __m256i t[2][2];
+    t[0][0] = t[0][1] = t[1][0] = t[1][1] = _mm256_setzero_si256();
+    int64_t blk = 0;
+    for (; blk + 2 <= blocks; blk += 2) {
+#pragma GCC unroll 2
+      for (int u = 0; u < 2; ++u) {
+        const uint8_t *bb = b + 64 * (blk + u);
+        int32_t lo, hi;
+        memcpy(&lo, a + 8 * (blk + u), 4);
+        memcpy(&hi, a + 8 * (blk + u) + 4, 4);
+        __m256i alo = _mm256_set1_epi32(lo), ahi = _mm256_set1_epi32(hi);
+        t[u][0] = _mm256_add_epi32(
+            t[u][0], dot8(_mm256_loadu_si256((const __m256i *)bb), alo, ahi));
+        t[u][1] = _mm256_add_epi32(
+            t[u][1],
+            dot8(_mm256_loadu_si256((const __m256i *)(bb + 32)), alo, ahi));
+      }
+    }
+    for (; blk < blocks; ++blk) {
+      const uint8_t *bb = b + 64 * blk;
+      int32_t lo, hi;
+      memcpy(&lo, a + 8 * blk, 4);
+      memcpy(&hi, a + 8 * blk + 4, 4);
+      __m256i alo = _mm256_set1_epi32(lo), ahi = _mm256_set1_epi32(hi);
+      t[0][0] = _mm256_add_epi32(
+          t[0][0], dot8(_mm256_loadu_si256((const __m256i *)bb), alo, ahi));
+      t[0][1] = _mm256_add_epi32(
+          t[0][1],
+          dot8(_mm256_loadu_si256((const __m256i *)(bb + 32)), alo, ahi));
+    }
+    int32_t asum = 0;
+    for (int64_t i = 0; i < G; ++i)
+      asum += a[i];
+    __m256i sum = _mm256_set1_epi32(asum);
+    __m256i z0 =
+        Z ? _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(Z + 16 * g)))
+          : _mm256_set1_epi32(8);
+    __m256i z1 = Z ? _mm256_cvtepu8_epi32(
+                         _mm_loadl_epi64((const __m128i *)(Z + 16 * g + 8)))
+                   : _mm256_set1_epi32(8);
+    __m256i d0 = _mm256_sub_epi32(_mm256_add_epi32(t[0][0], t[1][0]),
+                                  _mm256_mullo_epi32(z0, sum));
+    __m256i d1 = _mm256_sub_epi32(_mm256_add_epi32(t[0][1], t[1][1]),
+                                  _mm256_mullo_epi32(z1, sum));
+    __m256 sa = _mm256_set1_ps(Sa[g]);
+    out0 = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_loadu_ps(S + 16 * g), sa),
+                           _mm256_cvtepi32_ps(d0), out0);
+    out1 = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_loadu_ps(S + 16 * g + 8), sa),
+                           _mm256_cvtepi32_ps(d1), out1);
+  }
+  _mm256_storeu_ps(C, out0);
+  _mm256_storeu_ps(C + 8, out1);
+}
+
+/* tile[k - k0][0..16) = (u - z) * s for k in [k0, k0 + kc), layout
+ * [K/8][16][4]. */
+static void w4s8Unpack(const uint8_t *B, const float *S, const uint8_t *Z,
+                       float *tile, int64_t k0, int64_t kc, int64_t G) {
+  const __m256i m15 = _mm256_set1_epi32(15);
+  const __m256 eight = _mm256_set1_ps(8.0f);
+  for (int64_t k = k0; k < k0 + kc; k += 8) {
+    int64_t g = k / G; /* G is a multiple of 8 */
+    __m256 s[2] = {_mm256_loadu_ps(S + 16 * g),
+                   _mm256_loadu_ps(S + 16 * g + 8)};
+    __m256 z[2] = {Z ? zeros8(Z + 16 * g) : eight,
+                   Z ? zeros8(Z + 16 * g + 8) : eight};
+    for (int h = 0; h < 2; ++h) {
+      __m256i x = _mm256_loadu_si256((const __m256i *)(B + 8 * k + 32 * h));
+#pragma GCC unroll 8
+      for (int i = 0; i < 8; ++i) {
+        __m256i u = _mm256_and_si256(
+            _mm256_srli_epi32(x, 8 * (i % 4) + 4 * (i / 4)), m15);
+        _mm256_storeu_ps(
+            tile + 16 * (k + i - k0) + 8 * h,
+            _mm256_mul_ps(_mm256_sub_ps(_mm256_cvtepi32_ps(u), z[h]), s[h]));
+      }
+    }
+  }
+}
+
+QUK_W4S8_KERNEL(quk_w4_s8_16_avx2, 16, F32_ROWS, KC, w4s8Row, w4s8Unpack,
+                f32Block)

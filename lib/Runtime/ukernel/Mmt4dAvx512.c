@@ -197,8 +197,14 @@ static inline float sumOf(const float *a, int64_t n) {
 
 /* One row: per group, sum_k a_k u_k in 8 accumulators (even/odd k x two
  * pairs x two column halves), then C += s * (that - z * sum_k a_k). */
+/* 16 zero-point bytes as floats. */
+static inline __m512 zeros16(const uint8_t *z) {
+  return _mm512_cvtepi32_ps(
+      _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)z)));
+}
+
 static void w4Row(const float *A, const uint8_t *B, const float *S,
-                  const float *Z, float *C, int64_t K, int64_t G) {
+                  const uint8_t *Z, float *C, int64_t K, int64_t G) {
   __m512 out0 = _mm512_loadu_ps(C), out1 = _mm512_loadu_ps(C + 16);
   const __m512 eight = _mm512_set1_ps(8.0f);
   int64_t pairs = G / 2;
@@ -236,8 +242,8 @@ static void w4Row(const float *A, const uint8_t *B, const float *S,
     __m512 t1 = _mm512_add_ps(_mm512_add_ps(t[0][0][1], t[0][1][1]),
                               _mm512_add_ps(t[1][0][1], t[1][1][1]));
     __m512 asum = _mm512_set1_ps(sumOf(a, G));
-    __m512 z0 = Z ? _mm512_loadu_ps(Z + 32 * g) : eight;
-    __m512 z1 = Z ? _mm512_loadu_ps(Z + 32 * g + 16) : eight;
+    __m512 z0 = Z ? zeros16(Z + 32 * g) : eight;
+    __m512 z1 = Z ? zeros16(Z + 32 * g + 16) : eight;
     out0 = _mm512_fmadd_ps(_mm512_loadu_ps(S + 32 * g),
                            _mm512_fnmadd_ps(z0, asum, t0), out0);
     out1 = _mm512_fmadd_ps(_mm512_loadu_ps(S + 32 * g + 16),
@@ -248,7 +254,7 @@ static void w4Row(const float *A, const uint8_t *B, const float *S,
 }
 
 /* tile[k - k0][0..32) = (u - z) * s for k in [k0, k0 + kc). */
-static void w4Unpack(const uint8_t *B, const float *S, const float *Z,
+static void w4Unpack(const uint8_t *B, const float *S, const uint8_t *Z,
                      float *tile, int64_t k0, int64_t kc, int64_t G) {
   const __m512 eight = _mm512_set1_ps(8.0f);
   for (int64_t k = k0; k < k0 + kc; k += 2) {
@@ -257,8 +263,8 @@ static void w4Unpack(const uint8_t *B, const float *S, const float *Z,
     w4Pair(B + 16 * k, &lo0, &lo1, &hi0, &hi1);
     __m512 s0 = _mm512_loadu_ps(S + 32 * g),
            s1 = _mm512_loadu_ps(S + 32 * g + 16);
-    __m512 z0 = Z ? _mm512_loadu_ps(Z + 32 * g) : eight;
-    __m512 z1 = Z ? _mm512_loadu_ps(Z + 32 * g + 16) : eight;
+    __m512 z0 = Z ? zeros16(Z + 32 * g) : eight;
+    __m512 z1 = Z ? zeros16(Z + 32 * g + 16) : eight;
     float *t = tile + 32 * (k - k0);
     _mm512_storeu_ps(t, _mm512_mul_ps(_mm512_sub_ps(lo0, z0), s0));
     _mm512_storeu_ps(t + 16, _mm512_mul_ps(_mm512_sub_ps(lo1, z1), s1));
@@ -268,3 +274,106 @@ static void w4Unpack(const uint8_t *B, const float *S, const float *Z,
 }
 
 QUK_W4_KERNEL(quk_w4_f32_32_avx512, 32, F32_ROWS, KC, w4Row, w4Unpack, f32Block)
+
+/*===-- int4 weight-only, int8 activations (VNNI) -------------------------===*/
+
+/* One row: per group, sum_k aq_k u_k exactly with vpdpbusd (u unsigned
+ * 0..15, aq signed), 8 k per step: one 64-byte load holds 4 bytes of 16
+ * columns, the low nibbles k 0..3, the high ones k 4..7. Then
+ * C += s * sa * (that - z * sum_k aq_k), the correction in i32. */
+static void w4s8Row(const int8_t *Aq, const float *Sa, const uint8_t *B,
+                    const float *S, const uint8_t *Z, float *C, int64_t K,
+                    int64_t G) {
+  __m512 out0 = _mm512_loadu_ps(C), out1 = _mm512_loadu_ps(C + 16);
+  const __m512i m15 = _mm512_set1_epi8(15);
+  int64_t blocks = G / 8;
+  for (int64_t g = 0; g < K / G; ++g) {
+    const int8_t *a = Aq + g * G;
+    const uint8_t *b = B + g * blocks * 128;
+    __m512i t[2][2];
+    t[0][0] = t[0][1] = t[1][0] = t[1][1] = _mm512_setzero_si512();
+    int64_t blk = 0;
+    for (; blk + 2 <= blocks; blk += 2) {
+#pragma GCC unroll 2
+      for (int u = 0; u < 2; ++u) {
+        const uint8_t *bb = b + 128 * (blk + u);
+        __m512i x0 = _mm512_loadu_si512(bb), x1 = _mm512_loadu_si512(bb + 64);
+        int32_t lo, hi;
+        __builtin_memcpy(&lo, a + 8 * (blk + u), 4);
+        __builtin_memcpy(&hi, a + 8 * (blk + u) + 4, 4);
+        __m512i alo = _mm512_set1_epi32(lo), ahi = _mm512_set1_epi32(hi);
+        t[u][0] = _mm512_dpbusd_epi32(t[u][0], _mm512_and_si512(x0, m15), alo);
+        t[u][0] = _mm512_dpbusd_epi32(
+            t[u][0], _mm512_and_si512(_mm512_srli_epi32(x0, 4), m15), ahi);
+        t[u][1] = _mm512_dpbusd_epi32(t[u][1], _mm512_and_si512(x1, m15), alo);
+        t[u][1] = _mm512_dpbusd_epi32(
+            t[u][1], _mm512_and_si512(_mm512_srli_epi32(x1, 4), m15), ahi);
+      }
+    }
+    for (; blk < blocks; ++blk) {
+      const uint8_t *bb = b + 128 * blk;
+      __m512i x0 = _mm512_loadu_si512(bb), x1 = _mm512_loadu_si512(bb + 64);
+      int32_t lo, hi;
+      __builtin_memcpy(&lo, a + 8 * blk, 4);
+      __builtin_memcpy(&hi, a + 8 * blk + 4, 4);
+      __m512i alo = _mm512_set1_epi32(lo), ahi = _mm512_set1_epi32(hi);
+      t[0][0] = _mm512_dpbusd_epi32(t[0][0], _mm512_and_si512(x0, m15), alo);
+      t[0][0] = _mm512_dpbusd_epi32(
+          t[0][0], _mm512_and_si512(_mm512_srli_epi32(x0, 4), m15), ahi);
+      t[0][1] = _mm512_dpbusd_epi32(t[0][1], _mm512_and_si512(x1, m15), alo);
+      t[0][1] = _mm512_dpbusd_epi32(
+          t[0][1], _mm512_and_si512(_mm512_srli_epi32(x1, 4), m15), ahi);
+    }
+    int32_t asum = 0;
+    for (int64_t i = 0; i < G; ++i)
+      asum += a[i];
+    __m512i sum = _mm512_set1_epi32(asum);
+    __m512i z0 =
+        Z ? _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(Z + 32 * g)))
+          : _mm512_set1_epi32(8);
+    __m512i z1 = Z ? _mm512_cvtepu8_epi32(
+                         _mm_loadu_si128((const __m128i *)(Z + 32 * g + 16)))
+                   : _mm512_set1_epi32(8);
+    __m512i d0 = _mm512_sub_epi32(_mm512_add_epi32(t[0][0], t[1][0]),
+                                  _mm512_mullo_epi32(z0, sum));
+    __m512i d1 = _mm512_sub_epi32(_mm512_add_epi32(t[0][1], t[1][1]),
+                                  _mm512_mullo_epi32(z1, sum));
+    __m512 sa = _mm512_set1_ps(Sa[g]);
+    out0 = _mm512_fmadd_ps(_mm512_mul_ps(_mm512_loadu_ps(S + 32 * g), sa),
+                           _mm512_cvtepi32_ps(d0), out0);
+    out1 = _mm512_fmadd_ps(_mm512_mul_ps(_mm512_loadu_ps(S + 32 * g + 16), sa),
+                           _mm512_cvtepi32_ps(d1), out1);
+  }
+  _mm512_storeu_ps(C, out0);
+  _mm512_storeu_ps(C + 16, out1);
+}
+
+/* tile[k - k0][0..32) = (u - z) * s for k in [k0, k0 + kc), layout
+ * [K/8][32][4]. */
+static void w4s8Unpack(const uint8_t *B, const float *S, const uint8_t *Z,
+                       float *tile, int64_t k0, int64_t kc, int64_t G) {
+  const __m512i m15 = _mm512_set1_epi32(15);
+  const __m512 eight = _mm512_set1_ps(8.0f);
+  for (int64_t k = k0; k < k0 + kc; k += 8) {
+    int64_t g = k / G; /* G is a multiple of 8 */
+    __m512 s[2] = {_mm512_loadu_ps(S + 32 * g),
+                   _mm512_loadu_ps(S + 32 * g + 16)};
+    __m512 z[2] = {Z ? zeros16(Z + 32 * g) : eight,
+                   Z ? zeros16(Z + 32 * g + 16) : eight};
+    for (int h = 0; h < 2; ++h) {
+      __m512i x = _mm512_loadu_si512(B + 4 * k * 32 / 8 + 64 * h);
+#pragma GCC unroll 8
+      for (int i = 0; i < 8; ++i) {
+        /* k + i: byte i % 4, nibble i / 4 */
+        __m512i u = _mm512_and_si512(
+            _mm512_srli_epi32(x, 8 * (i % 4) + 4 * (i / 4)), m15);
+        _mm512_storeu_ps(
+            tile + 32 * (k + i - k0) + 16 * h,
+            _mm512_mul_ps(_mm512_sub_ps(_mm512_cvtepi32_ps(u), z[h]), s[h]));
+      }
+    }
+  }
+}
+
+QUK_W4S8_KERNEL(quk_w4_s8_32_avx512vnni, 32, F32_ROWS, KC, w4s8Row, w4s8Unpack,
+                f32Block)

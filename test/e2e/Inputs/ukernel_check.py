@@ -21,6 +21,10 @@ AVX2+FMA; native: AVX-512 / VNNI where present):
     fake_quant_w4 (qcc-quantize-weights' 4-bit rule), within
     1e-4 * (|A| |W_deq|) elementwise, and within the same bound of the
     --ukernels=false build (the fused generated loops);
+  - w4 with --w4-int8-act: the activation quantized in numpy as the
+    kernels' generated prologue does (per row and group of 32: sa =
+    max|a| / 127 in float32, aq = rint(a / sa)), then the same bound
+    against (aq * sa) @ W_deq in float64;
   - with 1 and 2 threads (qcc.load threads=): identical outputs;
   - 4 Python threads calling one model at once: the same outputs.
 Prints one line per case ending in "ok" or "FAIL ...", and a summary.
@@ -128,7 +132,19 @@ def run_threads(so, a):
     return outs
 
 
-def check_w4(work, mcpus, avx512):
+def quantize_act(a, group):
+    """Per row and group: sa = max|a| / 127 (1 if 0) in float32, aq =
+    round-half-even(a / sa) clipped to [-127, 127]; returns aq * sa."""
+    f32 = np.float32
+    m, k = a.shape
+    g = a.reshape(m, k // group, group).astype(f32)
+    amax = np.abs(g).max(axis=2, keepdims=True)
+    sa = np.where(amax == 0, f32(1), amax / f32(127)).astype(f32)
+    aq = np.clip(np.rint(g / sa), -127, 127)
+    return (aq.astype(np.float64) * sa.astype(np.float64)).reshape(m, k)
+
+
+def check_w4(work, mcpus, avx512, vnni):
     """int4 weight-only: shapes through the one-row path (M < 4), the
     unpacked-tile path, N padding, several K blocks and Gemm's transposed
     weight; each --mcpu's kernel."""
@@ -137,6 +153,8 @@ def check_w4(work, mcpus, avx512):
               (6, 96, 50, "gemm", "asym")]
     names = {"x86-64": "f32_8_generic", "x86-64-v3": "f32_16_avx2",
              "native": "f32_32_avx512" if avx512 else "f32_16_avx2"}
+    names8 = {"x86-64": "s8_8_generic", "x86-64-v3": "s8_16_avx2",
+              "native": "s8_32_avx512vnni" if avx512 and vnni else "s8_16_avx2"}
     failures = 0
     for si, shape in enumerate(shapes):
         m, k, n = shape[:3]
@@ -144,19 +162,22 @@ def check_w4(work, mcpus, avx512):
         model = os.path.join(work, "w4_%d.onnx" % si)
         w, a = make_model(model, m, k, n, 100 + si, gemm)
         wd = fake_quant_w4(w, 32, sym).astype(np.float64)
-        exact = a.astype(np.float64) @ wd
-        bound = 1e-4 * (np.abs(a).astype(np.float64) @ np.abs(wd)) + 1e-6
         args = ["--quant=w4", "--group-size=32"] + ([] if sym else ["--asymmetric"])
-        for mcpu in mcpus:
-            tag = "%s%dx%dx%d w4%s %s" % ("gemm " if gemm else "", m, k, n,
-                                          "" if sym else "-asym", mcpu)
-            margs = args + ["--mcpu=" + mcpu]
-            so = compile_so(model, os.path.join(work, "w4_%d_%s.so" % (si, mcpu)), margs)
+        for mcpu, int8 in [(c, False) for c in mcpus] + [(c, True) for c in mcpus]:
+            act = quantize_act(a, 32) if int8 else a.astype(np.float64)
+            exact = act @ wd
+            bound = 1e-4 * (np.abs(act) @ np.abs(wd)) + 1e-6
+            tag = "%s%dx%dx%d w4%s%s %s" % ("gemm " if gemm else "", m, k, n,
+                                            "" if sym else "-asym",
+                                            " int8-act" if int8 else "", mcpu)
+            margs = args + ["--mcpu=" + mcpu] + (["--w4-int8-act"] if int8 else [])
+            so = compile_so(model, os.path.join(work, "w4_%d_%s%s.so"
+                                                % (si, mcpu, "_i8" if int8 else "")), margs)
             ll = subprocess.run([QCC, model, "-o", "-", "--emit=llvm"] + margs, check=True,
                                 capture_output=True, text=True).stdout
             called = called_kernels(ll, "quk_w4_")
             tag += " [%s]" % ",".join(called)
-            kernel = names[mcpu] + ("" if sym else "_zp")
+            kernel = (names8 if int8 else names)[mcpu] + ("" if sym else "_zp")
             outs = run_threads(so, a)
             msg = []
             if called != [kernel]:
@@ -166,10 +187,12 @@ def check_w4(work, mcpus, avx512):
             err = np.abs(outs[0] - exact)
             if not (err <= bound).all():
                 msg.append("max err %.3g > bound" % err.max())
-            gen = compile_so(model, so[:-3] + "_gen.so", margs + ["--ukernels=false"])
-            yg = qcc.load(gen)(a)["y"]
-            if not (np.abs(outs[0] - yg) <= bound).all():
-                msg.append("differs from --ukernels=false by %.3g" % np.abs(outs[0] - yg).max())
+            if not int8:  # the generated loops compute the f32 form
+                gen = compile_so(model, so[:-3] + "_gen.so", margs + ["--ukernels=false"])
+                yg = qcc.load(gen)(a)["y"]
+                if not (np.abs(outs[0] - yg) <= bound).all():
+                    msg.append("differs from --ukernels=false by %.3g"
+                               % np.abs(outs[0] - yg).max())
             if msg:
                 failures += 1
                 print("%s: FAIL %s" % (tag, "; ".join(msg)))
@@ -249,7 +272,7 @@ def main():
                     print("%s: FAIL %s" % (tag, "; ".join(msg)))
                 else:
                     print("%s: ok" % tag)
-    failures += check_w4(work, mcpus, avx512)
+    failures += check_w4(work, mcpus, avx512, "avx512_vnni" in flags)
     # Concurrency: 4 Python threads calling one model (pool of 2) at once
     # get the single-threaded results.
     model = os.path.join(work, "mm_conc.onnx")
