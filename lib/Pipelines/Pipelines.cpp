@@ -143,6 +143,16 @@ LogicalResult qcc::buildQuantizationPipeline(OpPassManager &pm,
     // layers use the group size.
     mode = QuantMode::W4;
   }
+  if (options.w4Int8Activations && mode != QuantMode::W4) {
+    error = "--w4-int8-act applies to --quant=w4 (or --size-budget, whose "
+            "int4 layers it speeds up)";
+    return failure();
+  }
+  if (options.w4Int8Activations && !options.ukernels) {
+    error = "--w4-int8-act selects the int4 microkernels; it cannot be "
+            "combined with --ukernels=false";
+    return failure();
+  }
   if (mode == QuantMode::W8A8 && !haveData) {
     error = "--quant=w8a8 needs calibration data (--calib=DIR)";
     return failure();

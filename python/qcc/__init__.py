@@ -298,7 +298,7 @@ def compile(model_path, output_path, *, quant: Optional[str] = None,
             mcpu: Optional[str] = None, mattr=None, linker: Optional[str] = None,
             input_shapes: Optional[Dict[str, Sequence[int]]] = None,
             opt_level: int = 2, ukernels: Optional[bool] = None,
-            emit: str = "so", extra_args: Sequence[str] = (),
+            w4_int8_act: bool = False, emit: str = "so", extra_args: Sequence[str] = (),
             qcc_binary: Optional[str] = None) -> str:
     """Compiles the ONNX model `model_path` into `output_path` with the qcc
     driver. Each keyword is one driver flag (None/default: the flag is not
@@ -325,6 +325,8 @@ def compile(model_path, output_path, *, quant: Optional[str] = None,
       opt_level=0..3          -O<n>
       ukernels=False          --ukernels=false (generated loops instead of the
                               runtime's packed multithreaded microkernels)
+      w4_int8_act=True        --w4-int8-act (quant="w4" or size_budget: int8
+                              activations at run time, integer int4 kernels)
       emit="so"|"obj"|"llvm"|"llvm-dialect"|"linalg"|"mlir"|"onnx"   --emit=
       extra_args=[...]        appended verbatim
 
@@ -360,7 +362,7 @@ def compile(model_path, output_path, *, quant: Optional[str] = None,
         raise ValueError("quant must be None or one of %s, got %r"
                          % (", ".join(_QUANT_MODES), quant))
     for name, v in (("asymmetric", asymmetric), ("per_tensor", per_tensor),
-                    ("bias_correction", bias_correction)):
+                    ("bias_correction", bias_correction), ("w4_int8_act", w4_int8_act)):
         if not _is_bool(v):
             raise TypeError("%s must be a bool, got %s" % (name, type(v).__name__))
     # Mixed precision (size_budget) chooses weight-only bits per layer.
@@ -378,6 +380,11 @@ def compile(model_path, output_path, *, quant: Optional[str] = None,
     if asymmetric and not weight_only:
         raise ValueError("asymmetric applies to the weight-only modes (quant='w8', "
                          "'w4', 'w3', 'w2') and size_budget, not quant=%r" % (quant,))
+    if w4_int8_act and not (quant == "w4" or (quant is None and size_budget is not None)):
+        raise ValueError("w4_int8_act applies to quant='w4' and size_budget, not "
+                         "quant=%r" % (quant,))
+    if w4_int8_act and ukernels is False:
+        raise ValueError("w4_int8_act needs the microkernels (not ukernels=False)")
     if per_tensor and quant != "w8a8":
         raise ValueError("per_tensor applies to quant='w8a8', not quant=%r" % (quant,))
     if not bias_correction and quant != "w8a8":
@@ -448,6 +455,8 @@ def compile(model_path, output_path, *, quant: Optional[str] = None,
         cmd.append("--group-size=%d" % int(group_size))
     if asymmetric:
         cmd.append("--asymmetric")
+    if w4_int8_act:
+        cmd.append("--w4-int8-act")
     if per_tensor:
         cmd.append("--per-tensor")
     if not bias_correction:

@@ -105,7 +105,7 @@ DRIVER_FLAGS = {
     "--bias-correction": "bias_correction", "--calib": "calib",
     "--calib-method": "calib_method", "--calib-percentile": "calib_percentile",
     "--size-budget": "size_budget", "--exclude": "exclude", "--report": "report",
-    "--ukernels": "ukernels",
+    "--ukernels": "ukernels", "--w4-int8-act": "w4_int8_act",
     "--mtriple": "mtriple", "--mcpu": "mcpu", "--mattr": "mattr", "--linker": "linker",
     "--print-target": None,  # prints and exits: no compilation to wrap
 }
@@ -235,6 +235,9 @@ def check_compile_driver(tmp):
         qcc.compile("m.onnx", "m.so", size_budget=budget, calib=calib_dir, qcc_binary=good)
         check(fake.args()[5:] == ["--calib=" + calib_dir, "--size-budget=" + flag],
               "size_budget=%r -> --size-budget=%s" % (budget, flag))
+    qcc.compile("m.onnx", "m.so", quant="w4", w4_int8_act=True, qcc_binary=good)
+    w4i8 = fake.args()
+    check(w4i8[5:] == ["--quant=w4", "--w4-int8-act"], "w4_int8_act=True -> --w4-int8-act")
     qcc.compile("m.onnx", "m.so", quant="none", mattr="+avx2", qcc_binary=good)
     check(fake.args()[5:] == ["--mattr=+avx2"], "quant='none' gives no --quant")
 
@@ -242,7 +245,7 @@ def check_compile_driver(tmp):
     real = real_driver_flags()
     keywords = set(inspect.signature(qcc.compile).parameters)
     used = {re.match(r"(-O|-o|-{2}[\w-]+)", a).group(1)
-            for a in weight_only + w8a8 if a.startswith("-") and a != "--extra"}
+            for a in weight_only + w8a8 + w4i8 if a.startswith("-") and a != "--extra"}
     unknown = sorted(used - real)
     check(not unknown, "every flag qcc.compile emits is in `qcc --help` (%d flags)%s"
           % (len(used), ": not " + ", ".join(unknown) if unknown else ""))
@@ -287,6 +290,12 @@ def check_compile_driver(tmp):
          "asymmetric must be a bool"),
         ("asymmetric with w8-dynamic", dict(quant="w8-dynamic", asymmetric=True), ValueError,
          "asymmetric applies to the weight-only modes"),
+        ("w4_int8_act with w8", dict(quant="w8", w4_int8_act=True), ValueError,
+         "w4_int8_act applies to quant='w4' and size_budget"),
+        ("w4_int8_act without ukernels", dict(quant="w4", w4_int8_act=True, ukernels=False),
+         ValueError, "w4_int8_act needs the microkernels"),
+        ("w4_int8_act='yes'", dict(quant="w4", w4_int8_act="yes"), TypeError,
+         "w4_int8_act must be a bool"),
         ("per_tensor with w4", dict(quant="w4", per_tensor=True), ValueError,
          "per_tensor applies to quant='w8a8'"),
         ("bias_correction=False with w8", dict(quant="w8", bias_correction=False), ValueError,
