@@ -8,6 +8,7 @@
 
 #include "qcc/Calibration/ProbedModel.h"
 #include "qcc/Codegen/Pipelines.h"
+#include "qcc/Runtime/BufferCache.h"
 #include "qcc/Runtime/MemrefCopy.h"
 #include "qcc/Target/CpuTarget.h"
 
@@ -145,6 +146,16 @@ std::unique_ptr<ProbedModel> ProbedModel::compile(ModuleOp module,
     map[interner("memrefCopy")] = {
         llvm::orc::ExecutorAddr::fromPtr(&memrefCopy),
         llvm::JITSymbolFlags::Exported};
+    // Heap buffers: the models' block cache (lib/Runtime/BufferCache.c).
+    map[interner("_mlir_memref_to_llvm_alloc")] = {
+        llvm::orc::ExecutorAddr::fromPtr(&_mlir_memref_to_llvm_alloc),
+        llvm::JITSymbolFlags::Exported};
+    map[interner("_mlir_memref_to_llvm_aligned_alloc")] = {
+        llvm::orc::ExecutorAddr::fromPtr(&_mlir_memref_to_llvm_aligned_alloc),
+        llvm::JITSymbolFlags::Exported};
+    map[interner("_mlir_memref_to_llvm_free")] = {
+        llvm::orc::ExecutorAddr::fromPtr(&_mlir_memref_to_llvm_free),
+        llvm::JITSymbolFlags::Exported};
     return map;
   });
   auto invokeSym = (*engine)->lookup("__qcc_model_invoke");
@@ -169,8 +180,7 @@ std::string ProbedModel::run(const SampleSet &samples, int64_t s,
   }
   for (auto [j, type] : llvm::enumerate(resultTypes)) {
     Buffer &buf = buffers[inputTypes.size() + j];
-    buf.data.assign(type.getNumElements() *
-                        elementBytes(type.getElementType()),
+    buf.data.assign(type.getNumElements() * elementBytes(type.getElementType()),
                     0);
     buf.bind(type.getShape());
   }
@@ -208,9 +218,8 @@ std::string ProbedModel::run(const SampleSet &samples, int64_t s,
     }
   }
   // Probes after the model's results, in the order they were asked for.
-  std::vector<std::vector<float>> distinct(outputs.begin() + numResults_,
-                                           outputs.begin() +
-                                               resultTypes.size());
+  std::vector<std::vector<float>> distinct(
+      outputs.begin() + numResults_, outputs.begin() + resultTypes.size());
   for (auto [k, slot] : llvm::enumerate(probeSlots))
     outputs[numResults_ + k] =
         slot < numResults_ ? outputs[slot] : distinct[slot - numResults_];

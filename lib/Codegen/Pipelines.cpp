@@ -93,7 +93,10 @@ void qcc::buildLinalgToLLVMPipeline(OpPassManager &pm, StringRef entry) {
       // libgcc lacks; a .so must not need compiler runtimes.
       "arith-expand{include-bf16},"
       "expand-strided-metadata,lower-affine,"
-      "finalize-memref-to-llvm,convert-vector-to-llvm,"
+      // Heap buffers through the runtime's block cache
+      // (qcc/Runtime/BufferCache.h), not malloc/free.
+      "finalize-memref-to-llvm{use-generic-functions},"
+      "convert-vector-to-llvm,"
       "convert-to-llvm,reconcile-unrealized-casts");
   pm.addPass(createQccEmitAbiGlue(QccEmitAbiGlueOptions{entry.str()}));
 }
