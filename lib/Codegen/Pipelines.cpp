@@ -96,7 +96,7 @@ void qcc::buildLinalgToLLVMPipeline(OpPassManager &pm, StringRef entry) {
       // Heap buffers through the runtime's block cache
       // (qcc/Runtime/BufferCache.h), not malloc/free.
       "finalize-memref-to-llvm{use-generic-functions},"
-      "convert-vector-to-llvm,"
+      "convert-vector-to-llvm{vector-transpose-lowering=shuffle1d},"
       "convert-to-llvm,reconcile-unrealized-casts");
   pm.addPass(createQccEmitAbiGlue(QccEmitAbiGlueOptions{entry.str()}));
 }

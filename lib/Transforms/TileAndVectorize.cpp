@@ -93,6 +93,26 @@ chooseTileSizes(linalg::LinalgOp op, int64_t vectorWidth, int64_t rowTile) {
         bounds[innerParallel] <= vectorWidth
             ? bounds[innerParallel]
             : dividingTile(bounds[innerParallel], vectorWidth);
+  // Transposes (all loops parallel, an input whose innermost dimension is
+  // another loop than the output's): that loop gets a vector too, so the
+  // tile reads rows of the input instead of gathering one element per
+  // lane, and the 2-D vector.transpose lowers to shuffles.
+  if (op.getNumReductionLoops() == 0 && innerParallel >= 0) {
+    for (OpOperand *in : op.getDpsInputOperands()) {
+      AffineMap map = op.getMatchingIndexingMap(in);
+      if (map.getNumResults() == 0)
+        continue;
+      auto dim = dyn_cast<AffineDimExpr>(map.getResults().back());
+      if (!dim || dim.getPosition() == (unsigned)innerParallel)
+        continue;
+      int64_t d = dim.getPosition(),
+              lanes = std::max<int64_t>(1, vectorWidth / 2);
+      if (bounds[d] > 1)
+        tiles[d] =
+            bounds[d] <= lanes ? bounds[d] : dividingTile(bounds[d], lanes);
+      break;
+    }
+  }
   bool isContraction = isMultiplyAccumulate(op);
   if (isContraction && outerParallel >= 0)
     tiles[outerParallel] = dividingTile(bounds[outerParallel], rowTile);

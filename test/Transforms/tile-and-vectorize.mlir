@@ -243,3 +243,18 @@ func.func @maxpool_named(%x: tensor<1x4x18x34xf32>, %o: tensor<1x4x16x32xf32>) -
   %r = linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x4x18x34xf32>, tensor<3x3xf32>) outs(%o : tensor<1x4x16x32xf32>) -> tensor<1x4x16x32xf32>
   return %r : tensor<1x4x16x32xf32>
 }
+
+// A transpose [64, 48] -> [48, 64]: the output's innermost loop gets a
+// full vector (32) and so does the input's innermost one (16, half the
+// width), so each tile reads 16-element rows of the input and transposes
+// in registers instead of gathering 32 strided elements per vector.
+// CHECK-LABEL: func.func @transpose
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: vector.transfer_read {{.*}} permutation_map = {{.*}} : tensor<32x16xf32>, vector<16x32xf32>
+// CHECK: vector.transfer_write {{.*}} : vector<16x32xf32>, tensor<16x32xf32>
+func.func @transpose(%x: tensor<64x48xf32>) -> tensor<48x64xf32> {
+  %e = tensor.empty() : tensor<48x64xf32>
+  %t = linalg.transpose ins(%x : tensor<64x48xf32>) outs(%e : tensor<48x64xf32>) permutation = [1, 0]
+  return %t : tensor<48x64xf32>
+}
