@@ -143,19 +143,16 @@ std::unique_ptr<ProbedModel> ProbedModel::compile(ModuleOp module,
   // clone gets the models' implementation (lib/Runtime/MemrefCopy.c).
   (*engine)->registerSymbols([](llvm::orc::MangleAndInterner interner) {
     llvm::orc::SymbolMap map;
-    map[interner("memrefCopy")] = {
-        llvm::orc::ExecutorAddr::fromPtr(&memrefCopy),
-        llvm::JITSymbolFlags::Exported};
+    auto bind = [&](llvm::StringRef name, auto *fn) {
+      map[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(fn),
+                             llvm::JITSymbolFlags::Exported};
+    };
+    bind("memrefCopy", &memrefCopy);
     // Heap buffers: the models' block cache (lib/Runtime/BufferCache.c).
-    map[interner("_mlir_memref_to_llvm_alloc")] = {
-        llvm::orc::ExecutorAddr::fromPtr(&_mlir_memref_to_llvm_alloc),
-        llvm::JITSymbolFlags::Exported};
-    map[interner("_mlir_memref_to_llvm_aligned_alloc")] = {
-        llvm::orc::ExecutorAddr::fromPtr(&_mlir_memref_to_llvm_aligned_alloc),
-        llvm::JITSymbolFlags::Exported};
-    map[interner("_mlir_memref_to_llvm_free")] = {
-        llvm::orc::ExecutorAddr::fromPtr(&_mlir_memref_to_llvm_free),
-        llvm::JITSymbolFlags::Exported};
+    bind("_mlir_memref_to_llvm_alloc", &_mlir_memref_to_llvm_alloc);
+    bind("_mlir_memref_to_llvm_aligned_alloc",
+         &_mlir_memref_to_llvm_aligned_alloc);
+    bind("_mlir_memref_to_llvm_free", &_mlir_memref_to_llvm_free);
     return map;
   });
   auto invokeSym = (*engine)->lookup("__qcc_model_invoke");

@@ -28,21 +28,24 @@ typedef struct BlockHeader {
 static pthread_mutex_t cacheLock = PTHREAD_MUTEX_INITIALIZER;
 static BlockHeader *freeLists[kClasses];
 static uint64_t cachedBytes;
-static int64_t budgetBytes = -1; /* read from the environment on first use */
+static uint64_t budgetBytes; /* read from the environment once */
+static pthread_once_t budgetOnce = PTHREAD_ONCE_INIT;
+
+static void readBudget(void) {
+  const char *env = getenv("QCC_BUFFER_CACHE_MB");
+  long long mb = 1024;
+  if (env && *env) {
+    char *end;
+    long long v = strtoll(env, &end, 10);
+    if (*end == 0 && v >= 0)
+      mb = v;
+  }
+  budgetBytes = (uint64_t)mb << 20;
+}
 
 static uint64_t budget(void) {
-  if (budgetBytes < 0) {
-    const char *env = getenv("QCC_BUFFER_CACHE_MB");
-    long long mb = 1024;
-    if (env && *env) {
-      char *end;
-      long long v = strtoll(env, &end, 10);
-      if (*end == 0 && v >= 0)
-        mb = v;
-    }
-    budgetBytes = (int64_t)mb << 20;
-  }
-  return (uint64_t)budgetBytes;
+  pthread_once(&budgetOnce, readBudget);
+  return budgetBytes;
 }
 
 /* The size class of `size` and the bytes a block of it holds: for

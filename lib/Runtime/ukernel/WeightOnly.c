@@ -268,16 +268,23 @@ static void genericRow(const float *A, const uint8_t *B, const float *S,
   memcpy(C, out, sizeof out);
 }
 
-static void genericUnpack(const uint8_t *B, const float *S, const uint8_t *Z,
-                          float *tile, int64_t k0, int64_t kc, int64_t G) {
+/* Dequantizes rows [k0, k0 + kc) with the layout's nibble accessor. */
+static inline void
+genericUnpackWith(int32_t (*at)(const uint8_t *, int64_t, int64_t, int64_t),
+                  const uint8_t *B, const float *S, const uint8_t *Z,
+                  float *tile, int64_t k0, int64_t kc, int64_t G) {
   for (int64_t k = k0; k < k0 + kc; ++k) {
     int64_t g = k / G;
     for (int j = 0; j < GN0; ++j) {
       float z = Z ? (float)Z[g * GN0 + j] : 8.0f;
-      tile[(k - k0) * GN0 + j] =
-          ((float)nibble(B, GN0, k, j) - z) * S[g * GN0 + j];
+      tile[(k - k0) * GN0 + j] = ((float)at(B, GN0, k, j) - z) * S[g * GN0 + j];
     }
   }
+}
+
+static void genericUnpack(const uint8_t *B, const float *S, const uint8_t *Z,
+                          float *tile, int64_t k0, int64_t kc, int64_t G) {
+  genericUnpackWith(nibble, B, S, Z, tile, k0, kc, G);
 }
 
 static void genericBlock(const float *A, int64_t lda, const float *tile,
@@ -323,14 +330,7 @@ static void genericRowS8(const int8_t *Aq, const float *Sa, const uint8_t *B,
 
 static void genericUnpackS8(const uint8_t *B, const float *S, const uint8_t *Z,
                             float *tile, int64_t k0, int64_t kc, int64_t G) {
-  for (int64_t k = k0; k < k0 + kc; ++k) {
-    int64_t g = k / G;
-    for (int j = 0; j < GN0; ++j) {
-      float z = Z ? (float)Z[g * GN0 + j] : 8.0f;
-      tile[(k - k0) * GN0 + j] =
-          ((float)nibble8(B, GN0, k, j) - z) * S[g * GN0 + j];
-    }
-  }
+  genericUnpackWith(nibble8, B, S, Z, tile, k0, kc, G);
 }
 
 QUK_W4S8_KERNEL(quk_w4_s8_8_generic, GN0, GENERIC_ROWS, 256, genericRowS8,

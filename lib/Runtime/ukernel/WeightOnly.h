@@ -100,10 +100,9 @@ void quk_w4s8_matmul(const quk_w4_kernel *kernel, const quk_memref2 *Aq,
                      const quk_memref3 *S, const quk_memref3 *Z,
                      const quk_memref3 *C);
 
-/* Defines _mlir_ciface_SYMBOL (symmetric) and _mlir_ciface_SYMBOL_zp (with
- * zero points) from the typed functions; BLOCK gets rows == ROWS as a
- * constant for full blocks. */
-#define QUK_W4_KERNEL(SYMBOL, N0, ROWS, KC, ROW, UNPACK, BLOCK)                \
+/* SYMBOL##_block: calls BLOCK with rows == ROWS as a constant for full
+ * blocks, so that the compiler unrolls it. */
+#define QUK_W4_BLOCK(SYMBOL, ROWS, BLOCK)                                      \
   static void SYMBOL##_block(const float *A, int64_t lda, const float *tile,   \
                              float *C, int64_t ldc, int64_t rows,              \
                              int64_t kc) {                                     \
@@ -111,7 +110,13 @@ void quk_w4s8_matmul(const quk_w4_kernel *kernel, const quk_memref2 *Aq,
       BLOCK(A, lda, tile, C, ldc, (ROWS), kc);                                 \
     else                                                                       \
       BLOCK(A, lda, tile, C, ldc, rows, kc);                                   \
-  }                                                                            \
+  }
+
+/* Defines _mlir_ciface_SYMBOL (symmetric) and _mlir_ciface_SYMBOL_zp (with
+ * zero points) from the typed functions; BLOCK gets rows == ROWS as a
+ * constant for full blocks. */
+#define QUK_W4_KERNEL(SYMBOL, N0, ROWS, KC, ROW, UNPACK, BLOCK)                \
+  QUK_W4_BLOCK(SYMBOL, ROWS, BLOCK)                                            \
   static const quk_w4_kernel SYMBOL##_kernel = {                               \
       N0, ROWS, KC, ROW, 0, UNPACK, SYMBOL##_block};                           \
   __attribute__((visibility("default"))) void _mlir_ciface_##SYMBOL(           \
@@ -127,14 +132,7 @@ void quk_w4s8_matmul(const quk_w4_kernel *kernel, const quk_memref2 *Aq,
 /* The int8-activation kernel _mlir_ciface_SYMBOL(Aq, Sa, B, S, C) and
  * _mlir_ciface_SYMBOL_zp(Aq, Sa, B, S, Z, C). */
 #define QUK_W4S8_KERNEL(SYMBOL, N0, ROWS, KC, ROW, UNPACK, BLOCK)              \
-  static void SYMBOL##_block(const float *A, int64_t lda, const float *tile,   \
-                             float *C, int64_t ldc, int64_t rows,              \
-                             int64_t kc) {                                     \
-    if (rows == (ROWS))                                                        \
-      BLOCK(A, lda, tile, C, ldc, (ROWS), kc);                                 \
-    else                                                                       \
-      BLOCK(A, lda, tile, C, ldc, rows, kc);                                   \
-  }                                                                            \
+  QUK_W4_BLOCK(SYMBOL, ROWS, BLOCK)                                            \
   static const quk_w4_kernel SYMBOL##_kernel = {                               \
       N0, ROWS, KC, 0, ROW, UNPACK, SYMBOL##_block};                           \
   __attribute__((visibility("default"))) void _mlir_ciface_##SYMBOL(           \
