@@ -24,6 +24,7 @@
 #include "qcc/Transforms/QuantUtils.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Utils/Utils.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -56,6 +57,65 @@ struct QccDataTilingPass : qcc::impl::QccDataTilingBase<QccDataTilingPass> {
       rewrite(op, *target, counter);
   }
 
+  /// linalg.matmul(W[M, K] constant, X[K, N], C[M, N]) in f32, the form of
+  /// a pointwise convolution (out[f, p] = W[f, c] X[c, p]): X is packed at
+  /// run time into the microkernel's panels with linalg.pack (lowered here
+  /// to pad + expand_shape + linalg.transpose, which tile and vectorize
+  /// like any copy) and W is the row-major LHS as it is.
+  void packRuntimeRhs(linalg::LinalgOp op, const CpuTarget &target) {
+    if (!isa<linalg::MatmulOp>(op) || !op.hasPureTensorSemantics())
+      return;
+    Value a = op.getDpsInputOperand(0)->get();
+    Value x = op.getDpsInputOperand(1)->get();
+    Value init = op.getDpsInitOperand(0)->get();
+    auto aType = cast<RankedTensorType>(a.getType());
+    auto xType = cast<RankedTensorType>(x.getType());
+    Type f32 = Float32Type::get(op->getContext());
+    if (!constantThroughReshapes(a) || !aType.hasStaticShape() ||
+        !xType.hasStaticShape() || aType.getElementType() != f32 ||
+        xType.getElementType() != f32 ||
+        getElementTypeOrSelf(init.getType()) != f32)
+      return;
+    int64_t m = aType.getDimSize(0), k = xType.getDimSize(0),
+            n = xType.getDimSize(1);
+    SmallVector<Mmt4dUkernel> kernels = mmt4dUkernelsFor(target, f32, f32, f32);
+    auto kernel = llvm::find_if(
+        kernels, [&](const Mmt4dUkernel &u) { return k % u.k0 == 0; });
+    if (kernel == kernels.end())
+      return;
+    int64_t n0 = kernel->n0, k0 = kernel->k0;
+    int64_t n1s = (n + n0 - 1) / n0, k1s = k / k0;
+    IRRewriter b(op);
+    Location loc = op.getLoc();
+    // X[K, N] -> [N1][K1][N0][K0], the last panel zero-padded.
+    SmallVector<OpFoldResult> tiles = {b.getIndexAttr(n0), b.getIndexAttr(k0)};
+    Value dest = tensor::EmptyOp::create(b, loc, {n1s, k1s, n0, k0}, f32);
+    std::optional<Value> padding;
+    if (n % n0 != 0)
+      padding = arith::ConstantOp::create(b, loc, b.getZeroAttr(f32));
+    auto pack = linalg::PackOp::create(b, loc, x, dest,
+                                       /*innerDimsPos=*/{1, 0}, tiles, padding,
+                                       /*outerDimsPerm=*/{1, 0});
+    RowMatrices mats = rowMatrices(b, loc, a, init, /*numM=*/1, n1s * n0);
+    SmallVector<ReassociationIndices> reassoc = {{0}, {1, 2, 3}};
+    Value a4 = tensor::ExpandShapeOp::create(
+        b, loc, RankedTensorType::get({m, k1s, 1, k0}, f32), mats.a, reassoc);
+    auto cType4 = RankedTensorType::get({m, n1s, 1, n0}, f32);
+    Value c4 = tensor::ExpandShapeOp::create(b, loc, cType4, mats.acc, reassoc);
+    auto mmt4d = linalg::Mmt4DOp::create(b, loc, TypeRange{cType4},
+                                         ValueRange{a4, pack.getResult()},
+                                         ValueRange{c4});
+    Value result = tensor::CollapseShapeOp::create(
+        b, loc, RankedTensorType::get({m, n1s * n0}, f32), mmt4d.getResult(0),
+        reassoc);
+    result = mats.restore(b, loc, result);
+    op->getResult(0).replaceAllUsesWith(result);
+    op->erase();
+    // Nothing downstream bufferizes linalg.pack: its upstream lowering.
+    b.setInsertionPoint(pack);
+    (void)linalg::lowerPack(b, pack);
+  }
+
   void rewrite(linalg::LinalgOp op, const CpuTarget &target,
                unsigned &counter) {
     if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 ||
@@ -69,8 +129,11 @@ struct QccDataTilingPass : qcc::impl::QccDataTilingBase<QccDataTilingPass> {
     Value w = op.getDpsInputOperand(1)->get();
     Value init = op.getDpsInitOperand(0)->get();
     auto origType = cast<RankedTensorType>(init.getType());
-    if (!constantThroughReshapes(w) ||
-        ShapedType::isDynamic(origType.getShape().back()))
+    if (!constantThroughReshapes(w)) {
+      packRuntimeRhs(op, target);
+      return;
+    }
+    if (ShapedType::isDynamic(origType.getShape().back()))
       return;
     Type aElem = getElementTypeOrSelf(a.getType());
     auto wType = cast<RankedTensorType>(w.getType());

@@ -132,3 +132,44 @@ func.func @no_target(%a: tensor<2x4xf32>, %c: tensor<2x16xf32>) -> tensor<2x16xf
   %m = linalg.matmul ins(%a, %w : tensor<2x4xf32>, tensor<4x16xf32>) outs(%c : tensor<2x16xf32>) -> tensor<2x16xf32>
   return %m : tensor<2x16xf32>
 }
+
+// -----
+
+// A constant LHS times an activation RHS (a pointwise convolution's
+// out[f, p] = W[f, c] X[c, p]): X is packed at run time with linalg.pack,
+// lowered to expand_shape + linalg.transpose ([K, N] -> [N/N0, K, N0, 1]),
+// and the constant is the row-major LHS as it is. N = 40 is padded to 48
+// (the pack pads X with zeros, the accumulator is padded, the result
+// sliced).
+// CHECK-LABEL: func.func @runtime_rhs_avx2
+// CHECK-SAME: (%[[X:.*]]: tensor<4x40xf32>, %[[C:.*]]: tensor<2x40xf32>)
+// CHECK: %[[XP:.*]] = tensor.pad %[[X]] low[0, 0] high[0, 8]
+// CHECK: %[[XE:.*]] = tensor.expand_shape %[[XP]] {{\[\[}}0, 1], [2, 3]] output_shape [4, 1, 3, 16] : tensor<4x48xf32> into tensor<4x1x3x16xf32>
+// CHECK: %[[XT:.*]] = linalg.transpose ins(%[[XE]] : tensor<4x1x3x16xf32>) outs(%{{.*}} : tensor<3x4x16x1xf32>) permutation = [2, 0, 3, 1]
+// CHECK: %[[CP:.*]] = tensor.pad %[[C]] low[0, 0] high[0, 8]
+// CHECK: %[[A4:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0], [1, 2, 3]] output_shape [2, 4, 1, 1] : tensor<2x4xf32> into tensor<2x4x1x1xf32>
+// CHECK: %[[C4:.*]] = tensor.expand_shape %[[CP]] {{\[\[}}0], [1, 2, 3]] output_shape [2, 3, 1, 16]
+// CHECK: %[[R:.*]] = linalg.mmt4d ins(%[[A4]], %[[XT]] : tensor<2x4x1x1xf32>, tensor<3x4x16x1xf32>) outs(%[[C4]] : tensor<2x3x1x16xf32>)
+// CHECK: tensor.extract_slice %{{.*}}[0, 0] [2, 40] [1, 1]
+// CHECK-NOT: linalg.matmul
+// CHECK-NOT: linalg.pack
+module attributes {llvm.target = #llvm.target<triple = "x86_64-pc-linux-gnu", chip = "x86-64-v3", features = #llvm.target_features<["+avx", "+avx2", "+fma", "+sse2"]>>} {
+func.func @runtime_rhs_avx2(%x: tensor<4x40xf32>, %c: tensor<2x40xf32>) -> tensor<2x40xf32> {
+  %w = arith.constant dense<[[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0]]> : tensor<2x4xf32>
+  %m = linalg.matmul ins(%w, %x : tensor<2x4xf32>, tensor<4x40xf32>) outs(%c : tensor<2x40xf32>) -> tensor<2x40xf32>
+  return %m : tensor<2x40xf32>
+}
+}
+
+// -----
+
+// Both operands computed at run time: left alone.
+// CHECK-LABEL: func.func @runtime_both
+// CHECK: linalg.matmul
+// CHECK-NOT: linalg.mmt4d
+module attributes {llvm.target = #llvm.target<triple = "x86_64-pc-linux-gnu", chip = "x86-64-v3", features = #llvm.target_features<["+avx", "+avx2", "+fma", "+sse2"]>>} {
+func.func @runtime_both(%a: tensor<2x4xf32>, %x: tensor<4x48xf32>, %c: tensor<2x48xf32>) -> tensor<2x48xf32> {
+  %m = linalg.matmul ins(%a, %x : tensor<2x4xf32>, tensor<4x48xf32>) outs(%c : tensor<2x48xf32>) -> tensor<2x48xf32>
+  return %m : tensor<2x48xf32>
+}
+}

@@ -171,3 +171,34 @@ func.func @conv1d_depthwise(%x: tensor<1x4x8xf32>, %w: tensor<4x1x3xf32>) -> ten
   %0 = qcc.conv %x, %w {dilations = array<i64: 2>, pads = array<i64: 1, 1>, strides = array<i64: 2>, group = 4 : i64} : (tensor<1x4x8xf32>, tensor<4x1x3xf32>) -> tensor<1x4x3xf32>
   return %0 : tensor<1x4x3xf32>
 }
+
+// -----
+
+// A pointwise (1x1, stride 1) f32 convolution of one image with a constant
+// weight and a spatial size that is a multiple of 32 (8x8): a linalg.matmul
+// on the NCHW tensors as they are, out[f, p] = W[f, c] X[c, p], the bias
+// broadcast along p as its init; no im2col gather, no transpose.
+// CHECK-LABEL: func.func @conv_pointwise
+// CHECK: %[[X:.*]] = tensor.collapse_shape %arg0 {{\[\[}}0, 1], [2, 3]] : tensor<1x3x8x8xf32> into tensor<3x64xf32>
+// CHECK: %[[W:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0], [1, 2, 3]] : tensor<4x3x1x1xf32> into tensor<4x3xf32>
+// CHECK: %[[BIAS:.*]] = linalg.generic {{.*}} ins(%arg1 : tensor<4xf32>) outs(%{{.*}} : tensor<4x64xf32>)
+// CHECK: %[[MM:.*]] = linalg.matmul ins(%[[W]], %[[X]] : tensor<4x3xf32>, tensor<3x64xf32>) outs(%[[BIAS]] : tensor<4x64xf32>)
+// CHECK: tensor.expand_shape %[[MM]] {{\[\[}}0, 1], [2, 3]] {{.*}} : tensor<4x64xf32> into tensor<1x4x8x8xf32>
+// CHECK-NOT: linalg.transpose
+func.func @conv_pointwise(%x: tensor<1x3x8x8xf32>, %b: tensor<4xf32>) -> tensor<1x4x8x8xf32> {
+  %w = arith.constant dense<1.0> : tensor<4x3x1x1xf32>
+  %0 = qcc.conv %x, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x1x1xf32>, tensor<4xf32>) -> tensor<1x4x8x8xf32>
+  return %0 : tensor<1x4x8x8xf32>
+}
+
+// -----
+
+// The same on a 5x5 image (25 not a multiple of 32): the im2col form.
+// CHECK-LABEL: func.func @conv_pointwise_small
+// CHECK: linalg.transpose
+// CHECK-NOT: linalg.matmul
+func.func @conv_pointwise_small(%x: tensor<1x3x5x5xf32>) -> tensor<1x4x5x5xf32> {
+  %w = arith.constant dense<1.0> : tensor<4x3x1x1xf32>
+  %0 = qcc.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x3x5x5xf32>, tensor<4x3x1x1xf32>) -> tensor<1x4x5x5xf32>
+  return %0 : tensor<1x4x5x5xf32>
+}

@@ -201,6 +201,59 @@ def check_w4(work, mcpus, avx512, vnni):
     return failures
 
 
+def check_pointwise(work, mcpus):
+    """1x1 f32 convolutions of one image (Conv with a bias): those whose
+    spatial size is a multiple of 32 are matrix products on the NCHW
+    tensors, X packed at run time (linalg.pack) for the f32 kernel; others
+    (5x5) keep the im2col form. Each within a float32 rounding bound of
+    numpy's float64 product, through the f32 kernel of its --mcpu."""
+    names = {"x86-64": "f32_8x1_generic", "x86-64-v3": "f32_16x1_avx2",
+             "native": "f32_32x1_avx512"}
+    failures = 0
+    for si, (c, f, h, w) in enumerate([(24, 40, 8, 8), (16, 96, 16, 12),
+                                       (7, 5, 4, 8), (24, 40, 5, 5)]):
+        rng = np.random.RandomState(200 + si)
+        wt = (rng.randn(f, c, 1, 1) / np.sqrt(c)).astype(np.float32)
+        b = rng.randn(f).astype(np.float32)
+        x = rng.randn(1, c, h, w).astype(np.float32)
+        g = helper.make_graph(
+            [helper.make_node("Conv", ["x", "w", "b"], ["y"], name="pw")], "pw",
+            [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, c, h, w])],
+            [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, f, h, w])],
+            [numpy_helper.from_array(wt, "w"), numpy_helper.from_array(b, "b")])
+        model = os.path.join(work, "pw_%d.onnx" % si)
+        onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), model)
+        w2 = wt.reshape(f, c).astype(np.float64)
+        x2 = x.reshape(c, h * w).astype(np.float64)
+        exact = (w2 @ x2 + b[:, None]).reshape(1, f, h, w)
+        bound = 1e-4 * (np.abs(w2) @ np.abs(x2) + np.abs(b)[:, None]).reshape(exact.shape) + 1e-6
+        for mcpu in mcpus:
+            tag = "conv1x1 %dx%dx%dx%d %s" % (c, f, h, w, mcpu)
+            args = ["--mcpu=" + mcpu]
+            so = compile_so(model, os.path.join(work, "pw_%d_%s.so" % (si, mcpu)), args)
+            ll = subprocess.run([QCC, model, "-o", "-", "--emit=llvm"] + args, check=True,
+                                capture_output=True, text=True).stdout
+            called = called_kernels(ll, "quk_mmt4d_")
+            tag += " [%s]" % ",".join(called)
+            outs = []
+            for threads in (1, 2):
+                outs.append(qcc.load(so, threads=threads)(x)["y"])
+            msg = []
+            if called != [names[mcpu]]:
+                msg.append("expected a call of %s" % names[mcpu])
+            if not np.array_equal(outs[0], outs[1]):
+                msg.append("1 vs 2 threads differ")
+            err = np.abs(outs[0] - exact)
+            if not (err <= bound).all():
+                msg.append("max err %.3g > bound" % err.max())
+            if msg:
+                failures += 1
+                print("%s: FAIL %s" % (tag, "; ".join(msg)))
+            else:
+                print("%s: ok" % tag)
+    return failures
+
+
 def main():
     work = sys.argv[1]
     os.makedirs(work, exist_ok=True)
@@ -273,6 +326,7 @@ def main():
                 else:
                     print("%s: ok" % tag)
     failures += check_w4(work, mcpus, avx512, "avx512_vnni" in flags)
+    failures += check_pointwise(work, mcpus)
     # Concurrency: 4 Python threads calling one model (pool of 2) at once
     # get the single-threaded results.
     model = os.path.join(work, "mm_conc.onnx")
