@@ -120,6 +120,13 @@ def QccDataTiling : Pass<"qcc-data-tiling", "func::FuncOp"> {
         `tensor.expand_shape` views [M, K/K0, 1, K0] and [M, N/N0, 1, N0]
         (M0 = 1), so nothing is copied at run time unless N needs padding
         (the accumulator is padded and the result sliced).
+    A `linalg.matmul` in f32 whose *left* operand is the constant [M, K]
+    and whose right operand [K, N] is computed at run time (a pointwise
+    convolution's out[f, p] = W[f, c] X[c, p]) becomes an mmt4d too: the
+    right operand is packed at run time into [N/N0, K/K0, N0, K0] panels
+    with `linalg.pack` (zero-padded), lowered in the pass to tensor.pad +
+    expand_shape + linalg.transpose, and the constant is the row-major
+    left operand as it is.
     The kernel is chosen for the first tile whose K0 divides K; matmuls
     with a dynamic K or N, user-defined indexing maps, unsigned casts or no
     kernel for their element types on the target stay as they are. Needs
