@@ -22,6 +22,30 @@ namespace {
 
 using utils::IteratorType;
 
+/// The accumulator a convolution starts from: `bias` (if any) broadcast to
+/// `type`, element `channel` (an expression of `type`'s dimensions, the
+/// output channel) of it at every position; zeros without a bias. `dyn`:
+/// the dynamic sizes of `type`.
+static Value initAccumulator(OpBuilder &b, Location loc, Value bias,
+                             RankedTensorType type, AffineExpr channel,
+                             ValueRange dyn) {
+  if (!bias)
+    return filledTensor(b, loc, type,
+                        scalarConst(b, loc, type.getElementType(), 0), dyn);
+  unsigned rank = type.getRank();
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{type}, ValueRange{bias},
+             ValueRange{emptyTensor(b, loc, type, dyn)},
+             SmallVector<AffineMap>{
+                 AffineMap::get(rank, 0, channel, b.getContext()),
+                 b.getMultiDimIdentityMap(rank)},
+             SmallVector<IteratorType>(rank, IteratorType::parallel),
+             [&](OpBuilder &nb, Location l, ValueRange a) {
+               linalg::YieldOp::create(nb, l, a[0]);
+             })
+      .getResult(0);
+}
+
 struct ConvLowering : OpConversionPattern<ConvOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -131,22 +155,8 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
             ? flatOutType
             : RankedTensorType::get({outType.getDimSize(0), oSize, f}, et);
     SmallVector<Value> outDyn = dynamicSizes(b, loc, outTType, batch);
-    Value init;
-    if (bias) {
-      init = linalg::GenericOp::create(
-                 b, loc, TypeRange{outTType}, ValueRange{bias},
-                 ValueRange{emptyTensor(b, loc, outTType, outDyn)},
-                 SmallVector<AffineMap>{
-                     AffineMap::get(3, 0, {d(weightFirst ? 1 : 2)}, ctx),
-                     b.getMultiDimIdentityMap(3)},
-                 SmallVector<IteratorType>(3, IteratorType::parallel),
-                 [&](OpBuilder &nb, Location l, ValueRange a) {
-                   linalg::YieldOp::create(nb, l, a[0]);
-                 })
-                 .getResult(0);
-    } else {
-      init = filledTensor(b, loc, outTType, scalarConst(b, loc, et, 0), outDyn);
-    }
+    Value init =
+        initAccumulator(b, loc, bias, outTType, d(weightFirst ? 1 : 2), outDyn);
     SmallVector<ReassociationIndices> outRe = {{0}, {1}, {}};
     for (int64_t i = 2; i < 2 + ns; ++i)
       outRe[2].push_back(i);
@@ -224,22 +234,8 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     Value w = tensor::CollapseShapeOp::create(
         b, loc, RankedTensorType::get({f, c}, et), weight, wRe);
     auto matType = RankedTensorType::get({f, p}, et);
-    Value init;
-    if (bias) {
-      auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-      init = linalg::GenericOp::create(
-                 b, loc, TypeRange{matType}, ValueRange{bias},
-                 ValueRange{emptyTensor(b, loc, matType, {})},
-                 SmallVector<AffineMap>{AffineMap::get(2, 0, {d(0)}, ctx),
-                                        b.getMultiDimIdentityMap(2)},
-                 SmallVector<IteratorType>(2, IteratorType::parallel),
-                 [&](OpBuilder &nb, Location l, ValueRange a) {
-                   linalg::YieldOp::create(nb, l, a[0]);
-                 })
-                 .getResult(0);
-    } else {
-      init = filledTensor(b, loc, matType, scalarConst(b, loc, et, 0), {});
-    }
+    Value init =
+        initAccumulator(b, loc, bias, matType, getAffineDimExpr(0, ctx), {});
     Value out = linalg::MatmulOp::create(b, loc, TypeRange{matType},
                                          ValueRange{w, x}, ValueRange{init})
                     .getResult(0);
@@ -305,28 +301,8 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     SmallVector<Value> dyn = dynamicSizes(rewriter, loc, gType, [&](int64_t) {
       return DimSource{adaptor.getInput(), 0};
     });
-    Value init;
-    if (adaptor.getBias()) {
-      SmallVector<AffineExpr> be = {d(1) * fg + d(2)};
-      unsigned outLoops = 3 + ns;
-      SmallVector<AffineExpr> ident;
-      for (unsigned i = 0; i < outLoops; ++i)
-        ident.push_back(d(i));
-      init =
-          linalg::GenericOp::create(
-              rewriter, loc, TypeRange{gType}, ValueRange{adaptor.getBias()},
-              ValueRange{emptyTensor(rewriter, loc, gType, dyn)},
-              SmallVector<AffineMap>{AffineMap::get(outLoops, 0, be, ctx),
-                                     AffineMap::get(outLoops, 0, ident, ctx)},
-              SmallVector<IteratorType>(outLoops, IteratorType::parallel),
-              [&](OpBuilder &b, Location l, ValueRange args) {
-                linalg::YieldOp::create(b, l, args[0]);
-              })
-              .getResult(0);
-    } else {
-      init = filledTensor(rewriter, loc, gType,
-                          scalarConst(rewriter, loc, accType, 0), dyn);
-    }
+    Value init = initAccumulator(rewriter, loc, adaptor.getBias(), gType,
+                                 d(1) * fg + d(2), dyn);
     SmallVector<ReassociationIndices> reassoc = {{0}, {1, 2}};
     for (int64_t i = 0; i < ns; ++i)
       reassoc.push_back({3 + i});

@@ -117,6 +117,15 @@ def fake_quant_w4(w, group, symmetric):
     return deq.astype(f32).reshape(n, k).T
 
 
+def report(tag, msg):
+    """Prints `tag: ok` or `tag: FAIL <problems>`; 1 for a failure."""
+    if msg:
+        print("%s: FAIL %s" % (tag, "; ".join(msg)))
+        return 1
+    print("%s: ok" % tag)
+    return 0
+
+
 def called_kernels(ll, prefix):
     return sorted(set(l.split("@_mlir_ciface_" + prefix)[1].split("(")[0]
                       for l in ll.splitlines()
@@ -193,11 +202,7 @@ def check_w4(work, mcpus, avx512, vnni):
                 if not (np.abs(outs[0] - yg) <= bound).all():
                     msg.append("differs from --ukernels=false by %.3g"
                                % np.abs(outs[0] - yg).max())
-            if msg:
-                failures += 1
-                print("%s: FAIL %s" % (tag, "; ".join(msg)))
-            else:
-                print("%s: ok" % tag)
+            failures += report(tag, msg)
     return failures
 
 
@@ -246,11 +251,7 @@ def check_pointwise(work, mcpus):
             err = np.abs(outs[0] - exact)
             if not (err <= bound).all():
                 msg.append("max err %.3g > bound" % err.max())
-            if msg:
-                failures += 1
-                print("%s: FAIL %s" % (tag, "; ".join(msg)))
-            else:
-                print("%s: ok" % tag)
+            failures += report(tag, msg)
     return failures
 
 
@@ -320,11 +321,7 @@ def main():
                     if not np.array_equal(y, yg):
                         msg.append("differs from --ukernels=false by %.3g"
                                    % np.abs(y - yg).max())
-                if msg:
-                    failures += 1
-                    print("%s: FAIL %s" % (tag, "; ".join(msg)))
-                else:
-                    print("%s: ok" % tag)
+                failures += report(tag, msg)
     failures += check_w4(work, mcpus, avx512, "avx512_vnni" in flags)
     failures += check_pointwise(work, mcpus)
     # Concurrency: 4 Python threads calling one model (pool of 2) at once
