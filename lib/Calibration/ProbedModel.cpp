@@ -117,6 +117,7 @@ std::unique_ptr<ProbedModel> ProbedModel::compile(ModuleOp module,
   config.entry = entry.str();
   // The JIT does not link the model runtime's microkernels.
   config.ukernels = false;
+  config.threads = false;
   // The JIT runs here, whatever the .so is compiled for: tile for the host.
   (*clone)->removeAttr(LLVM::LLVMDialect::getTargetAttrName());
   setModuleTarget(*clone, getHostCpuTarget());

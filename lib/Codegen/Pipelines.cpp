@@ -61,13 +61,18 @@ void qcc::buildQccToLinalgLowering(OpPassManager &pm,
   if (config.optLevel >= 2) {
     if (config.ukernels)
       pm.addNestedPass<func::FuncOp>(createQccDataTiling());
-    pm.addNestedPass<func::FuncOp>(createQccTileAndVectorize());
+    QccTileAndVectorizeOptions tiling;
+    // Loop nests of fewer iterations than this stay on one thread: a
+    // dispatch to the pool costs a few microseconds.
+    tiling.forallMinWork = config.threads ? 1 << 15 : 0;
+    pm.addNestedPass<func::FuncOp>(createQccTileAndVectorize(tiling));
     pm.addPass(createQccCanonicalizer());
     pm.addPass(createCSEPass());
   }
 }
 
-void qcc::buildLinalgToLLVMPipeline(OpPassManager &pm, StringRef entry) {
+void qcc::buildLinalgToLLVMPipeline(OpPassManager &pm, StringRef entry,
+                                    bool threads) {
   // Tensors to buffers. Function boundaries use identity layouts so that the
   // entry function's memref descriptors are plain dense arrays, and results
   // become caller-provided out-parameters (the C ABI's output buffers).
@@ -82,6 +87,9 @@ void qcc::buildLinalgToLLVMPipeline(OpPassManager &pm, StringRef entry) {
   bufferization::buildBufferDeallocationPipeline(pm);
   // linalg.mmt4d (from qcc-data-tiling) -> the runtime's microkernels.
   pm.addPass(createQccLowerToUkernels());
+  // scf.forall (qcc-tile-and-vectorize) -> the runtime's quk_parallel_for.
+  if (threads)
+    pm.addPass(createQccForallToThreadPool());
   addPipeline(
       pm,
       "convert-linalg-to-loops,fold-memref-alias-ops,"
@@ -104,7 +112,7 @@ void qcc::buildLinalgToLLVMPipeline(OpPassManager &pm, StringRef entry) {
 void qcc::buildCpuCodegenPipeline(OpPassManager &pm,
                                   const LoweringConfig &config) {
   buildQccToLinalgLowering(pm, config);
-  buildLinalgToLLVMPipeline(pm, config.entry);
+  buildLinalgToLLVMPipeline(pm, config.entry, config.threads);
 }
 
 void qcc::registerCodegenPipelines() {
@@ -113,6 +121,6 @@ void qcc::registerCodegenPipelines() {
       "Bufferize linalg on tensors and lower to the LLVM dialect with the "
       "compiled-model C ABI glue",
       [](OpPassManager &pm, const LinalgToLLVMOptions &options) {
-        buildLinalgToLLVMPipeline(pm, options.entry);
+        buildLinalgToLLVMPipeline(pm, options.entry, options.threads);
       });
 }

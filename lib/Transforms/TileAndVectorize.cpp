@@ -179,6 +179,23 @@ static SmallVector<int64_t> vectorMatrixInterchange(linalg::LinalgOp op) {
   return order;
 }
 
+/// The loop an op of at least `minWork` iterations runs across threads:
+/// its outermost parallel loop with two or more tiles of `tiles`, or -1.
+static int64_t chooseForallDim(linalg::LinalgOp op, ArrayRef<int64_t> tiles,
+                               int64_t minWork) {
+  SmallVector<int64_t> bounds = op.getStaticLoopRanges();
+  int64_t work = 1;
+  for (int64_t b : bounds)
+    work *= b;
+  if (work < minWork)
+    return -1;
+  SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+  for (int64_t i = 0, e = bounds.size(); i < e; ++i)
+    if (iters[i] == utils::IteratorType::parallel && bounds[i] / tiles[i] >= 2)
+      return i;
+  return -1;
+}
+
 struct QccTileAndVectorizePass
     : qcc::impl::QccTileAndVectorizeBase<QccTileAndVectorizePass> {
   using QccTileAndVectorizeBase::QccTileAndVectorizeBase;
@@ -229,6 +246,30 @@ struct QccTileAndVectorizePass
       FailureOr<SmallVector<int64_t>> tiles = chooseTileSizes(op, width, rows);
       if (failed(tiles))
         continue;
+      // Large ops first split their outermost parallel loop of two or more
+      // tiles across threads: an scf.forall of those tiles around the
+      // sequential tile loops below. Vector-matrix products (reordered
+      // loops) stay sequential.
+      int64_t forallDim = -1;
+      if (forallMinWork > 0 && vectorMatrixInterchange(op).empty())
+        forallDim = chooseForallDim(op, *tiles, forallMinWork);
+      if (forallDim >= 0) {
+        scf::SCFTilingOptions options;
+        SmallVector<OpFoldResult> sizes(tiles->size(),
+                                        rewriter.getIndexAttr(0));
+        sizes[forallDim] = rewriter.getIndexAttr((*tiles)[forallDim]);
+        options.setTileSizes(sizes);
+        options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+        rewriter.setInsertionPoint(op);
+        FailureOr<scf::SCFTilingResult> split = scf::tileUsingSCF(
+            rewriter, cast<TilingInterface>(op.getOperation()), options);
+        if (succeeded(split)) {
+          rewriter.replaceOp(op, split->replacements);
+          op = cast<linalg::LinalgOp>(split->tiledOps.back());
+          // Inside, that loop is one tile: not tiled again.
+          (*tiles)[forallDim] = 0;
+        }
+      }
       Operation *target = op;
       // Tile only when some loop is not already of tile size.
       if (llvm::any_of(llvm::zip(op.getStaticLoopRanges(), *tiles), [](auto p) {

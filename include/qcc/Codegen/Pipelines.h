@@ -29,6 +29,11 @@ struct LoweringConfig {
   /// int4 weight-only microkernels on int8 activations (quantized per row
   /// and group at run time) instead of f32 ones.
   bool w4Int8Activations = false;
+  /// At -O2+: large generated loop nests split their outermost parallel
+  /// loop across the model runtime's thread pool (scf.forall,
+  /// qcc-forall-to-thread-pool). Off for the in-process JIT, which has no
+  /// pool.
+  bool threads = true;
   std::string entry = "main";
   /// The target, attached as `llvm.target` unless the module has one
   /// (see qcc-attach-target): LLVM triple ("" = this machine's), CPU
@@ -42,7 +47,9 @@ struct LoweringConfig {
 void buildQccToLinalgLowering(OpPassManager &pm, const LoweringConfig &config);
 
 /// linalg on tensors -> LLVM dialect with the compiled-model C ABI glue.
-void buildLinalgToLLVMPipeline(OpPassManager &pm, StringRef entry);
+/// `threads`: run scf.forall loops on the model runtime's thread pool.
+void buildLinalgToLLVMPipeline(OpPassManager &pm, StringRef entry,
+                               bool threads = true);
 
 /// Both: what the in-process JIT of the data-driven passes compiles.
 void buildCpuCodegenPipeline(OpPassManager &pm, const LoweringConfig &config);
@@ -52,6 +59,11 @@ struct LinalgToLLVMOptions : public PassPipelineOptions<LinalgToLLVMOptions> {
   PassOptions::Option<std::string> entry{
       *this, "entry", llvm::cl::desc("Name of the model entry function"),
       llvm::cl::init("main")};
+  PassOptions::Option<bool> threads{
+      *this, "threads",
+      llvm::cl::desc("Run scf.forall loops on the model runtime's thread "
+                     "pool (qcc-forall-to-thread-pool)"),
+      llvm::cl::init(true)};
 };
 
 /// Registers `qcc-linalg-to-llvm`.

@@ -54,6 +54,34 @@ def QccLowerToUkernels : Pass<"qcc-lower-to-ukernels", "ModuleOp"> {
   ];
 }
 
+def QccForallToThreadPool
+    : Pass<"qcc-forall-to-thread-pool", "ModuleOp"> {
+  let summary = "Run scf.forall loops on buffers on the model runtime's thread pool";
+  let description = [{
+    After bufferization (before scf is lowered to control flow): every
+    one-dimensional `scf.forall` on memrefs (no results) that is not inside
+    another one is outlined into a private function
+    `@__qcc_forall_<n>(!llvm.ptr ctx, i64 begin, i64 end)` that runs
+    iterations [begin, end) of it, and replaced by
+      func.call @quk_parallel_for(trip count, grain, @__qcc_forall_<n>, ctx)
+    where ctx is a stack record (`llvm.alloca`) of the values the body uses
+    from above: memref descriptors (through `builtin.unrealized_conversion_cast`
+    to their LLVM struct, which reconcile-unrealized-casts folds once the
+    memrefs are lowered), indices as i64, and other LLVM-compatible
+    scalars and vectors; constants are cloned into the body instead.
+    `quk_parallel_for` (lib/Runtime/ThreadPool.h) splits the trip count into
+    ranges of at most `grain` iterations (the trip count over four per
+    thread, at least one) on the caller and the pool's workers, and runs
+    all of it on the caller when the pool is busy or has one thread, so the
+    result does not depend on the thread count. A loop whose body uses
+    a value of another type stays as it is (scf lowers it sequentially).
+  }];
+  let dependentDialects = [
+    "::mlir::func::FuncDialect", "::mlir::LLVM::LLVMDialect",
+    "::mlir::scf::SCFDialect", "::mlir::arith::ArithDialect"
+  ];
+}
+
 def QccEmitAbiGlue : Pass<"qcc-emit-abi-glue", "ModuleOp"> {
   let summary = "Emit the model signature data and the packed entry point";
   let description = [{

@@ -94,7 +94,12 @@ def QccTileAndVectorize : Pass<"qcc-tile-and-vectorize", "func::FuncOp"> {
            "Elements per vector along the innermost dimension (0: from the "
            "target)">,
     Option<"rowTile", "row-tile", "int64_t", "0",
-           "Rows of a contraction computed per tile (0: from the target)">
+           "Rows of a contraction computed per tile (0: from the target)">,
+    Option<"forallMinWork", "forall-min-work", "int64_t", "0",
+           "Ops with at least this many iterations (the product of their "
+           "loop extents) tile their outermost parallel loop of two or more "
+           "tiles as an scf.forall, which qcc-forall-to-thread-pool runs on "
+           "the model runtime's threads (0: no scf.forall)">
   ];
   let dependentDialects = [
     "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
