@@ -222,17 +222,52 @@ struct QccWeightOnlyDataTilingPass
     std::optional<CpuTarget> target = getModuleTarget(getOperation());
     if (!target)
       return;
-    SmallVector<W4Ukernel> kernels = w4UkernelsFor(*target, int8Activations);
-    if (kernels.empty())
-      return;
+    SmallVector<W4Ukernel> f32Kernels = w4UkernelsFor(*target, false);
+    SmallVector<W4Ukernel> s8Kernels;
+    if (int8Activations)
+      s8Kernels = w4UkernelsFor(*target, true);
     SmallVector<linalg::LinalgOp> contractions;
     getOperation().walk([&](linalg::LinalgOp op) {
       if (linalg::isaContractionOpInterface(op))
         contractions.push_back(op);
     });
     unsigned counter = 0;
-    for (linalg::LinalgOp op : contractions)
-      rewrite(op, kernels.front(), counter);
+    for (linalg::LinalgOp op : contractions) {
+      // int8 activations where they pay: matrix-vector-like products (at
+      // most int8MaxRows rows, or rows known only at run time, as a decode
+      // step's), groups of whole 8-k blocks. Others take the f32 kernel.
+      const W4Ukernel *kernel = nullptr;
+      if (!s8Kernels.empty() && int8Fits(op))
+        kernel = &s8Kernels.front();
+      else if (!f32Kernels.empty())
+        kernel = &f32Kernels.front();
+      if (kernel)
+        rewrite(op, *kernel, counter);
+    }
+  }
+
+  /// Whether the int8 kernels serve `op`: its static rows (all activation
+  /// dimensions but the last) at most int8MaxRows, and groups of the weight
+  /// a multiple of 8.
+  bool int8Fits(linalg::LinalgOp op) {
+    if (op.getNumDpsInputs() != 2)
+      return false;
+    std::optional<ContractionForm> form = contractionForm(op);
+    if (!form)
+      return false;
+    std::optional<W4Weight> weight =
+        matchW4(op.getDpsInputOperand(1)->get(), form->transposed ? 1 : 0);
+    if (!weight || weight->g % 8)
+      return false;
+    auto aType =
+        cast<RankedTensorType>(op.getDpsInputOperand(0)->get().getType());
+    int64_t rows = 1;
+    for (int64_t d : aType.getShape().drop_back()) {
+      if (ShapedType::isDynamic(d))
+        return true;
+      rows *= d;
+    }
+    return rows <= int8MaxRows;
   }
 
   void rewrite(linalg::LinalgOp op, const W4Ukernel &kernel,
@@ -258,9 +293,8 @@ struct QccWeightOnlyDataTilingPass
     int64_t groups = k / g, n1s = (n + n0 - 1) / n0, np = n1s * n0;
     bool int8 = kernel.int8Activations;
     // The int8 kernels take k in blocks of 8 (4 bytes per column), inside
-    // groups.
-    if (int8 && g % 8)
-      return;
+    // groups (int8Fits).
+    assert((!int8 || g % 8 == 0) && "int8 kernel for groups not of 8");
     bool transposed = form->transposed;
     std::optional<std::vector<char>> qBytes =
         constantBytes(weight->q, k / 2 * n, 1);

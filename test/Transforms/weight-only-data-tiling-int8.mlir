@@ -63,11 +63,12 @@ func.func @sym_int8(%a: tensor<2x8xf32>, %c: tensor<2x1xf32>) -> tensor<2x1xf32>
 
 // -----
 
-// Groups of 4 are left to the f32 path's caller: the int8 kernels take k
-// in blocks of 8 inside one group.
+// Groups of 4 take the f32-activation kernel: the int8 kernels take k in
+// blocks of 8 inside one group. No activation quantization.
 // CHECK-LABEL: func.func @group4
-// CHECK: linalg.matmul
-// CHECK-NOT: qcc.ukernel
+// CHECK-NOT: math.roundeven
+// CHECK-NOT: linalg.matmul
+// CHECK: qcc.ukernel = "quk_w4_f32_16_avx2"
 module attributes {llvm.target = #llvm.target<triple = "x86_64-pc-linux-gnu", chip = "x86-64-v3", features = #llvm.target_features<["+avx", "+avx2", "+fma", "+sse2"]>>} {
 func.func @group4(%a: tensor<1x8xf32>, %c: tensor<1x1xf32>) -> tensor<1x1xf32> {
   %q = arith.constant dense<1> : tensor<4x1xi8>
@@ -81,5 +82,29 @@ func.func @group4(%a: tensor<1x8xf32>, %c: tensor<1x1xf32>) -> tensor<1x1xf32> {
   } -> tensor<8x1xf32>
   %m = linalg.matmul ins(%a, %w : tensor<1x8xf32>, tensor<8x1xf32>) outs(%c : tensor<1x1xf32>) -> tensor<1x1xf32>
   return %m : tensor<1x1xf32>
+}
+}
+
+// -----
+
+// More activation rows than int8-max-rows (64 > 32), groups of 8: the f32
+// kernel, which is faster there than quantizing the activations.
+// CHECK-LABEL: func.func @rows64
+// CHECK-NOT: math.roundeven
+// CHECK-NOT: linalg.matmul
+// CHECK: qcc.ukernel = "quk_w4_f32_16_avx2"
+module attributes {llvm.target = #llvm.target<triple = "x86_64-pc-linux-gnu", chip = "x86-64-v3", features = #llvm.target_features<["+avx", "+avx2", "+fma", "+sse2"]>>} {
+func.func @rows64(%a: tensor<64x8xf32>, %c: tensor<64x1xf32>) -> tensor<64x1xf32> {
+  %q = arith.constant dense<1> : tensor<4x1xi8>
+  %s = arith.constant dense<1.0> : tensor<1x1xf32>
+  %e = tensor.empty() : tensor<8x1xf32>
+  %w = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0 floordiv 2, d1)>, affine_map<(d0, d1) -> (0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%q, %s : tensor<4x1xi8>, tensor<1x1xf32>) outs(%e : tensor<8x1xf32>) attrs = {qcc.dequantize_blockwise = {bits = 4 : i64, block_shape = array<i64: 8, 1>, packed_dim = 0 : i64}} {
+  ^bb0(%in: i8, %sc: f32, %out: f32):
+    %0 = arith.sitofp %in : i8 to f32
+    %1 = arith.mulf %0, %sc : f32
+    linalg.yield %1 : f32
+  } -> tensor<8x1xf32>
+  %m = linalg.matmul ins(%a, %w : tensor<64x8xf32>, tensor<8x1xf32>) outs(%c : tensor<64x1xf32>) -> tensor<64x1xf32>
+  return %m : tensor<64x1xf32>
 }
 }

@@ -173,7 +173,12 @@ def QccWeightOnlyDataTiling
     nothing else uses it. Needs the module's `llvm.target`; without it the
     pass does nothing.
 
-    With `int8-activations` (groups a multiple of 8) the activation is
+    With `int8-activations`, contractions whose weight groups are a
+    multiple of 8 and whose activation has at most `int8-max-rows` rows
+    (or rows known only at run time: a decode step's) take the int8
+    kernels; the others keep the f32 ones (measured on Zen 4: at 128 rows
+    the per-group int32 -> f32 rescale costs more than f32 FMA). There the
+    activation is
     quantized at run time per row and group (`sa = max|a| / 127`, `aq =
     round-half-even(a / sa)` in i8, by generics before the kernel) and the
     target's int8 kernel (VNNI `vpdpbusd`, AVX2 `vpmaddubsw`, exact in
@@ -186,7 +191,10 @@ def QccWeightOnlyDataTiling
   let options = [
     Option<"int8Activations", "int8-activations", "bool", "false",
            "Quantize the activations to int8 per group and use the int8 "
-           "kernels">
+           "kernels">,
+    Option<"int8MaxRows", "int8-max-rows", "int64_t", "32",
+           "With int8-activations: the most activation rows (static) for "
+           "which the int8 kernels are used; more take the f32 ones">
   ];
   let dependentDialects = [
     "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",

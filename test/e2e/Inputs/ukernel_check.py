@@ -156,10 +156,12 @@ def quantize_act(a, group):
 def check_w4(work, mcpus, avx512, vnni):
     """int4 weight-only: shapes through the one-row path (M < 4), the
     unpacked-tile path, N padding, several K blocks and Gemm's transposed
-    weight; each --mcpu's kernel."""
+    weight; each --mcpu's kernel. With --w4-int8-act the int8 kernels serve
+    products of at most 32 rows and groups of whole 8-k blocks; the others
+    (64 rows, groups of 4) keep the f32-activation kernel and its numerics."""
     shapes = [(1, 64, 48), (1, 256, 100, "asym"), (3, 64, 64), (5, 64, 40, "asym"),
               (13, 128, 130), (64, 1024, 96, "asym"), (2, 96, 50, "gemm"),
-              (6, 96, 50, "gemm", "asym")]
+              (6, 96, 50, "gemm", "asym"), (1, 64, 48, "g4")]
     names = {"x86-64": "f32_8_generic", "x86-64-v3": "f32_16_avx2",
              "native": "f32_32_avx512" if avx512 else "f32_16_avx2"}
     names8 = {"x86-64": "s8_8_generic", "x86-64-v3": "s8_16_avx2",
@@ -168,20 +170,23 @@ def check_w4(work, mcpus, avx512, vnni):
     for si, shape in enumerate(shapes):
         m, k, n = shape[:3]
         gemm, sym = "gemm" in shape, "asym" not in shape
+        group = 4 if "g4" in shape else 32
         model = os.path.join(work, "w4_%d.onnx" % si)
         w, a = make_model(model, m, k, n, 100 + si, gemm)
-        wd = fake_quant_w4(w, 32, sym).astype(np.float64)
-        args = ["--quant=w4", "--group-size=32"] + ([] if sym else ["--asymmetric"])
-        for mcpu, int8 in [(c, False) for c in mcpus] + [(c, True) for c in mcpus]:
-            act = quantize_act(a, 32) if int8 else a.astype(np.float64)
+        wd = fake_quant_w4(w, group, sym).astype(np.float64)
+        args = ["--quant=w4", "--group-size=%d" % group] + ([] if sym else ["--asymmetric"])
+        for mcpu, int8_flag in [(c, False) for c in mcpus] + [(c, True) for c in mcpus]:
+            int8 = int8_flag and m <= 32 and group % 8 == 0
+            act = quantize_act(a, group) if int8 else a.astype(np.float64)
             exact = act @ wd
             bound = 1e-4 * (np.abs(act) @ np.abs(wd)) + 1e-6
-            tag = "%s%dx%dx%d w4%s%s %s" % ("gemm " if gemm else "", m, k, n,
-                                            "" if sym else "-asym",
-                                            " int8-act" if int8 else "", mcpu)
-            margs = args + ["--mcpu=" + mcpu] + (["--w4-int8-act"] if int8 else [])
+            tag = "%s%dx%dx%d w4%s%s%s %s" % ("gemm " if gemm else "", m, k, n,
+                                              "" if sym else "-asym",
+                                              " g4" if group == 4 else "",
+                                              " int8-act" if int8_flag else "", mcpu)
+            margs = args + ["--mcpu=" + mcpu] + (["--w4-int8-act"] if int8_flag else [])
             so = compile_so(model, os.path.join(work, "w4_%d_%s%s.so"
-                                                % (si, mcpu, "_i8" if int8 else "")), margs)
+                                                % (si, mcpu, "_i8" if int8_flag else "")), margs)
             ll = subprocess.run([QCC, model, "-o", "-", "--emit=llvm"] + margs, check=True,
                                 capture_output=True, text=True).stdout
             called = called_kernels(ll, "quk_w4_")
@@ -196,7 +201,7 @@ def check_w4(work, mcpus, avx512, vnni):
             err = np.abs(outs[0] - exact)
             if not (err <= bound).all():
                 msg.append("max err %.3g > bound" % err.max())
-            if not int8:  # the generated loops compute the f32 form
+            if not int8_flag:  # the generated loops compute the f32 form
                 gen = compile_so(model, so[:-3] + "_gen.so", margs + ["--ukernels=false"])
                 yg = qcc.load(gen)(a)["y"]
                 if not (np.abs(outs[0] - yg) <= bound).all():
