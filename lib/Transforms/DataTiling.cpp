@@ -42,6 +42,40 @@ using namespace mlir::qcc;
 
 namespace {
 
+/// The first kernel for lhs x rhs -> out on `target` whose K0 divides `k`.
+std::optional<Mmt4dUkernel> kernelFor(const CpuTarget &target, Type lhs,
+                                      Type rhs, Type out, int64_t k) {
+  for (const Mmt4dUkernel &u : mmt4dUkernelsFor(target, lhs, rhs, out))
+    if (k % u.k0 == 0)
+      return u;
+  return std::nullopt;
+}
+
+/// The row-major A [M, K] and accumulator [M, Np] of `mats` times `rhs4`
+/// [N1, K1, N0, K0] as linalg.mmt4d on their [M, K1, 1, K0] and
+/// [M, N1, 1, N0] views, collapsed and restored to the original result.
+Value mmt4dOnRows(OpBuilder &b, Location loc, const RowMatrices &mats,
+                  Value rhs4) {
+  auto rType = cast<RankedTensorType>(rhs4.getType());
+  auto aType = cast<RankedTensorType>(mats.a.getType());
+  Type outElem = getElementTypeOrSelf(mats.acc.getType());
+  int64_t m = aType.getDimSize(0), n1s = rType.getDimSize(0),
+          k1s = rType.getDimSize(1), n0 = rType.getDimSize(2),
+          k0 = rType.getDimSize(3);
+  SmallVector<ReassociationIndices> reassoc = {{0}, {1, 2, 3}};
+  Value a4 = tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get({m, k1s, 1, k0}, aType.getElementType()),
+      mats.a, reassoc);
+  auto cType4 = RankedTensorType::get({m, n1s, 1, n0}, outElem);
+  Value c4 = tensor::ExpandShapeOp::create(b, loc, cType4, mats.acc, reassoc);
+  auto mmt4d = linalg::Mmt4DOp::create(b, loc, TypeRange{cType4},
+                                       ValueRange{a4, rhs4}, ValueRange{c4});
+  Value result = tensor::CollapseShapeOp::create(
+      b, loc, RankedTensorType::get({m, n1s * n0}, outElem), mmt4d.getResult(0),
+      reassoc);
+  return mats.restore(b, loc, result);
+}
+
 struct QccDataTilingPass : qcc::impl::QccDataTilingBase<QccDataTilingPass> {
   void runOnOperation() override {
     std::optional<CpuTarget> target = getModuleTarget(getOperation());
@@ -76,12 +110,9 @@ struct QccDataTilingPass : qcc::impl::QccDataTilingBase<QccDataTilingPass> {
         xType.getElementType() != f32 ||
         getElementTypeOrSelf(init.getType()) != f32)
       return;
-    int64_t m = aType.getDimSize(0), k = xType.getDimSize(0),
-            n = xType.getDimSize(1);
-    SmallVector<Mmt4dUkernel> kernels = mmt4dUkernelsFor(target, f32, f32, f32);
-    auto kernel = llvm::find_if(
-        kernels, [&](const Mmt4dUkernel &u) { return k % u.k0 == 0; });
-    if (kernel == kernels.end())
+    int64_t k = xType.getDimSize(0), n = xType.getDimSize(1);
+    std::optional<Mmt4dUkernel> kernel = kernelFor(target, f32, f32, f32, k);
+    if (!kernel)
       return;
     int64_t n0 = kernel->n0, k0 = kernel->k0;
     int64_t n1s = (n + n0 - 1) / n0, k1s = k / k0;
@@ -97,19 +128,8 @@ struct QccDataTilingPass : qcc::impl::QccDataTilingBase<QccDataTilingPass> {
                                        /*innerDimsPos=*/{1, 0}, tiles, padding,
                                        /*outerDimsPerm=*/{1, 0});
     RowMatrices mats = rowMatrices(b, loc, a, init, /*numM=*/1, n1s * n0);
-    SmallVector<ReassociationIndices> reassoc = {{0}, {1, 2, 3}};
-    Value a4 = tensor::ExpandShapeOp::create(
-        b, loc, RankedTensorType::get({m, k1s, 1, k0}, f32), mats.a, reassoc);
-    auto cType4 = RankedTensorType::get({m, n1s, 1, n0}, f32);
-    Value c4 = tensor::ExpandShapeOp::create(b, loc, cType4, mats.acc, reassoc);
-    auto mmt4d = linalg::Mmt4DOp::create(b, loc, TypeRange{cType4},
-                                         ValueRange{a4, pack.getResult()},
-                                         ValueRange{c4});
-    Value result = tensor::CollapseShapeOp::create(
-        b, loc, RankedTensorType::get({m, n1s * n0}, f32), mmt4d.getResult(0),
-        reassoc);
-    result = mats.restore(b, loc, result);
-    op->getResult(0).replaceAllUsesWith(result);
+    op->getResult(0).replaceAllUsesWith(
+        mmt4dOnRows(b, loc, mats, pack.getResult()));
     op->erase();
     // Nothing downstream bufferizes linalg.pack: its upstream lowering.
     b.setInsertionPoint(pack);
@@ -145,11 +165,9 @@ struct QccDataTilingPass : qcc::impl::QccDataTilingBase<QccDataTilingPass> {
       return;
     int64_t k = wType.getDimSize(transposed ? 1 : 0),
             n = wType.getDimSize(transposed ? 0 : 1);
-    SmallVector<Mmt4dUkernel> kernels =
-        mmt4dUkernelsFor(target, aElem, wType.getElementType(), outElem);
-    auto kernel = llvm::find_if(
-        kernels, [&](const Mmt4dUkernel &u) { return k % u.k0 == 0; });
-    if (kernel == kernels.end())
+    std::optional<Mmt4dUkernel> kernel =
+        kernelFor(target, aElem, wType.getElementType(), outElem, k);
+    if (!kernel)
       return;
     int64_t n0 = kernel->n0, k0 = kernel->k0;
     int64_t elemBytes = wType.getElementTypeBitWidth() / 8;
@@ -181,7 +199,6 @@ struct QccDataTilingPass : qcc::impl::QccDataTilingBase<QccDataTilingPass> {
     OpBuilder b(op);
     Location loc = op.getLoc();
     RowMatrices mats = rowMatrices(b, loc, a, init, form->numM, np);
-    auto aType = cast<RankedTensorType>(mats.a.getType());
 
     // A flat constant viewed as the 4-D tile: a 4-D one would become nested
     // LLVM arrays, millions of [1 x float] constants for K0 = 1.
@@ -197,20 +214,7 @@ struct QccDataTilingPass : qcc::impl::QccDataTilingBase<QccDataTilingPass> {
         b, loc, packedType, flatW,
         SmallVector<ReassociationIndices>{{0, 1, 2, 3}});
 
-    SmallVector<ReassociationIndices> reassoc = {{0}, {1, 2, 3}};
-    int64_t m = aType.getDimSize(0);
-    auto aType4 =
-        RankedTensorType::get({m, k1s, 1, k0}, aType.getElementType());
-    Value a4 = tensor::ExpandShapeOp::create(b, loc, aType4, mats.a, reassoc);
-    auto cType4 = RankedTensorType::get({m, n1s, 1, n0}, outElem);
-    Value c4 = tensor::ExpandShapeOp::create(b, loc, cType4, mats.acc, reassoc);
-    auto mmt4d = linalg::Mmt4DOp::create(
-        b, loc, TypeRange{cType4}, ValueRange{a4, packedW}, ValueRange{c4});
-    Value result = tensor::CollapseShapeOp::create(
-        b, loc, RankedTensorType::get({m, np}, outElem), mmt4d.getResult(0),
-        reassoc);
-    result = mats.restore(b, loc, result);
-    op->getResult(0).replaceAllUsesWith(result);
+    op->getResult(0).replaceAllUsesWith(mmt4dOnRows(b, loc, mats, packedW));
     op->erase();
     // The unpacked weight (and the reshapes in between) if nothing else
     // uses it.

@@ -232,35 +232,19 @@ struct QccWeightOnlyDataTilingPass
         contractions.push_back(op);
     });
     unsigned counter = 0;
-    for (linalg::LinalgOp op : contractions) {
-      // int8 activations where they pay: matrix-vector-like products (at
-      // most int8MaxRows rows, or rows known only at run time, as a decode
-      // step's), groups of whole 8-k blocks. Others take the f32 kernel.
-      const W4Ukernel *kernel = nullptr;
-      if (!s8Kernels.empty() && int8Fits(op))
-        kernel = &s8Kernels.front();
-      else if (!f32Kernels.empty())
-        kernel = &f32Kernels.front();
-      if (kernel)
-        rewrite(op, *kernel, counter);
-    }
+    for (linalg::LinalgOp op : contractions)
+      rewrite(op, f32Kernels, s8Kernels, counter);
   }
 
-  /// Whether the int8 kernels serve `op`: its static rows (all activation
-  /// dimensions but the last) at most int8MaxRows, and groups of the weight
-  /// a multiple of 8.
-  bool int8Fits(linalg::LinalgOp op) {
-    if (op.getNumDpsInputs() != 2)
+  /// Whether the int8 kernels serve a contraction whose activation has type
+  /// `aType` and whose weight groups are `g` long: matrix-vector-like
+  /// products (static rows, all activation dimensions but the last, at most
+  /// int8MaxRows, or rows known only at run time, as a decode step's) and
+  /// groups of whole 8-k blocks (the int8 kernels take k in blocks of 8,
+  /// 4 bytes per column, inside groups).
+  bool int8Fits(RankedTensorType aType, int64_t g) {
+    if (g % 8)
       return false;
-    std::optional<ContractionForm> form = contractionForm(op);
-    if (!form)
-      return false;
-    std::optional<W4Weight> weight =
-        matchW4(op.getDpsInputOperand(1)->get(), form->transposed ? 1 : 0);
-    if (!weight || weight->g % 8)
-      return false;
-    auto aType =
-        cast<RankedTensorType>(op.getDpsInputOperand(0)->get().getType());
     int64_t rows = 1;
     for (int64_t d : aType.getShape().drop_back()) {
       if (ShapedType::isDynamic(d))
@@ -270,8 +254,10 @@ struct QccWeightOnlyDataTilingPass
     return rows <= int8MaxRows;
   }
 
-  void rewrite(linalg::LinalgOp op, const W4Ukernel &kernel,
-               unsigned &counter) {
+  /// Rewrites `op` for the first of `s8Kernels` (empty without
+  /// int8-activations) where int8Fits, else the first of `f32Kernels`.
+  void rewrite(linalg::LinalgOp op, ArrayRef<W4Ukernel> f32Kernels,
+               ArrayRef<W4Ukernel> s8Kernels, unsigned &counter) {
     if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 ||
         op.getNumDpsInits() != 1 || op->getNumResults() != 1)
       return;
@@ -289,12 +275,15 @@ struct QccWeightOnlyDataTilingPass
     if (!weight || aType.getShape().back() != weight->k ||
         initType.getShape().back() != weight->n)
       return;
+    ArrayRef<W4Ukernel> kernels =
+        !s8Kernels.empty() && int8Fits(aType, weight->g) ? s8Kernels
+                                                         : f32Kernels;
+    if (kernels.empty())
+      return;
+    const W4Ukernel &kernel = kernels.front();
     int64_t k = weight->k, n = weight->n, g = weight->g, n0 = kernel.n0;
     int64_t groups = k / g, n1s = (n + n0 - 1) / n0, np = n1s * n0;
     bool int8 = kernel.int8Activations;
-    // The int8 kernels take k in blocks of 8 (4 bytes per column), inside
-    // groups (int8Fits).
-    assert((!int8 || g % 8 == 0) && "int8 kernel for groups not of 8");
     bool transposed = form->transposed;
     std::optional<std::vector<char>> qBytes =
         constantBytes(weight->q, k / 2 * n, 1);

@@ -262,15 +262,15 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
                                   : intConst(rewriter, loc, xk.type, xZp);
     Value input =
         padSpatial(rewriter, loc, adaptor.getInput(), op.getPads(), padValue);
-    // Integer convolutions take this path only without zero points: a
-    // subtraction in the body would keep the contraction from being tiled
-    // and vectorized as one (qcc-fold-qdq removes constant zero points).
     if (isPointwise(op, outType, xk, wk)) {
       rewriter.replaceOp(op, lowerPointwise(rewriter, loc, input,
                                             adaptor.getWeight(),
                                             adaptor.getBias(), outType));
       return success();
     }
+    // Integer convolutions take this path only without zero points: a
+    // subtraction in the body would keep the contraction from being tiled
+    // and vectorized as one (qcc-fold-qdq removes constant zero points).
     if (group == 1 && ((xk.isFloat() && wk.isFloat()) ||
                        (!xk.isFloat() && !wk.isFloat() && !xZp && !wZp))) {
       rewriter.replaceOp(

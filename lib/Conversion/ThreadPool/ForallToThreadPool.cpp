@@ -9,6 +9,7 @@
 #include "qcc/Conversion/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -53,6 +54,14 @@ Type recordType(Value v) {
 bool isClonable(Operation *op) {
   return op && op->getNumResults() == 1 && op->getNumOperands() == 0 &&
          op->getNumRegions() == 0 && op->hasTrait<OpTrait::ConstantLike>();
+}
+
+/// The address of field `i` of the record `type` at `ptr`.
+Value recordField(OpBuilder &b, Location loc, LLVM::LLVMStructType type,
+                  Value ptr, unsigned i) {
+  return LLVM::GEPOp::create(
+      b, loc, LLVM::LLVMPointerType::get(b.getContext()), type, ptr,
+      ArrayRef<LLVM::GEPArg>{0, static_cast<int32_t>(i)});
 }
 
 func::FuncOp declare(ModuleOp module, SymbolTable &symbols, StringRef name,
@@ -135,9 +144,7 @@ struct QccForallToThreadPoolPass
     IRMapping map;
     Value recordPtr = entry->getArgument(0);
     for (auto [i, v] : llvm::enumerate(passed)) {
-      Value field = LLVM::GEPOp::create(
-          b, loc, ptrType, record, recordPtr,
-          ArrayRef<LLVM::GEPArg>{0, static_cast<int32_t>(i)});
+      Value field = recordField(b, loc, record, recordPtr, i);
       Value loaded = LLVM::LoadOp::create(b, loc, fields[i], field);
       Value restored;
       if (isa<MemRefType>(v.getType()))
@@ -158,14 +165,11 @@ struct QccForallToThreadPoolPass
     Value end =
         arith::IndexCastOp::create(b, loc, index, entry->getArgument(2));
     Value one = arith::ConstantIndexOp::create(b, loc, 1);
-    auto materialize = [&](OpBuilder &ob, OpFoldResult r) -> Value {
-      if (auto v = dyn_cast<Value>(r))
-        return map.lookupOrDefault(v);
-      return arith::ConstantIndexOp::create(
-          ob, loc, cast<IntegerAttr>(cast<Attribute>(r)).getInt());
-    };
-    Value lb = materialize(b, op.getMixedLowerBound()[0]);
-    Value step = materialize(b, op.getMixedStep()[0]);
+    // The bounds' values are passed (see `above`): their copies here.
+    Value lb = map.lookupOrDefault(
+        getValueOrCreateConstantIndexOp(b, loc, op.getMixedLowerBound()[0]));
+    Value step = map.lookupOrDefault(
+        getValueOrCreateConstantIndexOp(b, loc, op.getMixedStep()[0]));
     auto loop = scf::ForOp::create(b, loc, begin, end, one);
     {
       OpBuilder lbld = OpBuilder::atBlockBegin(loop.getBody());
@@ -181,16 +185,11 @@ struct QccForallToThreadPoolPass
     // The call: trip count, grain (a quarter of each thread's share, at
     // least 1), the range function and the record.
     b.setInsertionPoint(op);
-    // Outside, the bounds are the loop's own.
-    auto outside = [&](OpFoldResult r) -> Value {
-      if (auto v = dyn_cast<Value>(r))
-        return v;
-      return arith::ConstantIndexOp::create(
-          b, loc, cast<IntegerAttr>(cast<Attribute>(r)).getInt());
-    };
-    Value lbO = outside(op.getMixedLowerBound()[0]);
-    Value ubO = outside(op.getMixedUpperBound()[0]);
-    Value stepO = outside(op.getMixedStep()[0]);
+    Value lbO =
+        getValueOrCreateConstantIndexOp(b, loc, op.getMixedLowerBound()[0]);
+    Value ubO =
+        getValueOrCreateConstantIndexOp(b, loc, op.getMixedUpperBound()[0]);
+    Value stepO = getValueOrCreateConstantIndexOp(b, loc, op.getMixedStep()[0]);
     Value trip = arith::CeilDivSIOp::create(
         b, loc, arith::SubIOp::create(b, loc, ubO, lbO), stepO);
     Value trip64 = arith::IndexCastOp::create(b, loc, i64, trip);
@@ -204,9 +203,7 @@ struct QccForallToThreadPoolPass
     Value count = arith::ConstantIntOp::create(b, loc, i64, 1);
     Value ctxPtr = LLVM::AllocaOp::create(b, loc, ptrType, record, count);
     for (auto [i, v] : llvm::enumerate(passed)) {
-      Value field = LLVM::GEPOp::create(
-          b, loc, ptrType, record, ctxPtr,
-          ArrayRef<LLVM::GEPArg>{0, static_cast<int32_t>(i)});
+      Value field = recordField(b, loc, record, ctxPtr, i);
       Value stored = v;
       if (isa<MemRefType>(v.getType()))
         stored = UnrealizedConversionCastOp::create(b, loc, fields[i], v)
